@@ -1,0 +1,82 @@
+//! `noxitel-types`: every component schema as a Rust type.
+
+use quote::{format_ident, quote};
+use serde_json::Value;
+use typify::{TypeSpace, TypeSpaceSettings};
+
+use crate::{Error, Spec, json_schema, render};
+
+/// Derives added to every generated type, on top of typify's serde/Debug/Clone.
+const DERIVES: &[&str] = &["PartialEq", "schemars::JsonSchema"];
+
+/// Rust source of every component schema.
+///
+/// Schemas marked `x-noxitel-extensible` or `x-noxitel-hand-written` are not generated: the
+/// generated code refers to `crate::<Name>`, which `noxitel-types` implements by hand.
+/// Every response type whose schema has the `status` envelope also implements
+/// `crate::Envelope`, so callers can tell a `"status": "error"` answer from a success.
+pub fn types_code(spec: &Spec) -> Result<String, Error> {
+    let mut settings = TypeSpaceSettings::default();
+    settings.with_struct_builder(true);
+    for derive in DERIVES {
+        settings.with_derive(derive.to_string());
+    }
+    for name in spec.hand_written_schemas() {
+        settings.with_replacement(&name, format!("crate::{name}"), std::iter::empty());
+    }
+    let mut space = TypeSpace::new(&settings);
+    let mut defs = Vec::new();
+    for name in spec.schema_names() {
+        let mut schema = spec.raw["components"]["schemas"][&name].clone();
+        json_schema::from_openapi(&mut schema);
+        let schema: schemars08::schema::Schema = serde_json::from_value(schema)
+            .map_err(|e| Error::Unsupported(format!("schema {name}: {e}")))?;
+        defs.push((name, schema));
+    }
+    space
+        .add_ref_types(defs)
+        .map_err(|e| Error::Generate(e.to_string()))?;
+
+    let types = space.to_stream();
+    let envelopes = envelope_impls(spec)?;
+    render(quote! {
+        #types
+        #envelopes
+    })
+}
+
+/// `impl crate::Envelope` for every 2xx response schema. Schemas with a
+/// `status: ResponseStatus` property expose it; the others (top-level arrays, reports without
+/// the envelope) report none.
+fn envelope_impls(spec: &Spec) -> Result<proc_macro2::TokenStream, Error> {
+    let responses: std::collections::BTreeSet<String> =
+        spec.operations()?.into_iter().map(|op| op.response).collect();
+    let impls = responses.iter().map(|name| {
+        let schema = &spec.raw["components"]["schemas"][name];
+        let props = &schema["properties"];
+        let required = |field: &str| {
+            schema["required"]
+                .as_array()
+                .is_some_and(|r| r.contains(&Value::from(field)))
+        };
+        let ty = format_ident!("{name}");
+        let has_envelope = props["status"]["$ref"] == "#/components/schemas/ResponseStatus";
+        let status = match (has_envelope, required("status")) {
+            (false, _) => quote!(None),
+            (true, true) => quote!(Some(&self.status)),
+            (true, false) => quote!(self.status.as_ref()),
+        };
+        let message = match (has_envelope && props.get("message").is_some(), required("message")) {
+            (false, _) => quote!(None),
+            (true, true) => quote!(Some(self.message.as_str())),
+            (true, false) => quote!(self.message.as_deref()),
+        };
+        quote! {
+            impl crate::Envelope for crate::#ty {
+                fn status(&self) -> Option<&crate::ResponseStatus> { #status }
+                fn message(&self) -> Option<&str> { #message }
+            }
+        }
+    });
+    Ok(quote!(#(#impls)*))
+}

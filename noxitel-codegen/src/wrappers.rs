@@ -1,0 +1,102 @@
+//! One typed `async fn` per operation on `noxitel_api::Client`.
+//!
+//! Each wrapper validates the request body (`noxitel_types::Validate`), sends it through the
+//! progenitor builder and maps every failure into `noxitel_api::Error`.
+
+use heck::ToSnakeCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::{Error, Operation, ParamType, Spec, render};
+
+/// Operations whose `Client` method is written by hand in `noxitel-api` (with the reason).
+pub const HAND_WRITTEN_OPERATIONS: &[(&str, &str)] = &[(
+    "verifyOtp",
+    "returns a typed outcome whichever way the server reports a mismatch",
+)];
+
+/// Rust source of `impl crate::Client { ... }` with one method per operation.
+pub fn wrappers_code(spec: &Spec) -> Result<String, Error> {
+    let methods = spec
+        .operations()?
+        .iter()
+        .filter(|op| !HAND_WRITTEN_OPERATIONS.iter().any(|(id, _)| *id == op.id))
+        .map(method)
+        .collect::<Vec<_>>();
+    render(quote! {
+        impl crate::Client {
+            #(#methods)*
+        }
+    })
+}
+
+fn method(op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.id.to_snake_case());
+    let id = &op.id;
+    let response = format_ident!("{}", op.response);
+    let doc = doc_comment(op);
+
+    let mut args = Vec::new();
+    let mut setters = Vec::new();
+    for p in &op.params {
+        let arg = format_ident!("{}", p.name.to_snake_case());
+        let ty = match &p.ty {
+            ParamType::String => quote!(&str),
+            ParamType::Integer => quote!(i64),
+            ParamType::Named(n) => {
+                let n = format_ident!("{n}");
+                quote!(noxitel_types::#n)
+            }
+        };
+        if p.required {
+            args.push(quote!(#arg: #ty));
+            setters.push(quote!(let request = request.#arg(#arg);));
+        } else {
+            args.push(quote!(#arg: Option<#ty>));
+            setters.push(quote! {
+                let request = match #arg {
+                    Some(value) => request.#arg(value),
+                    None => request,
+                };
+            });
+        }
+    }
+    let mut validate = quote!();
+    if let Some(body) = &op.body {
+        let body_ty = format_ident!("{body}");
+        args.push(quote!(body: noxitel_types::#body_ty));
+        validate = quote!(noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;);
+        setters.push(quote!(let request = request.body(body);));
+    }
+
+    quote! {
+        #(#[doc = #doc])*
+        pub async fn #name(&self, #(#args),*) -> Result<noxitel_types::#response, crate::Error> {
+            #validate
+            let request = self.raw.#name();
+            #(#setters)*
+            self.call(#id, request.send()).await
+        }
+    }
+}
+
+fn doc_comment(op: &Operation) -> Vec<String> {
+    let mut lines = vec![format!(" {}", op.summary), String::new()];
+    lines.push(format!(" `{} {}` (operation `{}`).", op.method, op.path, op.id));
+    if !op.description.is_empty() {
+        lines.push(String::new());
+        lines.extend(op.description.trim_end().lines().map(|l| format!(" {l}")));
+    }
+    let params: Vec<_> = op
+        .params
+        .iter()
+        .filter(|p| !p.description.is_empty())
+        .map(|p| format!(" * `{}` — {}", p.name.to_snake_case(), p.description))
+        .collect();
+    if !params.is_empty() {
+        lines.push(String::new());
+        lines.push(" # Parameters".into());
+        lines.extend(params);
+    }
+    lines
+}

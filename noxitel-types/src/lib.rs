@@ -1,0 +1,28 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod envelope;
+#[macro_use]
+mod open_enum;
+mod scalars;
+mod unions;
+mod validate;
+pub mod webhooks;
+
+/// Types generated from the component schemas of `openapi/noxitel.yaml`.
+#[allow(missing_docs, clippy::all, clippy::pedantic)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/types.rs"));
+}
+
+pub use envelope::Envelope;
+pub use generated::*;
+pub use open_enum::{
+    OtpMatched, PostbackAction, RcsDeliveryStatus, RcsEventType, RcsFeature,
+    RcsInboundMessageType, ResponseStatus, VoiceCallStatus,
+};
+pub use scalars::StringOrNumber;
+pub use unions::{RcsMessageContent, WhatsappReport};
+pub use validate::{Validate, ValidationError};
+pub use webhooks::SmsDeliveryReceipt;
