@@ -62,9 +62,10 @@ impl Spec {
 
     /// Parses a YAML (or JSON) document.
     pub fn from_yaml(text: &str) -> Result<Self, Error> {
+        // Parsed twice: `openapiv3` keeps document order (generated code follows it), the raw
+        // value gives the vendor extensions.
+        let doc: OpenAPI = serde_norway::from_str(text).map_err(|e| Error::Parse(e.to_string()))?;
         let raw: Value = serde_norway::from_str(text).map_err(|e| Error::Parse(e.to_string()))?;
-        let doc: OpenAPI =
-            serde_json::from_value(raw.clone()).map_err(|e| Error::Parse(e.to_string()))?;
         Ok(Self { doc, raw })
     }
 

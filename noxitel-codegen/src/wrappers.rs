@@ -32,7 +32,6 @@ pub fn wrappers_code(spec: &Spec) -> Result<String, Error> {
 
 fn method(op: &Operation) -> TokenStream {
     let name = format_ident!("{}", op.id.to_snake_case());
-    let id = &op.id;
     let response = format_ident!("{}", op.response);
     let doc = doc_comment(op);
 
@@ -73,9 +72,10 @@ fn method(op: &Operation) -> TokenStream {
         #(#[doc = #doc])*
         pub async fn #name(&self, #(#args),*) -> Result<noxitel_types::#response, crate::Error> {
             #validate
-            let request = self.raw.#name();
+            let raw = self.per_call();
+            let request = raw.#name();
             #(#setters)*
-            self.call(#id, request.send()).await
+            self.finish(&raw, request.send().await).await
         }
     }
 }

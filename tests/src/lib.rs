@@ -15,3 +15,5 @@ pub fn workspace_root() -> PathBuf {
 pub fn spec_path() -> PathBuf {
     workspace_root().join("openapi/noxitel.yaml")
 }
+
+pub mod spec_support;

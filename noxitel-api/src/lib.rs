@@ -1,0 +1,102 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod auth;
+mod config;
+mod error;
+mod otp;
+mod retry;
+mod transport;
+
+/// The progenitor client generated from `openapi/noxitel.yaml`: one builder per operation,
+/// answers as `ResponseValue` with headers. Requests sent through it get the same auth,
+/// retries and tracing as [`Client`]'s methods.
+#[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
+pub mod raw {
+    include!(concat!(env!("OUT_DIR"), "/client.rs"));
+}
+
+/// One typed method per operation, generated from the document.
+#[allow(clippy::too_many_arguments)]
+mod methods {
+    include!(concat!(env!("OUT_DIR"), "/methods.rs"));
+}
+
+use std::fmt;
+
+pub use auth::ApiToken;
+pub use config::{
+    BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    TOKEN_ENV,
+};
+pub use error::{ApiFailure, Error, ErrorBody};
+pub use noxitel_types as types;
+pub use otp::OtpVerification;
+pub use retry::RetryPolicy;
+pub use transport::Transport;
+
+use noxitel_types::{ApiError, Envelope};
+use progenitor_client::{ClientInfo, ResponseValue};
+
+/// The Noxitel API client: one `async` method per operation.
+///
+/// Cheap to clone (clones share the connection pool). See the crate docs for an example.
+#[derive(Clone)]
+pub struct Client {
+    raw: raw::Client,
+}
+
+impl Client {
+    /// The generated progenitor client, for the builder interface and response headers.
+    pub fn raw(&self) -> &raw::Client {
+        &self.raw
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.raw.baseurl()
+    }
+
+    /// A handle on the same connection pool whose transport remembers this call's answer.
+    fn per_call(&self) -> raw::Client {
+        raw::Client::new_with_client(
+            self.raw.baseurl(),
+            self.raw.client().clone(),
+            self.raw.inner().per_call(),
+        )
+    }
+
+    /// Turns what the generated builder returned into the method's result.
+    async fn finish<T: Envelope>(
+        &self,
+        raw: &raw::Client,
+        result: Result<ResponseValue<T>, progenitor_client::Error<ApiError>>,
+    ) -> Result<T, Error> {
+        match result {
+            Ok(answer) => {
+                let status = answer.status();
+                let value = answer.into_inner();
+                if value.is_error() {
+                    let api = ApiError::builder()
+                        .status(Some(noxitel_types::StringOrNumber::from("error")))
+                        .message(value.message().unwrap_or("status: error").to_owned())
+                        .extra(serde_json::Map::new());
+                    let api = ApiError::try_from(api).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                    return Err(Error::Api(ApiFailure::new(status, ErrorBody::Json(api))));
+                }
+                Ok(value)
+            }
+            Err(error) => Err(Error::from_progenitor(error, raw.inner().last_response()).await),
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.raw.baseurl())
+            .field("transport", self.raw.inner())
+            .finish()
+    }
+}

@@ -1,0 +1,171 @@
+//! Every request goes through here: auth header, user agent, retries, total deadline, tracing.
+//!
+//! It is progenitor's `ClientHooks::exec` for the generated client, so the generated builders
+//! (reachable through [`crate::Client::raw`]) get the same behaviour as the typed methods.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::{Request, Response, StatusCode};
+use tracing::Instrument;
+
+use crate::auth::ApiToken;
+use crate::retry::{Outcome, RetryPolicy, is_retryable};
+
+/// Header progenitor adds to every request. The Noxitel reference never mentions it, so the
+/// client does not send it (locked by a test).
+const PROGENITOR_API_VERSION_HEADER: &str = "api-version";
+
+/// Settings shared by every request of a client, plus the last response's status of one call.
+#[derive(Clone)]
+pub struct Transport {
+    settings: Arc<Settings>,
+    last: Arc<Mutex<Option<ResponseMeta>>>,
+}
+
+pub(crate) struct Settings {
+    pub(crate) token: ApiToken,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeout: Duration,
+}
+
+/// What the error mapping needs from the final response when progenitor keeps only the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ResponseMeta {
+    pub(crate) status: StatusCode,
+    pub(crate) retry_after: Option<Duration>,
+}
+
+impl Transport {
+    pub(crate) fn new(settings: Settings) -> Self {
+        Self {
+            settings: Arc::new(settings),
+            last: Arc::default(),
+        }
+    }
+
+    /// The same settings with a fresh slot for one call's final response.
+    pub(crate) fn per_call(&self) -> Self {
+        Self {
+            settings: Arc::clone(&self.settings),
+            last: Arc::default(),
+        }
+    }
+
+    pub(crate) fn last_response(&self) -> Option<ResponseMeta> {
+        *self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn remember(&self, meta: ResponseMeta) {
+        *self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(meta);
+    }
+
+    async fn execute(
+        &self,
+        client: &reqwest::Client,
+        mut request: Request,
+        operation: &'static str,
+    ) -> reqwest::Result<Response> {
+        let settings = &self.settings;
+        let headers = request.headers_mut();
+        headers.remove(PROGENITOR_API_VERSION_HEADER);
+        headers.insert(AUTHORIZATION, settings.token.header().clone());
+        headers.insert(USER_AGENT, settings.user_agent.clone());
+
+        let method = request.method().clone();
+        let deadline = Instant::now() + settings.timeout;
+        let mut retries = 0;
+        loop {
+            let span = tracing::info_span!(
+                "noxitel.request",
+                operation,
+                method = %method,
+                attempt = retries + 1,
+            );
+            let next = request.try_clone();
+            *request.timeout_mut() = Some(deadline.saturating_duration_since(Instant::now()));
+            let started = Instant::now();
+            let result = client.execute(request).instrument(span.clone()).await;
+            let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+
+            let outcome = match &result {
+                Ok(response) => {
+                    let meta = ResponseMeta {
+                        status: response.status(),
+                        retry_after: retry_after(response.headers()),
+                    };
+                    self.remember(meta);
+                    span.in_scope(|| {
+                        tracing::debug!(status = meta.status.as_u16(), duration_ms, "response")
+                    });
+                    Outcome::Status(meta.status)
+                }
+                Err(e) => {
+                    let outcome = if e.is_connect() {
+                        Outcome::ConnectFailed
+                    } else {
+                        Outcome::MaybeSent
+                    };
+                    span.in_scope(|| {
+                        tracing::debug!(
+                            timeout = e.is_timeout(),
+                            connect = e.is_connect(),
+                            duration_ms,
+                            "request failed"
+                        )
+                    });
+                    outcome
+                }
+            };
+
+            let Some(next) = next else { return result };
+            if retries >= settings.retry.max_retries || !is_retryable(&method, outcome) {
+                return result;
+            }
+            retries += 1;
+            let delay = result
+                .as_ref()
+                .ok()
+                .and_then(|r| retry_after(r.headers()))
+                .unwrap_or_else(|| settings.retry.backoff(retries));
+            if Instant::now() + delay >= deadline {
+                // Waiting would break the caller's deadline: report this attempt instead.
+                return result;
+            }
+            span.in_scope(|| tracing::info!(delay_ms = delay.as_millis() as u64, "retrying"));
+            drop(result);
+            tokio::time::sleep(delay).await;
+            request = next;
+        }
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not used by JSON APIs and is ignored).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok()?;
+    Some(Duration::from_secs(seconds))
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.settings;
+        f.debug_struct("Transport")
+            .field("token", &s.token)
+            .field("user_agent", &s.user_agent)
+            .field("retry", &s.retry)
+            .field("timeout", &s.timeout)
+            .finish()
+    }
+}
+
+impl ClientHooks<Transport> for crate::raw::Client {
+    async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+        self.inner()
+            .execute(self.client(), request, info.operation_id)
+            .await
+    }
+}
