@@ -36,7 +36,7 @@ pub use otp::OtpVerification;
 pub use retry::RetryPolicy;
 pub use transport::Transport;
 
-use noxitel_types::{ApiError, Envelope};
+use noxitel_types::{ApiError, Envelope, StringOrNumber};
 use progenitor_client::{ClientInfo, ResponseValue};
 
 /// The Noxitel API client: one `async` method per operation.
@@ -78,11 +78,14 @@ impl Client {
                 let status = answer.status();
                 let value = answer.into_inner();
                 if value.is_error() {
-                    let api = ApiError::builder()
-                        .status(Some(noxitel_types::StringOrNumber::from("error")))
-                        .message(value.message().unwrap_or("status: error").to_owned())
-                        .extra(serde_json::Map::new());
-                    let api = ApiError::try_from(api).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                    // A 2xx answer whose envelope says "error" (the reference does not give the
+                    // HTTP status of its error examples).
+                    let api = ApiError {
+                        success: None,
+                        status: Some(StringOrNumber::from("error")),
+                        message: value.message().unwrap_or("status: error").to_owned(),
+                        extra: serde_json::Map::new(),
+                    };
                     return Err(Error::Api(ApiFailure::new(status, ErrorBody::Json(api))));
                 }
                 Ok(value)
