@@ -6,6 +6,7 @@ mod envelope;
 #[macro_use]
 mod open_enum;
 mod scalars;
+pub mod segments;
 mod unions;
 mod validate;
 pub mod webhooks;
@@ -19,8 +20,8 @@ mod generated {
 pub use envelope::Envelope;
 pub use generated::*;
 pub use open_enum::{
-    OtpMatched, PostbackAction, RcsDeliveryStatus, RcsEventType, RcsFeature,
-    RcsInboundMessageType, ResponseStatus, VoiceCallStatus,
+    OtpMatched, PostbackAction, RcsDeliveryStatus, RcsEventType, RcsFeature, RcsInboundMessageType,
+    ResponseStatus, VoiceCallStatus,
 };
 pub use scalars::StringOrNumber;
 pub use unions::{RcsMessageContent, WhatsappReport};
