@@ -93,7 +93,12 @@ impl Operation<'_> {
 
     /// `METHOD path (operationId)` for messages.
     pub fn label(&self) -> String {
-        format!("{} {} ({})", self.method.to_uppercase(), self.path, self.id())
+        format!(
+            "{} {} ({})",
+            self.method.to_uppercase(),
+            self.path,
+            self.id()
+        )
     }
 }
 
@@ -121,12 +126,19 @@ fn push_path_item_ops<'a>(
             continue;
         };
         for (name, _) in callbacks {
-            let Ok((cb_pointer, Value::Object(cb))) = deref(doc, &join(&join(&pointer, "callbacks"), name))
+            let Ok((cb_pointer, Value::Object(cb))) =
+                deref(doc, &join(&join(&pointer, "callbacks"), name))
             else {
                 continue;
             };
             for (expression, _) in cb {
-                push_path_item_ops(doc, &join(&cb_pointer, expression), expression, Some(&pointer), out);
+                push_path_item_ops(
+                    doc,
+                    &join(&cb_pointer, expression),
+                    expression,
+                    Some(&pointer),
+                    out,
+                );
             }
         }
     }
@@ -151,7 +163,9 @@ pub fn for_each_subschema<'a>(
     f: &mut dyn FnMut(&str, &'a Value),
 ) {
     f(pointer, schema);
-    let Some(obj) = schema.as_object() else { return };
+    let Some(obj) = schema.as_object() else {
+        return;
+    };
     if let Some(Value::Object(props)) = obj.get("properties") {
         let base = join(pointer, "properties");
         for (name, sub) in props {
@@ -461,7 +475,9 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
