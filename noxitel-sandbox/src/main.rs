@@ -1,0 +1,96 @@
+//! `noxitel-sandbox`: run the sandbox server.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use clap::Parser;
+use noxitel_sandbox::{Config, Sandbox};
+
+/// A local, stateful Noxitel API (/api/v2) with a control surface under /sandbox.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Port to listen on (0 = any free port).
+    #[arg(long, default_value_t = 8787)]
+    port: u16,
+    /// Address to bind (keep the loopback default unless you know why).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Accepted bearer token; repeat for several accounts. Default: one random token.
+    #[arg(long = "token")]
+    tokens: Vec<String>,
+    /// Client IPs allowed to call /api/v2 (others get 401); repeatable. Default: any.
+    #[arg(long = "allow-ip")]
+    allow_ips: Vec<IpAddr>,
+    /// Milliseconds from submission to the final delivery state (and between call states).
+    #[arg(long, default_value_t = 2000)]
+    dlr_delay_ms: u64,
+    /// Milliseconds from agent submission to approval.
+    #[arg(long, default_value_t = 0)]
+    review_delay_ms: u64,
+    /// OTP lifetime in seconds.
+    #[arg(long, default_value_t = 600)]
+    otp_ttl_secs: u64,
+    /// Verification attempts per OTP.
+    #[arg(long, default_value_t = 3)]
+    otp_attempts: u32,
+    /// Requests per second per token on /api/v2 (429 beyond). Default: unlimited.
+    #[arg(long)]
+    rate_limit: Option<u32>,
+    /// Largest accepted request body in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Attempts per webhook delivery.
+    #[arg(long, default_value_t = 3)]
+    webhook_attempts: u32,
+    /// Initial credits on route 1 (Standard).
+    #[arg(long, default_value_t = 3_946_684)]
+    credits: i64,
+    /// Initial wallet balance in cents.
+    #[arg(long, default_value_t = 12_000)]
+    wallet_cents: i64,
+    /// Log level filter (RUST_LOG syntax).
+    #[arg(long, default_value = "info")]
+    log: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(&args.log))
+        .init();
+    let config = Config {
+        addr: SocketAddr::new(args.host, args.port),
+        tokens: args.tokens.clone(),
+        allowed_ips: (!args.allow_ips.is_empty()).then(|| args.allow_ips.clone()),
+        dlr_delay: Duration::from_millis(args.dlr_delay_ms),
+        review_delay: Duration::from_millis(args.review_delay_ms),
+        otp_ttl: Duration::from_secs(args.otp_ttl_secs),
+        otp_max_attempts: args.otp_attempts,
+        rate_limit: args.rate_limit,
+        max_body_bytes: args.max_body_bytes,
+        webhook_attempts: args.webhook_attempts,
+        initial_credits: args.credits,
+        initial_wallet_cents: args.wallet_cents,
+        ..Config::default()
+    };
+    let sandbox = Sandbox::start_with(config).await?;
+    println!("noxitel-sandbox listening");
+    println!("  base URL : {}", sandbox.base_url());
+    println!("  control  : {}", sandbox.control_url());
+    if args.tokens.is_empty() {
+        println!("  token    : {}", sandbox.token());
+    } else {
+        println!("  tokens   : {} configured", args.tokens.len());
+    }
+    println!(
+        "  try      : curl -H 'Authorization: Bearer <token>' {}/credits",
+        sandbox.base_url()
+    );
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = sandbox.wait() => {}
+    }
+    Ok(())
+}
