@@ -22,7 +22,9 @@ impl ApiToken {
             return Err(Error::Config("the API token is empty".into()));
         }
         let mut value = HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| {
-            Error::Config("the API token contains characters that cannot be sent in an HTTP header".into())
+            Error::Config(
+                "the API token contains characters that cannot be sent in an HTTP header".into(),
+            )
         })?;
         value.set_sensitive(true);
         Ok(Self(value))

@@ -170,15 +170,29 @@ mod tests {
             normalize_base_url("http://127.0.0.1:8080/api/v2/").unwrap(),
             "http://127.0.0.1:8080/api/v2"
         );
-        assert_eq!(normalize_base_url(DEFAULT_BASE_URL).unwrap(), DEFAULT_BASE_URL);
-        for bad in ["", "dashboard.noxitel.com", "ftp://x/api", "http://x/api?a=b"] {
-            assert!(matches!(normalize_base_url(bad), Err(Error::Config(_))), "{bad}");
+        assert_eq!(
+            normalize_base_url(DEFAULT_BASE_URL).unwrap(),
+            DEFAULT_BASE_URL
+        );
+        for bad in [
+            "",
+            "dashboard.noxitel.com",
+            "ftp://x/api",
+            "http://x/api?a=b",
+        ] {
+            assert!(
+                matches!(normalize_base_url(bad), Err(Error::Config(_))),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn zero_timeout_is_rejected() {
-        let err = Client::builder("t").timeout(Duration::ZERO).build().unwrap_err();
+        let err = Client::builder("t")
+            .timeout(Duration::ZERO)
+            .build()
+            .unwrap_err();
         assert!(matches!(err, Error::Config(_)));
     }
 }

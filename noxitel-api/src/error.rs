@@ -104,7 +104,11 @@ impl Error {
     }
 
     /// Builds the error for an error answer.
-    pub(crate) fn from_answer(status: StatusCode, retry_after: Option<Duration>, body: ErrorBody) -> Self {
+    pub(crate) fn from_answer(
+        status: StatusCode,
+        retry_after: Option<Duration>,
+        body: ErrorBody,
+    ) -> Self {
         let failure = ApiFailure::new(status, body);
         match status.as_u16() {
             400 => Error::BadRequest(failure),
@@ -112,7 +116,10 @@ impl Error {
             402 => Error::InsufficientCredits(failure),
             403 => Error::InvalidApiKey(failure),
             404 => Error::NotFound(failure),
-            429 => Error::RateLimited { failure, retry_after },
+            429 => Error::RateLimited {
+                failure,
+                retry_after,
+            },
             500..=599 => Error::Server(failure),
             _ => Error::Api(failure),
         }
@@ -129,7 +136,11 @@ impl Error {
             P::ErrorResponse(answer) => {
                 let status = answer.status();
                 let retry_after = retry_after(answer.headers());
-                Error::from_answer(status, retry_after, ErrorBody::Json(answer.into_inner()))
+                Error::from_answer(
+                    status,
+                    retry_after,
+                    ErrorBody::Json(Box::new(answer.into_inner())),
+                )
             }
             P::InvalidResponsePayload(bytes, source) => {
                 let meta = meta.unwrap_or(ResponseMeta {
@@ -210,7 +221,11 @@ impl ApiFailure {
             ErrorBody::Json(api) => Some(api.message.clone()),
             ErrorBody::Raw(_) | ErrorBody::Empty => None,
         };
-        Self { status, message, body }
+        Self {
+            status,
+            message,
+            body,
+        }
     }
 }
 
@@ -222,7 +237,11 @@ impl fmt::Display for ApiFailure {
             (None, ErrorBody::Raw(raw)) => {
                 const SHOWN: usize = 200;
                 let snippet: String = raw.chars().take(SHOWN).collect();
-                let more = if raw.chars().count() > SHOWN { "…" } else { "" };
+                let more = if raw.chars().count() > SHOWN {
+                    "…"
+                } else {
+                    ""
+                };
                 write!(f, " with a non-JSON body: {:?}{more}", snippet.trim())
             }
             (None, _) => write!(f, " with an empty body"),
@@ -234,7 +253,7 @@ impl fmt::Display for ApiFailure {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ErrorBody {
     /// The documented error JSON (either of its two shapes).
-    Json(ApiError),
+    Json(Box<ApiError>),
     /// Anything else (an HTML error page from a proxy, say), as received.
     Raw(String),
     /// No body.
@@ -247,7 +266,7 @@ impl ErrorBody {
             return ErrorBody::Empty;
         }
         match serde_json::from_slice::<ApiError>(bytes) {
-            Ok(api) => ErrorBody::Json(api),
+            Ok(api) => ErrorBody::Json(Box::new(api)),
             Err(_) => ErrorBody::Raw(String::from_utf8_lossy(bytes).into_owned()),
         }
     }

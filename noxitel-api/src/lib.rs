@@ -86,7 +86,10 @@ impl Client {
                         message: value.message().unwrap_or("status: error").to_owned(),
                         extra: serde_json::Map::new(),
                     };
-                    return Err(Error::Api(ApiFailure::new(status, ErrorBody::Json(api))));
+                    return Err(Error::Api(ApiFailure::new(
+                        status,
+                        ErrorBody::Json(Box::new(api)),
+                    )));
                 }
                 Ok(value)
             }

@@ -87,7 +87,10 @@ mod tests {
     fn sends_are_retried_only_when_never_processed() {
         let post = Method::POST;
         assert!(is_retryable(&post, Outcome::ConnectFailed));
-        assert!(is_retryable(&post, Outcome::Status(StatusCode::TOO_MANY_REQUESTS)));
+        assert!(is_retryable(
+            &post,
+            Outcome::Status(StatusCode::TOO_MANY_REQUESTS)
+        ));
         for status in [500, 502, 503, 504] {
             let status = StatusCode::from_u16(status).unwrap();
             assert!(!is_retryable(&post, Outcome::Status(status)), "{status}");

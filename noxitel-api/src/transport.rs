@@ -57,11 +57,17 @@ impl Transport {
     }
 
     pub(crate) fn last_response(&self) -> Option<ResponseMeta> {
-        *self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        *self
+            .last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn remember(&self, meta: ResponseMeta) {
-        *self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(meta);
+        *self
+            .last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(meta);
     }
 
     async fn execute(
@@ -146,7 +152,13 @@ impl Transport {
 
 /// `Retry-After` in seconds (the HTTP-date form is not used by JSON APIs and is ignored).
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok()?;
+    let seconds = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
     Some(Duration::from_secs(seconds))
 }
 

@@ -49,7 +49,9 @@ fn phone_number(field: &str, value: &str) -> Result {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ValidationError::new(
             field,
-            format!("{value:?} is not a phone number (digits with country code, e.g. 919887111111)"),
+            format!(
+                "{value:?} is not a phone number (digits with country code, e.g. 919887111111)"
+            ),
         ));
     }
     Ok(())
@@ -132,14 +134,20 @@ impl Validate for SmsDlrRequest {
 impl Validate for SendWhatsappMessageRequest {
     fn validate(&self) -> Result {
         if self.contacts.is_empty() {
-            return Err(ValidationError::new("contacts", "at least one contact is required"));
+            return Err(ValidationError::new(
+                "contacts",
+                "at least one contact is required",
+            ));
         }
         for (i, contact) in self.contacts.iter().enumerate() {
             phone_number(&format!("contacts[{i}].msisdn"), &contact.msisdn)?;
         }
         let kind = self.type_.unwrap_or(WhatsappMessageType::Text);
         let missing = |field: &str| {
-            Err(ValidationError::new(field, format!("required when type is {kind}")))
+            Err(ValidationError::new(
+                field,
+                format!("required when type is {kind}"),
+            ))
         };
         match kind {
             WhatsappMessageType::Text => match &self.message {
@@ -160,7 +168,10 @@ impl Validate for SendWhatsappMessageRequest {
                     if in_range {
                         Ok(())
                     } else {
-                        Err(ValidationError::new("location", "latitude/longitude out of range"))
+                        Err(ValidationError::new(
+                            "location",
+                            "latitude/longitude out of range",
+                        ))
                     }
                 }
                 None => missing("location"),
@@ -203,7 +214,10 @@ impl Validate for SendRcsMessageRequest {
             (RcsMessageType::RichCard, RcsMessageContent::RichCard(_)) => true,
             (RcsMessageType::Carousel, RcsMessageContent::Carousel(carousel)) => {
                 if carousel.cards.is_empty() {
-                    return Err(ValidationError::new("content.cards", "a carousel needs cards"));
+                    return Err(ValidationError::new(
+                        "content.cards",
+                        "a carousel needs cards",
+                    ));
                 }
                 true
             }
@@ -240,7 +254,10 @@ impl Validate for RcsAgentSubmitRequest {
 impl Validate for RcsAgentLaunchRequest {
     fn validate(&self) -> Result {
         if self.carriers.is_empty() {
-            return Err(ValidationError::new("carriers", "at least one carrier is required"));
+            return Err(ValidationError::new(
+                "carriers",
+                "at least one carrier is required",
+            ));
         }
         for (i, carrier) in self.carriers.iter().enumerate() {
             non_empty(&format!("carriers[{i}]"), carrier)?;

@@ -140,10 +140,13 @@ fn received(event: RcsWebhookEvent) -> Result<RcsEvent, WebhookError> {
             }),
         };
     }
-    let text = event.message.as_ref().and_then(|m| match (&m.type_, &m.text) {
-        (Some(RcsInboundMessageType::Text) | None, Some(text)) => Some(text.clone()),
-        _ => None,
-    });
+    let text = event
+        .message
+        .as_ref()
+        .and_then(|m| match (&m.type_, &m.text) {
+            (Some(RcsInboundMessageType::Text) | None, Some(text)) => Some(text.clone()),
+            _ => None,
+        });
     Ok(match text {
         Some(text) => RcsEvent::TextReceived { text, event },
         None => RcsEvent::Received(event),
@@ -195,7 +198,8 @@ impl FromStr for Postback {
 
     fn from_str(data: &str) -> Result<Self, PostbackError> {
         let mut parts = data.splitn(3, "||");
-        let (Some(msg_id), Some(action), Some(payload)) = (parts.next(), parts.next(), parts.next())
+        let (Some(msg_id), Some(action), Some(payload)) =
+            (parts.next(), parts.next(), parts.next())
         else {
             return Err(PostbackError::MissingParts(data.to_owned()));
         };
@@ -227,14 +231,33 @@ mod tests {
     fn postback_parses_every_documented_action() {
         for (data, action, payload) in [
             ("m||REPLY||Confirm", PostbackAction::Reply, "Confirm"),
-            ("m||CLICK||https://x.test/a?b=c", PostbackAction::Click, "https://x.test/a?b=c"),
-            ("m||DIAL||+919887000000", PostbackAction::Dial, "+919887000000"),
-            ("m||VIEW_LOC||12.5,77.25", PostbackAction::ViewLoc, "12.5,77.25"),
-            ("m||CALENDAR||Launch party", PostbackAction::Calendar, "Launch party"),
+            (
+                "m||CLICK||https://x.test/a?b=c",
+                PostbackAction::Click,
+                "https://x.test/a?b=c",
+            ),
+            (
+                "m||DIAL||+919887000000",
+                PostbackAction::Dial,
+                "+919887000000",
+            ),
+            (
+                "m||VIEW_LOC||12.5,77.25",
+                PostbackAction::ViewLoc,
+                "12.5,77.25",
+            ),
+            (
+                "m||CALENDAR||Launch party",
+                PostbackAction::Calendar,
+                "Launch party",
+            ),
             ("m||SHARE||x", PostbackAction::Unknown("SHARE".into()), "x"),
         ] {
             let postback: Postback = data.parse().unwrap();
-            assert_eq!((postback.action.clone(), postback.payload.as_str()), (action, payload));
+            assert_eq!(
+                (postback.action.clone(), postback.payload.as_str()),
+                (action, payload)
+            );
             assert_eq!(postback.to_string(), data);
         }
     }
@@ -253,7 +276,10 @@ mod tests {
             "m||REPLY".parse::<Postback>(),
             Err(PostbackError::MissingParts("m||REPLY".into()))
         );
-        assert_eq!("".parse::<Postback>(), Err(PostbackError::MissingParts("".into())));
+        assert_eq!(
+            "".parse::<Postback>(),
+            Err(PostbackError::MissingParts("".into()))
+        );
         assert_eq!(
             "||REPLY||x".parse::<Postback>(),
             Err(PostbackError::EmptyMessageId("||REPLY||x".into()))
