@@ -1,0 +1,496 @@
+//! The command line, as clap derive types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit codes, shown at the end of `noxitel --help`.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  the API refused the request (400, 404, \"status\": \"error\"), or an OTP did not match
+  2  usage: bad arguments, unreadable or invalid input file, bad CSV header
+  3  authentication: missing or invalid API key (403), IP address not whitelisted (401)
+  4  insufficient credits or balance (402)
+  5  rate limit exceeded (429), after the client's retries
+  6  server error (5xx) or an answer that is not the documented JSON
+  7  network: connection failed, broke or timed out
+  8  bulk send finished incomplete: some batches failed or have an unknown outcome
+     (see the summary and the failures CSV; re-run the same command to resume)
+ 130 interrupted (Ctrl-C); a bulk send can be resumed by re-running it
+
+Environment:
+  NOXITEL_API_TOKEN  API token (same as --token); never printed, not even with -v
+  NOXITEL_BASE_URL   base URL including /api/v2 (same as --base-url)";
+
+/// `noxitel`: the Noxitel messaging API (SMS, WhatsApp, RCS, Voice, OTP) from the shell.
+#[derive(Debug, Parser)]
+#[command(name = "noxitel", version, about, long_about = None, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// API token (sent as `Authorization: Bearer …`).
+    #[arg(long, env = "NOXITEL_API_TOKEN", hide_env_values = true, global = true)]
+    pub token: Option<String>,
+    /// Base URL of the API, including `/api/v2`.
+    #[arg(
+        long,
+        env = "NOXITEL_BASE_URL",
+        global = true,
+        default_value = noxitel_api::DEFAULT_BASE_URL
+    )]
+    pub base_url: String,
+    /// Output format: a human-readable table, or the API's JSON answer (for scripts and jq).
+    #[arg(short, long, value_enum, default_value_t = Output::Table, global = true)]
+    pub output: Output,
+    /// Trace requests on stderr (-v: requests and answers, -vv: more). The token is never shown.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Seconds allowed for one call, retries included.
+    #[arg(long, default_value_t = 30, global = true, value_name = "SECONDS")]
+    pub timeout: u64,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// Human-readable table.
+    Table,
+    /// The API's answer as JSON.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Wallet and credit balance (`GET /credits`).
+    Credits,
+    /// SMS: send (one-off or bulk from CSV), delivery reports, offline segment count.
+    #[command(subcommand)]
+    Sms(Sms),
+    /// WhatsApp Business: send, reports, service window, prices.
+    #[command(subcommand)]
+    Whatsapp(Whatsapp),
+    /// RCS: send, delivery reports, capability, conversation window, agents, test devices.
+    #[command(subcommand)]
+    Rcs(Rcs),
+    /// Voice (preview): outbound calls.
+    #[command(subcommand)]
+    Voice(Voice),
+    /// OTP: send a code, verify what the user typed.
+    #[command(subcommand)]
+    Otp(Otp),
+    /// Local webhook receiver.
+    #[command(subcommand)]
+    Webhook(Webhook),
+    /// Local sandbox server (not available in this build: the `noxitel-sandbox` crate is not
+    /// part of it yet).
+    Sandbox,
+}
+
+/// A JSON request body from a file (`-` reads stdin); flags given next to it override its
+/// fields.
+#[derive(Debug, Args, Default)]
+pub struct BodyFile {
+    /// JSON file with the request body (`-` for stdin); flags override its fields.
+    #[arg(long = "json", value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Sms {
+    /// Send an SMS (`POST /sms`) to --to numbers, or a bulk campaign from --csv.
+    #[command(after_help = SMS_SEND_HELP)]
+    Send(SmsSend),
+    /// Delivery reports of a batch or of one message (`GET /dlr`).
+    Dlr(SmsDlr),
+    /// Offline: encoding (GSM-7 or UCS-2) and number of SMS parts of a text. No token needed.
+    Segments {
+        /// The message text.
+        text: String,
+    },
+}
+
+const SMS_SEND_HELP: &str = "\
+Examples:
+  noxitel sms send --to 919887111111 --sender NOXITEL --message 'Your order has shipped'
+  noxitel sms send --csv contacts.csv --sender NOXITEL --message 'Hi #name#, 20% off today'
+
+Bulk (--csv): the header must have a `mobile` column; every other column is a #parameter#.
+Contacts are sent in batches (--batch-size) with --concurrency requests in flight. Each
+accepted batch is recorded, with its batch_id, in a journal (default: <csv>.journal), written
+durably before and after each request. Re-running the same command resumes: accepted batches
+are never sent again. A batch whose outcome is unknown (timeout, connection lost after the
+request went out, 5xx answer, crash mid-request) is NOT re-sent: check its delivery reports
+(`noxitel sms dlr`) or the dashboard, then re-run with --resend-unknown only if it was not
+delivered. Rejected batches (400, 402, 429, connection refused) are re-sent on the next run.
+Bad rows (empty or non-numeric mobile, wrong column count) are reported with their line
+number and skipped. Failures are written to <csv>.failures.csv with the reason.";
+
+#[derive(Debug, Args)]
+pub struct SmsSend {
+    /// Recipient mobile number with country code (repeatable or comma-separated).
+    #[arg(long, value_delimiter = ',', conflicts_with = "csv")]
+    pub to: Vec<String>,
+    /// Bulk: CSV file with a `mobile` column; other columns become #parameters#.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Message text; `#name#` is replaced by the contact's `name` parameter.
+    #[arg(long, short)]
+    pub message: Option<String>,
+    /// Sender ID.
+    #[arg(long)]
+    pub sender: Option<String>,
+    /// text, flash or unicode (default: text; the platform switches to unicode if needed).
+    #[arg(long)]
+    pub mode: Option<String>,
+    /// Parameter for the --to contacts, `name=value` (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE", conflicts_with = "csv")]
+    pub params: Vec<String>,
+    #[arg(long)]
+    pub campaign_id: Option<i64>,
+    #[arg(long)]
+    pub route_id: Option<i64>,
+    /// Saved template ID (replaces --message).
+    #[arg(long)]
+    pub template_id: Option<i64>,
+    /// Contact group ID (replaces --to).
+    #[arg(long, conflicts_with = "csv")]
+    pub contact_group: Option<i64>,
+    /// Scheduled time, `YYYY-MM-DD HH:MM:SS`.
+    #[arg(long)]
+    pub schedule: Option<String>,
+    /// Webhook URL for delivery receipts.
+    #[arg(long)]
+    pub notify_url: Option<String>,
+    #[arg(long)]
+    pub dlt_entity_id: Option<String>,
+    #[arg(long)]
+    pub dlt_template_id: Option<String>,
+    #[command(flatten)]
+    pub body: BodyFile,
+    #[command(flatten)]
+    pub bulk: BulkArgs,
+}
+
+/// Options of a bulk send (`--csv`).
+#[derive(Debug, Args)]
+pub struct BulkArgs {
+    /// Bulk: contacts per request.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub batch_size: u32,
+    /// Bulk: requests in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub concurrency: u32,
+    /// Bulk: journal file (default: <csv>.journal).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Bulk: failures CSV (default: <csv>.failures.csv).
+    #[arg(long, value_name = "FILE")]
+    pub failures: Option<PathBuf>,
+    /// Bulk: also re-send batches whose outcome is unknown (only after checking they were not
+    /// delivered: this may send those contacts twice).
+    #[arg(long)]
+    pub resend_unknown: bool,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct SmsDlr {
+    /// batch_id from the send answer.
+    #[arg(long)]
+    pub batch_id: Option<String>,
+    /// sms_id of one message.
+    #[arg(long)]
+    pub sms_id: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Whatsapp {
+    /// Send a WhatsApp message (`POST /whatsapp/message`). Templates: use --json FILE.
+    Send(WhatsappSend),
+    /// Report of a message or a campaign (`GET /whatsapp/report`).
+    Report {
+        /// `message` (id is a msg_id) or `campaign` (id is a campaign ID).
+        #[arg(long, value_parser = ["message", "campaign"], default_value = "message")]
+        mode: String,
+        /// msg_id or campaign ID.
+        #[arg(long)]
+        id: String,
+    },
+    /// Whether the 24-hour service window is open (`GET /whatsapp/checkwindow`).
+    Window {
+        /// Your WhatsApp phone ID.
+        #[arg(long)]
+        phone_id: String,
+        /// The recipient's number.
+        #[arg(long)]
+        msisdn: String,
+    },
+    /// Conversation prices per country (`GET /whatsapp/prices`).
+    Prices,
+}
+
+#[derive(Debug, Args)]
+pub struct WhatsappSend {
+    /// Recipient number (repeatable or comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub to: Vec<String>,
+    /// text, image, video, audio, document, reaction, reply, location or template.
+    #[arg(long = "type")]
+    pub kind: Option<String>,
+    /// Message text (type text).
+    #[arg(long, short)]
+    pub message: Option<String>,
+    /// WhatsApp phone ID to send from.
+    #[arg(long)]
+    pub phone_id: Option<String>,
+    /// Media URL (types image, video, audio, document).
+    #[arg(long)]
+    pub media_url: Option<String>,
+    /// Media caption.
+    #[arg(long, requires = "media_url")]
+    pub caption: Option<String>,
+    /// Template ID (type template; put the parameters in --json FILE).
+    #[arg(long)]
+    pub template_id: Option<String>,
+    /// Message ID to reply or react to.
+    #[arg(long)]
+    pub reply_to: Option<String>,
+    #[command(flatten)]
+    pub body: BodyFile,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Rcs {
+    /// Send an RCS message (`POST /rcs/message`). Cards and carousels: --content FILE or --json FILE.
+    Send(RcsSend),
+    /// Delivery reports of a batch or one message (`GET /rcs/dlr`).
+    Dlr(RcsDlr),
+    /// Whether a number supports RCS (`GET /rcs/capability`).
+    Capability {
+        #[arg(long)]
+        mobile: String,
+        #[arg(long)]
+        agent_id: i64,
+    },
+    /// Whether a conversation window is open (`GET /rcs/conversation`).
+    Conversation {
+        #[arg(long)]
+        agent_id: i64,
+        #[arg(long)]
+        mobile: String,
+    },
+    /// RCS agents: create, submit, get, list, launch.
+    #[command(subcommand)]
+    Agent(RcsAgent),
+    /// Test devices of an agent: add, list, remove.
+    #[command(subcommand)]
+    Testdevice(RcsTestdevice),
+}
+
+#[derive(Debug, Args)]
+pub struct RcsSend {
+    /// Recipient number (repeatable or comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub to: Vec<String>,
+    /// Parameter for the --to contacts, `name=value` (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Agent ID.
+    #[arg(long)]
+    pub agent_id: Option<i64>,
+    /// text, media, rich_card, carousel or template (default: text).
+    #[arg(long = "type")]
+    pub kind: Option<String>,
+    /// Text (type text).
+    #[arg(long, conflicts_with = "content")]
+    pub text: Option<String>,
+    /// JSON file with the `content` object (rich card, carousel, text with suggestions).
+    #[arg(long, value_name = "FILE")]
+    pub content: Option<PathBuf>,
+    /// Saved template ID.
+    #[arg(long)]
+    pub template_id: Option<i64>,
+    /// TRANSACTION, PROMOTION or AUTHENTICATION.
+    #[arg(long)]
+    pub traffic_type: Option<String>,
+    /// Webhook URL for receipts and inbound events.
+    #[arg(long)]
+    pub notify_url: Option<String>,
+    /// Scheduled time, `YYYY-MM-DD HH:MM:SS`.
+    #[arg(long)]
+    pub schedule: Option<String>,
+    #[command(flatten)]
+    pub body: BodyFile,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct RcsDlr {
+    /// batch_id from the send answer.
+    #[arg(long)]
+    pub batch_id: Option<String>,
+    /// msg_id of one message.
+    #[arg(long)]
+    pub msg_id: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RcsAgent {
+    /// Create or update a draft agent (`POST /rcs/agent`).
+    Create(RcsAgentCreate),
+    /// Submit a draft for review (`POST /rcs/agent/submit`).
+    Submit {
+        #[arg(long)]
+        agent_id: i64,
+    },
+    /// One agent (`GET /rcs/agent/{id}`).
+    Get {
+        /// Agent ID.
+        id: i64,
+    },
+    /// All your agents (`GET /rcs/agents`).
+    List,
+    /// Request launch to carriers (`POST /rcs/agent/launch`).
+    Launch {
+        #[arg(long)]
+        agent_id: i64,
+        /// Carrier, e.g. airtel-india (repeatable or comma-separated).
+        #[arg(long = "carrier", value_delimiter = ',', required = true)]
+        carriers: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RcsAgentCreate {
+    /// Unique internal identifier, no spaces.
+    #[arg(long)]
+    pub agent_name: Option<String>,
+    /// Name shown to users.
+    #[arg(long)]
+    pub display_name: Option<String>,
+    /// Brand the agent represents.
+    #[arg(long)]
+    pub brand_name: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    #[arg(long)]
+    pub logo_url: Option<String>,
+    /// Brand hex color, e.g. #00a896.
+    #[arg(long)]
+    pub color: Option<String>,
+    /// ASIA_PACIFIC, EUROPE or NORTH_AMERICA.
+    #[arg(long)]
+    pub hosting_region: Option<String>,
+    /// MULTI_USE, TRANSACTIONAL or PROMOTIONAL.
+    #[arg(long)]
+    pub agent_use_case: Option<String>,
+    #[command(flatten)]
+    pub body: BodyFile,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RcsTestdevice {
+    /// Add a test device (`POST /rcs/testdevice`).
+    Add(TestDevice),
+    /// List an agent's test devices (`GET /rcs/testdevices`).
+    List {
+        #[arg(long)]
+        agent_id: i64,
+    },
+    /// Remove a test device (`DELETE /rcs/testdevice`).
+    Remove(TestDevice),
+}
+
+#[derive(Debug, Args)]
+pub struct TestDevice {
+    #[arg(long)]
+    pub agent_id: i64,
+    /// Phone number, e.g. +919887979736.
+    #[arg(long)]
+    pub phone: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Voice {
+    /// Place an outbound call (`POST /voice/call`) with text-to-speech or an audio file.
+    Call(VoiceCall),
+}
+
+#[derive(Debug, Args)]
+pub struct VoiceCall {
+    /// Destination number (E.164 without +).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Your caller ID.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Text to speak.
+    #[arg(long, conflicts_with = "audio_url")]
+    pub tts: Option<String>,
+    /// TTS language, e.g. en-IN.
+    #[arg(long, requires = "tts")]
+    pub language: Option<String>,
+    /// TTS voice, e.g. female.
+    #[arg(long, requires = "tts")]
+    pub voice: Option<String>,
+    /// How many times to repeat the TTS text.
+    #[arg(long, requires = "tts")]
+    pub repeat: Option<i64>,
+    /// URL of an .mp3 or .wav file to play.
+    #[arg(long)]
+    pub audio_url: Option<String>,
+    #[arg(long)]
+    pub campaign_id: Option<i64>,
+    /// Scheduled time, `YYYY-MM-DD HH:MM:SS`.
+    #[arg(long)]
+    pub schedule: Option<String>,
+    /// Webhook URL for call status events.
+    #[arg(long)]
+    pub notify_url: Option<String>,
+    #[command(flatten)]
+    pub body: BodyFile,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Otp {
+    /// Send a one-time password (`POST /otp`); prints the reference to verify with.
+    Send {
+        /// Mobile number with country code.
+        #[arg(long)]
+        mobile: String,
+        /// OTP channel ID from the dashboard.
+        #[arg(long)]
+        channel: i64,
+    },
+    /// Verify a code (`GET /otp/verify`); exits 1 if it does not match.
+    Verify {
+        /// The reference returned by `otp send`.
+        #[arg(long)]
+        reference: String,
+        /// The code the user typed.
+        #[arg(long)]
+        otp: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Webhook {
+    /// Receive webhooks locally and print each event, typed (RCS events with parsed
+    /// postbacks, voice call status, SMS receipts). Answers 200. Ctrl-C to stop.
+    Listen {
+        /// Port to listen on (0: any free port, printed at start).
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Address to bind.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+    },
+}

@@ -1,0 +1,404 @@
+//! One function per API operation: flags (and an optional JSON body file) in, answer out.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use noxitel_api::Client;
+use noxitel_api::types::{
+    RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest, RcsTestDeviceRequest,
+    SendOtpRequest, SendRcsMessageRequest, SendSmsRequest, SendWhatsappMessageRequest,
+    SmsDlrRequest, VoiceCallRequest, WhatsappReportMode,
+};
+use noxitel_api::{Error, OtpVerification};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+use crate::cli::{
+    BodyFile, Otp, Output, Rcs, RcsAgent, RcsSend, RcsTestdevice, SmsSend, Voice, Whatsapp,
+    WhatsappSend,
+};
+use crate::exit::{self, Failure};
+use crate::output;
+
+type Body = Map<String, Value>;
+
+/// Reads `--json FILE` (or stdin for `-`) as a JSON object; empty without the flag.
+pub fn read_body(file: &BodyFile) -> Result<Body, Failure> {
+    let Some(path) = &file.json else {
+        return Ok(Body::new());
+    };
+    let text = if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::usage(format!("cannot read the JSON body from stdin: {e}")))?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?
+    };
+    match serde_json::from_str(&text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Failure::usage(format!(
+            "{}: the request body must be a JSON object",
+            path.display()
+        ))),
+        Err(e) => Err(Failure::usage(format!(
+            "{}: invalid JSON: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// Reads a JSON file (any value).
+pub fn read_json(path: &Path) -> Result<Value, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_str(&text)
+        .map_err(|e| Failure::usage(format!("{}: invalid JSON: {e}", path.display())))
+}
+
+/// Sets `key` when the flag was given.
+pub fn set<T: Serialize>(body: &mut Body, key: &str, value: Option<T>) {
+    if let Some(value) = value {
+        body.insert(key.to_owned(), json!(value));
+    }
+}
+
+/// The request type from the merged body; a mismatch is a usage error.
+pub fn request<T: DeserializeOwned>(what: &str, body: Body) -> Result<T, Failure> {
+    serde_json::from_value(Value::Object(body))
+        .map_err(|e| Failure::usage(format!("{what}: invalid request: {e}")))
+}
+
+/// `name=value` pairs.
+pub fn params(pairs: &[String]) -> Result<Map<String, Value>, Failure> {
+    pairs
+        .iter()
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), Value::String(v.to_owned()))),
+            _ => Err(Failure::usage(format!(
+                "--param {pair:?}: expected NAME=VALUE"
+            ))),
+        })
+        .collect()
+}
+
+/// `[{mobile|msisdn, parameters?}]` from `--to` and `--param`.
+fn contacts(key: &str, to: &[String], params: &Map<String, Value>) -> Value {
+    Value::Array(
+        to.iter()
+            .map(|n| {
+                let mut c = Map::new();
+                c.insert(key.into(), Value::String(n.trim().to_owned()));
+                if !params.is_empty() {
+                    c.insert("parameters".into(), Value::Object(params.clone()));
+                }
+                Value::Object(c)
+            })
+            .collect(),
+    )
+}
+
+fn done<T: Serialize>(output: Output, what: &str, answer: Result<T, Error>) -> Result<(), Failure> {
+    match answer {
+        Ok(answer) => output::print(output, &answer),
+        Err(e) => Err(Failure::api(what, &e)),
+    }
+}
+
+pub async fn credits(client: &Client, output: Output) -> Result<(), Failure> {
+    done(output, "credits", client.get_credits().await)
+}
+
+/// `sms send` without `--csv`.
+pub async fn sms_send(client: &Client, output: Output, args: &SmsSend) -> Result<(), Failure> {
+    let mut body = read_body(&args.body)?;
+    if !args.to.is_empty() {
+        body.insert(
+            "contacts".into(),
+            contacts("mobile", &args.to, &params(&args.params)?),
+        );
+    }
+    sms_options(&mut body, args);
+    set(&mut body, "contactGroup", args.contact_group);
+    let req: SendSmsRequest = request("sms send", body)?;
+    done(output, "sms send", client.send_sms(req).await)
+}
+
+/// The `sms send` flags other than the recipients (shared with the bulk path).
+pub fn sms_options(body: &mut Body, args: &SmsSend) {
+    set(body, "message", args.message.as_ref());
+    set(body, "sender", args.sender.as_ref());
+    set(body, "mode", args.mode.as_ref());
+    set(body, "campaignId", args.campaign_id);
+    set(body, "routeId", args.route_id);
+    set(body, "templateId", args.template_id);
+    set(body, "schedule", args.schedule.as_ref());
+    set(body, "notifyUrl", args.notify_url.as_ref());
+    set(body, "dlt_entity_id", args.dlt_entity_id.as_ref());
+    set(body, "dlt_template_id", args.dlt_template_id.as_ref());
+}
+
+pub async fn sms_dlr(
+    client: &Client,
+    output: Output,
+    batch_id: Option<&str>,
+    sms_id: Option<&str>,
+) -> Result<(), Failure> {
+    let req = SmsDlrRequest {
+        batch_id: batch_id.map(str::to_owned),
+        sms_id: sms_id.map(str::to_owned),
+    };
+    done(output, "sms dlr", client.get_sms_dlr(req).await)
+}
+
+/// `sms segments`: offline.
+pub fn sms_segments(output: Output, text: &str) -> Result<(), Failure> {
+    let c = noxitel_types::segments::count(text);
+    let answer = json!({
+        "encoding": c.encoding.to_string(),
+        "mode": c.encoding.api_mode(),
+        "characters": c.chars,
+        "units": c.units,
+        "segments": c.segments,
+        "per_segment": c.per_segment,
+        "remaining_in_last_segment": c.remaining,
+    });
+    output::print(output, &answer)
+}
+
+pub async fn whatsapp(client: &Client, output: Output, cmd: &Whatsapp) -> Result<(), Failure> {
+    match cmd {
+        Whatsapp::Send(args) => whatsapp_send(client, output, args).await,
+        Whatsapp::Report { mode, id } => {
+            let mode = if mode == "campaign" {
+                WhatsappReportMode::Campaign
+            } else {
+                WhatsappReportMode::Message
+            };
+            done(
+                output,
+                "whatsapp report",
+                client.get_whatsapp_report(mode, id).await,
+            )
+        }
+        Whatsapp::Window { phone_id, msisdn } => done(
+            output,
+            "whatsapp window",
+            client.check_whatsapp_window(phone_id, msisdn).await,
+        ),
+        Whatsapp::Prices => done(
+            output,
+            "whatsapp prices",
+            client.get_whatsapp_prices().await,
+        ),
+    }
+}
+
+async fn whatsapp_send(
+    client: &Client,
+    output: Output,
+    args: &WhatsappSend,
+) -> Result<(), Failure> {
+    let mut body = read_body(&args.body)?;
+    if !args.to.is_empty() {
+        body.insert("contacts".into(), contacts("msisdn", &args.to, &Map::new()));
+    }
+    set(&mut body, "type", args.kind.as_ref());
+    set(&mut body, "message", args.message.as_ref());
+    set(&mut body, "phoneId", args.phone_id.as_ref());
+    set(&mut body, "templateId", args.template_id.as_ref());
+    set(&mut body, "replyToMessageId", args.reply_to.as_ref());
+    if let Some(url) = &args.media_url {
+        let mut media = Map::new();
+        media.insert("url".into(), json!(url));
+        set(&mut media, "caption", args.caption.as_ref());
+        body.insert("media".into(), Value::Object(media));
+    }
+    let req: SendWhatsappMessageRequest = request("whatsapp send", body)?;
+    done(
+        output,
+        "whatsapp send",
+        client.send_whatsapp_message(req).await,
+    )
+}
+
+pub async fn rcs(client: &Client, output: Output, cmd: &Rcs) -> Result<(), Failure> {
+    match cmd {
+        Rcs::Send(args) => rcs_send(client, output, args).await,
+        Rcs::Dlr(args) => done(
+            output,
+            "rcs dlr",
+            client
+                .get_rcs_dlr(args.batch_id.as_deref(), args.msg_id.as_deref())
+                .await,
+        ),
+        Rcs::Capability { mobile, agent_id } => done(
+            output,
+            "rcs capability",
+            client.get_rcs_capability(mobile, *agent_id).await,
+        ),
+        Rcs::Conversation { agent_id, mobile } => done(
+            output,
+            "rcs conversation",
+            client.get_rcs_conversation(*agent_id, mobile).await,
+        ),
+        Rcs::Agent(cmd) => rcs_agent(client, output, cmd).await,
+        Rcs::Testdevice(cmd) => match cmd {
+            RcsTestdevice::Add(d) => {
+                let req = RcsTestDeviceRequest {
+                    agent_id: d.agent_id,
+                    phone_number: d.phone.clone(),
+                };
+                done(
+                    output,
+                    "rcs testdevice add",
+                    client.add_rcs_test_device(req).await,
+                )
+            }
+            RcsTestdevice::List { agent_id } => done(
+                output,
+                "rcs testdevice list",
+                client.list_rcs_test_devices(*agent_id).await,
+            ),
+            RcsTestdevice::Remove(d) => {
+                let req = RcsTestDeviceRequest {
+                    agent_id: d.agent_id,
+                    phone_number: d.phone.clone(),
+                };
+                done(
+                    output,
+                    "rcs testdevice remove",
+                    client.remove_rcs_test_device(req).await,
+                )
+            }
+        },
+    }
+}
+
+async fn rcs_send(client: &Client, output: Output, args: &RcsSend) -> Result<(), Failure> {
+    let mut body = read_body(&args.body)?;
+    if !args.to.is_empty() {
+        body.insert(
+            "contacts".into(),
+            contacts("mobile", &args.to, &params(&args.params)?),
+        );
+    }
+    set(&mut body, "agentId", args.agent_id);
+    set(&mut body, "type", args.kind.as_ref());
+    if !body.contains_key("type") {
+        body.insert("type".into(), json!("text"));
+    }
+    if let Some(text) = &args.text {
+        body.insert("content".into(), json!({ "text": text }));
+    }
+    if let Some(path) = &args.content {
+        body.insert("content".into(), read_json(path)?);
+    }
+    set(&mut body, "templateId", args.template_id);
+    set(&mut body, "trafficType", args.traffic_type.as_ref());
+    set(&mut body, "notifyUrl", args.notify_url.as_ref());
+    set(&mut body, "schedule", args.schedule.as_ref());
+    let req: SendRcsMessageRequest = request("rcs send", body)?;
+    done(output, "rcs send", client.send_rcs_message(req).await)
+}
+
+async fn rcs_agent(client: &Client, output: Output, cmd: &RcsAgent) -> Result<(), Failure> {
+    match cmd {
+        RcsAgent::Create(args) => {
+            let mut body = read_body(&args.body)?;
+            set(&mut body, "agentName", args.agent_name.as_ref());
+            set(&mut body, "displayName", args.display_name.as_ref());
+            set(&mut body, "brandName", args.brand_name.as_ref());
+            set(&mut body, "description", args.description.as_ref());
+            set(&mut body, "logoUrl", args.logo_url.as_ref());
+            set(&mut body, "color", args.color.as_ref());
+            set(&mut body, "hostingRegion", args.hosting_region.as_ref());
+            set(&mut body, "agentUseCase", args.agent_use_case.as_ref());
+            let req: RcsAgentRequest = request("rcs agent create", body)?;
+            done(
+                output,
+                "rcs agent create",
+                client.upsert_rcs_agent(req).await,
+            )
+        }
+        RcsAgent::Submit { agent_id } => {
+            let req = RcsAgentSubmitRequest {
+                agent_id: *agent_id,
+            };
+            done(
+                output,
+                "rcs agent submit",
+                client.submit_rcs_agent(req).await,
+            )
+        }
+        RcsAgent::Get { id } => done(output, "rcs agent get", client.get_rcs_agent(*id).await),
+        RcsAgent::List => done(output, "rcs agent list", client.list_rcs_agents().await),
+        RcsAgent::Launch { agent_id, carriers } => {
+            let req = RcsAgentLaunchRequest {
+                agent_id: *agent_id,
+                carriers: carriers.clone(),
+            };
+            done(
+                output,
+                "rcs agent launch",
+                client.launch_rcs_agent(req).await,
+            )
+        }
+    }
+}
+
+pub async fn voice(client: &Client, output: Output, cmd: &Voice) -> Result<(), Failure> {
+    let Voice::Call(args) = cmd;
+    let mut body = read_body(&args.body)?;
+    set(&mut body, "to", args.to.as_ref());
+    set(&mut body, "from", args.from.as_ref());
+    if let Some(text) = &args.tts {
+        let mut tts = Map::new();
+        tts.insert("text".into(), json!(text));
+        set(&mut tts, "language", args.language.as_ref());
+        set(&mut tts, "voice", args.voice.as_ref());
+        set(&mut tts, "repeat", args.repeat);
+        body.insert("tts".into(), Value::Object(tts));
+    }
+    set(&mut body, "audioUrl", args.audio_url.as_ref());
+    set(&mut body, "campaignId", args.campaign_id);
+    set(&mut body, "schedule", args.schedule.as_ref());
+    set(&mut body, "notifyUrl", args.notify_url.as_ref());
+    let req: VoiceCallRequest = request("voice call", body)?;
+    done(output, "voice call", client.place_voice_call(req).await)
+}
+
+pub async fn otp(client: &Client, output: Output, cmd: &Otp) -> Result<(), Failure> {
+    match cmd {
+        Otp::Send { mobile, channel } => {
+            let req = SendOtpRequest {
+                channel: *channel,
+                mobile: mobile.clone(),
+            };
+            done(output, "otp send", client.send_otp(req).await)
+        }
+        Otp::Verify { reference, otp } => match client.verify_otp(reference, otp).await {
+            Ok(OtpVerification::Matched) => {
+                output::print(output, &json!({"status": "success", "matched": "yes"}))
+            }
+            Ok(OtpVerification::NotMatched { message }) => {
+                let mut answer = json!({"status": "error", "matched": "no"});
+                if let Some(m) = &message {
+                    answer["message"] = json!(m);
+                }
+                output::print(output, &answer)?;
+                Err(Failure::new(
+                    exit::API,
+                    format!(
+                        "otp verify: the code did not match: {}",
+                        message.as_deref().unwrap_or("wrong or expired")
+                    ),
+                ))
+            }
+            Err(e) => Err(Failure::api("otp verify", &e)),
+        },
+    }
+}

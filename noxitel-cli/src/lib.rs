@@ -1,0 +1,175 @@
+//! The `noxitel` command (see the README). The library part exists for the tests and
+//! benchmarks; the supported interface is the command line.
+#![forbid(unsafe_code)]
+
+pub mod bulk;
+pub mod cli;
+pub mod commands;
+pub mod exit;
+pub mod journal;
+pub mod output;
+pub mod webhook;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser as _;
+use noxitel_api::Client;
+
+use crate::cli::{Cli, Command, Global, Output, Sms, Webhook};
+use crate::exit::Failure;
+
+/// Parses the command line, runs it, prints any error as one line and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // clap: 0 for --help/--version, 2 for usage errors.
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    init_tracing(cli.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::API);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    if verbose == 0 {
+        return;
+    }
+    let filter = match verbose {
+        1 => "noxitel_api=debug,noxitel_cli=debug",
+        _ => "noxitel_api=trace,noxitel_cli=trace,reqwest=debug",
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .try_init();
+}
+
+/// The API client from the global options.
+pub fn client(global: &Global) -> Result<Client, Failure> {
+    let token = global.token.as_deref().map(str::trim).unwrap_or("");
+    if token.is_empty() {
+        return Err(Failure::new(
+            exit::AUTH,
+            "no API token: pass --token or set NOXITEL_API_TOKEN",
+        ));
+    }
+    Client::builder(token)
+        .base_url(global.base_url.clone())
+        .timeout(Duration::from_secs(global.timeout.max(1)))
+        .user_agent(concat!("noxitel-cli/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Failure::api("configuration", &e))
+}
+
+/// Runs a parsed command; `Ok` carries the exit code.
+pub async fn run(cli: Cli) -> Result<u8, Failure> {
+    let output = cli.global.output;
+    match &cli.command {
+        Command::Sms(Sms::Segments { text }) => {
+            commands::sms_segments(output, text)?;
+            return Ok(exit::OK);
+        }
+        Command::Webhook(Webhook::Listen { port, host }) => {
+            webhook::listen(*host, *port, output).await?;
+            return Ok(exit::OK);
+        }
+        Command::Sandbox => {
+            return Err(Failure::usage(
+                "`noxitel sandbox` is not available in this build: the noxitel-sandbox crate is \
+                 not part of it yet; point --base-url at a running sandbox instead",
+            ));
+        }
+        _ => {}
+    }
+    let client = client(&cli.global)?;
+    match &cli.command {
+        Command::Credits => commands::credits(&client, output).await?,
+        Command::Sms(Sms::Send(args)) => {
+            if let Some(csv) = &args.csv {
+                return bulk_send(&client, output, args, csv).await;
+            }
+            commands::sms_send(&client, output, args).await?;
+        }
+        Command::Sms(Sms::Dlr(args)) => {
+            commands::sms_dlr(
+                &client,
+                output,
+                args.batch_id.as_deref(),
+                args.sms_id.as_deref(),
+            )
+            .await?
+        }
+        Command::Whatsapp(cmd) => commands::whatsapp(&client, output, cmd).await?,
+        Command::Rcs(cmd) => commands::rcs(&client, output, cmd).await?,
+        Command::Voice(cmd) => commands::voice(&client, output, cmd).await?,
+        Command::Otp(cmd) => commands::otp(&client, output, cmd).await?,
+        Command::Sms(Sms::Segments { .. }) | Command::Webhook(_) | Command::Sandbox => {
+            unreachable!("handled above")
+        }
+    }
+    Ok(exit::OK)
+}
+
+async fn bulk_send(
+    client: &Client,
+    output: Output,
+    args: &cli::SmsSend,
+    csv: &std::path::Path,
+) -> Result<u8, Failure> {
+    let mut template = commands::read_body(&args.body)?;
+    commands::sms_options(&mut template, args);
+    let mut cfg = bulk::BulkConfig::new(csv, template);
+    cfg.batch_size = args.bulk.batch_size as usize;
+    cfg.concurrency = args.bulk.concurrency as usize;
+    cfg.resend_unknown = args.bulk.resend_unknown;
+    cfg.progress = bulk::Progress::auto();
+    if let Some(j) = &args.bulk.journal {
+        cfg.journal = j.clone();
+    }
+    if let Some(f) = &args.bulk.failures {
+        cfg.failures = f.clone();
+    }
+    let summary = bulk::run(client, cfg).await?;
+    match output {
+        Output::Json => println!(
+            "{}",
+            serde_json::to_string(&summary).expect("summary serializes")
+        ),
+        Output::Table => print!("{}", summary.render()),
+    }
+    let code = summary.exit_code();
+    if code != exit::OK {
+        let why = summary.stopped.clone().unwrap_or_else(|| {
+            if summary.interrupted {
+                "interrupted".into()
+            } else {
+                format!(
+                    "{} batch(es) not sent, {} with an unknown outcome",
+                    summary.failed_batches.len(),
+                    summary.unknown_batches.len()
+                )
+            }
+        });
+        eprintln!("error: sms send --csv incomplete: {why}");
+    }
+    Ok(code)
+}

@@ -1,0 +1,165 @@
+//! Printing answers: the API's JSON, or a table made from it.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cli::Output;
+use crate::exit::Failure;
+
+/// Prints an answer in the chosen format.
+pub fn print<T: Serialize>(output: Output, answer: &T) -> Result<(), Failure> {
+    let value = serde_json::to_value(answer)
+        .map_err(|e| Failure::other(format!("cannot print the answer: {e}")))?;
+    match output {
+        Output::Json => println!("{value}"),
+        Output::Table => print!("{}", table(&value)),
+    }
+    Ok(())
+}
+
+/// A human-readable rendering of a JSON answer: objects as `key  value` lines (nested objects
+/// with dotted keys), arrays of objects as tables.
+pub fn table(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Array(items) => out.push_str(&grid(items)),
+        Value::Object(_) => {
+            let mut rows = Vec::new();
+            let mut arrays = Vec::new();
+            flatten("", value, &mut rows, &mut arrays);
+            let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            for (k, v) in &rows {
+                let _ = writeln!(out, "{k:width$}  {v}");
+            }
+            for (k, items) in arrays {
+                let _ = writeln!(out, "\n{k}:");
+                out.push_str(&grid(items));
+            }
+        }
+        other => {
+            let _ = writeln!(out, "{}", scalar(other));
+        }
+    }
+    out
+}
+
+fn flatten<'a>(
+    prefix: &str,
+    value: &'a Value,
+    rows: &mut Vec<(String, String)>,
+    arrays: &mut Vec<(String, &'a [Value])>,
+) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, rows, arrays);
+            }
+        }
+        Value::Array(items) if items.iter().any(Value::is_object) => {
+            arrays.push((prefix.to_owned(), items));
+        }
+        other => rows.push((prefix.to_owned(), scalar(other))),
+    }
+}
+
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::Null => "-".into(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// Rows of objects as an aligned table; nested values flattened into dotted columns.
+fn grid(items: &[Value]) -> String {
+    if items.is_empty() {
+        return "(none)\n".into();
+    }
+    let mut columns: Vec<String> = Vec::new();
+    let rows: Vec<Vec<(String, String)>> = items
+        .iter()
+        .map(|item| {
+            let mut cells = Vec::new();
+            let mut nested = Vec::new();
+            match item {
+                Value::Object(_) => flatten("", item, &mut cells, &mut nested),
+                other => cells.push(("value".into(), scalar(other))),
+            }
+            for (k, v) in nested {
+                cells.push((k, format!("[{} items]", v.len())));
+            }
+            for (k, _) in &cells {
+                if !columns.contains(k) {
+                    columns.push(k.clone());
+                }
+            }
+            cells
+        })
+        .collect();
+    let cell = |row: &Vec<(String, String)>, col: &str| {
+        row.iter()
+            .find(|(k, _)| k == col)
+            .map_or_else(|| "-".to_owned(), |(_, v)| v.clone())
+    };
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|c| {
+            rows.iter()
+                .map(|r| cell(r, c).chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(c.len())
+        })
+        .collect();
+    let mut out = String::new();
+    let line = |cells: Vec<String>| {
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                let pad = w.saturating_sub(c.chars().count());
+                s.push_str(c);
+                s.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        s.trim_end().to_owned()
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        line(columns.iter().map(|c| c.to_uppercase()).collect())
+    );
+    for row in &rows {
+        let _ = writeln!(
+            out,
+            "{}",
+            line(columns.iter().map(|c| cell(row, c)).collect())
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn object_with_array_of_objects() {
+        let v = json!({"status": "success", "wallet": {"amount": "120.00"},
+            "credits": [{"route": "Standard", "credits": 3946684}]});
+        let t = table(&v);
+        assert!(t.contains("wallet.amount  120.00"), "{t}");
+        assert!(t.contains("ROUTE     CREDITS"), "{t}");
+        assert!(t.contains("Standard  3946684"), "{t}");
+    }
+}
