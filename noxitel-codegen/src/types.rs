@@ -39,18 +39,48 @@ pub fn types_code(spec: &Spec) -> Result<String, Error> {
 
     let types = space.to_stream();
     let envelopes = envelope_impls(spec)?;
+    let registry = schema_registry(spec);
     render(quote! {
         #types
         #envelopes
+        #registry
     })
+}
+
+/// `COMPONENT_SCHEMA_NAMES` and `component_json_schemas`: every component schema of the
+/// document (hand-written replacements included) with its `schemars` definition, so the
+/// published JSON Schema is derived from the document rather than from a hand-kept list.
+fn schema_registry(spec: &Spec) -> proc_macro2::TokenStream {
+    let names = spec.schema_names();
+    let types = names.iter().map(|name| format_ident!("{name}"));
+    let entries = names
+        .iter()
+        .zip(types)
+        .map(|(name, ty)| quote!((#name, generator.subschema_for::<crate::#ty>())));
+    quote! {
+        /// Name of every component schema of `openapi/noxitel.yaml`, in document order.
+        pub const COMPONENT_SCHEMA_NAMES: &[&str] = &[#(#names),*];
+
+        /// Adds the JSON Schema of every component schema type (generated and hand-written) to
+        /// `generator`'s definitions and returns, in document order, each component name with
+        /// the schema that refers to its definition.
+        pub fn component_json_schemas(
+            generator: &mut schemars::SchemaGenerator,
+        ) -> Vec<(&'static str, schemars::Schema)> {
+            Vec::from([#(#entries),*])
+        }
+    }
 }
 
 /// `impl crate::Envelope` for every 2xx response schema. Schemas with a
 /// `status: ResponseStatus` property expose it; the others (top-level arrays, reports without
 /// the envelope) report none.
 fn envelope_impls(spec: &Spec) -> Result<proc_macro2::TokenStream, Error> {
-    let responses: std::collections::BTreeSet<String> =
-        spec.operations()?.into_iter().map(|op| op.response).collect();
+    let responses: std::collections::BTreeSet<String> = spec
+        .operations()?
+        .into_iter()
+        .map(|op| op.response)
+        .collect();
     let impls = responses.iter().map(|name| {
         let schema = &spec.raw["components"]["schemas"][name];
         let props = &schema["properties"];
@@ -66,7 +96,10 @@ fn envelope_impls(spec: &Spec) -> Result<proc_macro2::TokenStream, Error> {
             (true, true) => quote!(Some(&self.status)),
             (true, false) => quote!(self.status.as_ref()),
         };
-        let message = match (has_envelope && props.get("message").is_some(), required("message")) {
+        let message = match (
+            has_envelope && props.get("message").is_some(),
+            required("message"),
+        ) {
             (false, _) => quote!(None),
             (true, true) => quote!(Some(self.message.as_str())),
             (true, false) => quote!(self.message.as_deref()),
