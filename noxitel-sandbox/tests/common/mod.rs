@@ -1,0 +1,196 @@
+//! Shared helpers: a sandbox, a typed client for it, the control surface, a webhook receiver.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use noxitel_api::{Client, RetryPolicy};
+use noxitel_sandbox::{Config, Sandbox};
+use noxitel_types::{Contact, SendSmsRequest};
+use serde_json::Value;
+
+pub struct Env {
+    pub sandbox: Sandbox,
+    pub client: Client,
+    pub http: reqwest::Client,
+}
+
+pub fn config() -> Config {
+    Config {
+        dlr_delay: Duration::from_millis(200),
+        webhook_backoff: Duration::from_millis(50),
+        ..Config::default()
+    }
+}
+
+pub async fn env() -> Env {
+    env_with(config()).await
+}
+
+pub async fn env_with(config: Config) -> Env {
+    let sandbox = Sandbox::start_with(config).await.expect("sandbox starts");
+    let client = Client::builder(sandbox.token())
+        .base_url(sandbox.base_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client");
+    Env {
+        sandbox,
+        client,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl Env {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.sandbox.addr())
+    }
+
+    /// A call to the control surface (or any path) with the sandbox token.
+    pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(self.sandbox.token());
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// A raw request with an arbitrary body and headers.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self
+            .http
+            .request(method, self.url(path))
+            .header("Content-Type", "application/json");
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        (status, headers, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn flush(&self) {
+        let (status, _) = self.call("POST", "/sandbox/flush", None).await;
+        assert_eq!(status, 200);
+    }
+}
+
+pub fn contact(mobile: &str, params: &[(&str, &str)]) -> Contact {
+    Contact {
+        mobile: mobile.into(),
+        parameters: params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<HashMap<_, _>>(),
+    }
+}
+
+pub fn sms(message: &str, contacts: Vec<Contact>) -> SendSmsRequest {
+    SendSmsRequest {
+        campaign_id: Some(1),
+        contact_group: None,
+        contacts,
+        dlt_entity_id: None,
+        dlt_template_id: None,
+        message: Some(message.into()),
+        mode: None,
+        notify_url: None,
+        route_id: Some(1),
+        schedule: None,
+        sender: Some("NOXITEL".into()),
+        template_id: None,
+    }
+}
+
+/// A local webhook receiver that records every POST body; `fail_first` answers 500 that many times.
+pub struct Receiver {
+    pub url: String,
+    pub bodies: Arc<Mutex<Vec<Value>>>,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Clone)]
+struct ReceiverState {
+    bodies: Arc<Mutex<Vec<Value>>>,
+    failures_left: Arc<Mutex<u32>>,
+}
+
+async fn receive(State(state): State<ReceiverState>, body: Bytes) -> StatusCode {
+    {
+        let mut left = state.failures_left.lock().unwrap();
+        if *left > 0 {
+            *left -= 1;
+            return StatusCode::INTERNAL_SERVER_ERROR;
+        }
+    }
+    let value: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    state.bodies.lock().unwrap().push(value);
+    StatusCode::OK
+}
+
+pub async fn receiver(fail_first: u32) -> Receiver {
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let state = ReceiverState {
+        bodies: Arc::clone(&bodies),
+        failures_left: Arc::new(Mutex::new(fail_first)),
+    };
+    let app = Router::new().route("/hook", post(receive)).with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Receiver {
+        url,
+        bodies,
+        _task: task,
+    }
+}
+
+impl Receiver {
+    /// Waits until `pred` holds for the received bodies (at most 5 s).
+    pub async fn wait_for(&self, what: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        for _ in 0..200 {
+            {
+                let bodies = self.bodies.lock().unwrap();
+                if pred(&bodies) {
+                    return bodies.clone();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("webhook receiver never saw {what}: {:?}", self.bodies.lock().unwrap());
+    }
+}
+
+pub fn events(bodies: &[Value]) -> Vec<String> {
+    bodies
+        .iter()
+        .filter_map(|b| b.get("event").and_then(Value::as_str).map(str::to_owned))
+        .collect()
+}

@@ -1,0 +1,437 @@
+//! Every operation, end to end over HTTP, with the typed client.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{contact, env, env_with, sms};
+use noxitel_api::{Error, OtpVerification};
+use noxitel_types::{
+    OtpMatched, RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest, RcsCard,
+    RcsCardMedia, RcsDeliveryStatus, RcsMessageContent, RcsMessageType, RcsRichCardContent,
+    RcsSmsFallback, RcsSuggestion, RcsTestDeviceRequest, RcsTextContent, ResponseStatus,
+    SendOtpRequest, SendRcsMessageRequest, SendWhatsappMessageRequest, SmsDlrRequest, SmsMode,
+    VoiceCallRequest, VoiceCallStatus, VoiceTts, WhatsappContact, WhatsappContactParameters,
+    WhatsappLocation, WhatsappMedia, WhatsappMessageType, WhatsappReport, WhatsappReportMode,
+    WhatsappTemplateButtonParameter, WhatsappTemplateHeaderParameter,
+};
+use serde_json::json;
+
+fn wa(kind: WhatsappMessageType, to: &str) -> SendWhatsappMessageRequest {
+    SendWhatsappMessageRequest {
+        contacts: vec![WhatsappContact {
+            msisdn: to.into(),
+            parameters: None,
+        }],
+        location: None,
+        media: None,
+        message: None,
+        phone_id: Some("1234567890".into()),
+        reply_to_message_id: None,
+        template_id: None,
+        type_: Some(kind),
+    }
+}
+
+pub fn rcs(agent: i64, content: RcsMessageContent, kind: RcsMessageType, to: &str) -> SendRcsMessageRequest {
+    SendRcsMessageRequest {
+        agent_id: Some(agent),
+        contact_group: None,
+        contacts: vec![contact(to, &[("name", "Sam")])],
+        content: Some(content),
+        notify_url: None,
+        schedule: None,
+        sms_fallback: None,
+        template_id: None,
+        traffic_type: None,
+        type_: kind,
+    }
+}
+
+#[tokio::test]
+async fn credits_sms_and_delivery_reports() {
+    let env = env().await;
+    let c = &env.client;
+    let before = c.get_credits().await.unwrap();
+    assert_eq!(before.wallet.as_ref().unwrap().amount.as_deref(), Some("120.00"));
+    assert_eq!(before.credits[0].credits, Some(3_946_684));
+
+    let sent = c
+        .send_sms(sms(
+            "Hi #name#, your code is #otp#",
+            vec![
+                contact("919887111111", &[("name", "Sam"), ("otp", "847291")]),
+                contact("918058222222", &[("name", "Alex"), ("otp", "112233")]),
+            ],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(sent.total_contacts, Some(2));
+    assert_eq!(sent.message_id.len(), 2);
+    assert!(sent.batch_id.starts_with("samsms_"));
+    let after = c.get_credits().await.unwrap();
+    assert_eq!(after.credits[0].credits, Some(3_946_682), "one credit per contact");
+
+    // personalization per contact
+    let (_, first) = env
+        .call("GET", &format!("/sandbox/sms/{}", sent.message_id[0].sms_id), None)
+        .await;
+    assert_eq!(first["text"], "Hi Sam, your code is 847291");
+    let (_, second) = env
+        .call("GET", &format!("/sandbox/sms/{}", sent.message_id[1].sms_id), None)
+        .await;
+    assert_eq!(second["text"], "Hi Alex, your code is 112233");
+    assert_eq!(second["mode"], "text");
+
+    let by_batch = SmsDlrRequest { batch_id: Some(sent.batch_id.clone()), sms_id: None };
+    let dlr = c.get_sms_dlr(by_batch.clone()).await.unwrap();
+    assert_eq!(dlr.data.len(), 2);
+    assert_eq!(dlr.data[0].dlr.as_ref().unwrap().status.as_deref(), Some("Submitted"));
+
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let dlr = c.get_sms_dlr(by_batch).await.unwrap();
+    for record in &dlr.data {
+        let state = record.dlr.as_ref().unwrap();
+        assert_eq!(state.status.as_deref(), Some("Handset Delivered"));
+        assert_eq!(state.operator_reply.as_deref(), Some("DELIVRD"));
+        assert!(state.delivery_time.is_some());
+    }
+    let one = c
+        .get_sms_dlr(SmsDlrRequest { batch_id: None, sms_id: Some(sent.message_id[1].sms_id.clone()) })
+        .await
+        .unwrap();
+    assert_eq!(one.data.len(), 1);
+    assert_eq!(one.data[0].mobile.as_ref().unwrap(), "918058222222");
+}
+
+#[tokio::test]
+async fn sms_unicode_failures_templates_groups_and_schedule() {
+    let env = env().await;
+    let c = &env.client;
+    // unicode auto-detection and segment pricing (71 UCS-2 chars = 2 parts)
+    let text = "नमस्ते ".repeat(12);
+    let mut request = sms(&text, vec![contact("919887111111", &[])]);
+    request.mode = Some(SmsMode::Text);
+    let sent = c.send_sms(request).await.unwrap();
+    let (_, stored) = env
+        .call("GET", &format!("/sandbox/sms/{}", sent.message_id[0].sms_id), None)
+        .await;
+    assert_eq!(stored["mode"], "unicode");
+    assert!(stored["segments"].as_i64().unwrap() >= 2);
+
+    // documented failing test number
+    let sent = c.send_sms(sms("hello", vec![contact("919999999000", &[])])).await.unwrap();
+    env.flush().await;
+    let dlr = c
+        .get_sms_dlr(SmsDlrRequest { batch_id: Some(sent.batch_id), sms_id: None })
+        .await
+        .unwrap();
+    assert_eq!(dlr.data[0].dlr.as_ref().unwrap().status.as_deref(), Some("Failed"));
+
+    // template + contact group
+    let mut request = sms("ignored", vec![]);
+    request.message = None;
+    request.template_id = Some(1);
+    request.contact_group = Some(1);
+    let sent = c.send_sms(request).await.unwrap();
+    assert_eq!(sent.total_contacts, Some(2));
+    let (_, stored) = env
+        .call("GET", &format!("/sandbox/sms/{}", sent.message_id[1].sms_id), None)
+        .await;
+    assert_eq!(stored["text"], "Hi Alex, your OTP is #otp#");
+
+    // schedule honoured: stays Scheduled until the clock passes it
+    let at = chrono::Utc::now() + chrono::TimeDelta::hours(2);
+    let mut request = sms("later", vec![contact("919887111111", &[])]);
+    request.schedule = Some(at.format("%Y-%m-%d %H:%M:%S").to_string());
+    let sent = c.send_sms(request).await.unwrap();
+    let by_batch = SmsDlrRequest { batch_id: Some(sent.batch_id), sms_id: None };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let dlr = c.get_sms_dlr(by_batch.clone()).await.unwrap();
+    assert_eq!(dlr.data[0].dlr.as_ref().unwrap().status.as_deref(), Some("Scheduled"));
+    let (status, _) = env.call("POST", "/sandbox/clock/advance", Some(json!({"seconds": 7201}))).await;
+    assert_eq!(status, 200);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let dlr = c.get_sms_dlr(by_batch).await.unwrap();
+    assert_eq!(
+        dlr.data[0].dlr.as_ref().unwrap().status.as_deref(),
+        Some("Handset Delivered")
+    );
+}
+
+#[tokio::test]
+async fn whatsapp_every_type_reports_window_and_prices() {
+    let env = env().await;
+    let c = &env.client;
+    let mut text = wa(WhatsappMessageType::Text, "919887111111");
+    text.message = Some("Hello! Your order has been shipped.".into());
+    let sent = c.send_whatsapp_message(text).await.unwrap();
+    assert_eq!(sent.total_cost, Some(0.05));
+    let first = sent.message_id[0].msg_id.clone();
+
+    let mut template = wa(WhatsappMessageType::Template, "919887111111");
+    template.template_id = Some("welcome_template".into());
+    template.contacts[0].parameters = Some(WhatsappContactParameters {
+        header: vec![WhatsappTemplateHeaderParameter { type_: "text".into(), value: "Hello!".into() }],
+        body: vec!["Sam".into(), "Special Offer".into()],
+        buttons: vec![WhatsappTemplateButtonParameter { index: 0, url: Some("https://brand.com/offer".into()) }],
+    });
+    c.send_whatsapp_message(template).await.unwrap();
+
+    for kind in [
+        WhatsappMessageType::Image,
+        WhatsappMessageType::Video,
+        WhatsappMessageType::Audio,
+        WhatsappMessageType::Document,
+    ] {
+        let mut media = wa(kind, "919887111111");
+        media.media = Some(WhatsappMedia { url: "https://cdn.example.com/f".into(), caption: Some("c".into()) });
+        c.send_whatsapp_message(media).await.unwrap();
+    }
+    let mut location = wa(WhatsappMessageType::Location, "919887111111");
+    location.location = Some(WhatsappLocation {
+        latitude: 12.97,
+        longitude: 77.59,
+        name: "Office".into(),
+        address: "MG Road".into(),
+    });
+    c.send_whatsapp_message(location).await.unwrap();
+    for kind in [WhatsappMessageType::Reply, WhatsappMessageType::Reaction] {
+        let mut reply = wa(kind, "919887111111");
+        reply.reply_to_message_id = Some(first.clone());
+        reply.message = Some("👍".into());
+        c.send_whatsapp_message(reply).await.unwrap();
+    }
+
+    env.flush().await;
+    let report = c.get_whatsapp_report(WhatsappReportMode::Message, &first).await.unwrap();
+    let reports = report.reports();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].status.as_deref(), Some("delivered"));
+    assert_eq!(reports[0].direction.as_deref(), Some("outgoing"));
+
+    let (_, _, raw) = env
+        .raw("POST", "/api/v2/whatsapp/message", Some(env.sandbox.token()), Some(
+            serde_json::to_vec(&json!({"type": "text", "message": "hi", "contacts": [{"msisdn": "919887111111"}, {"msisdn": "918058222222"}]})).unwrap(),
+        ))
+        .await;
+    let campaign = raw["campaign_id"].as_str().unwrap().to_owned();
+    let report = c.get_whatsapp_report(WhatsappReportMode::Campaign, &campaign).await.unwrap();
+    assert!(matches!(report, WhatsappReport::Messages(ref list) if list.len() == 2));
+
+    let window = c.check_whatsapp_window("1234567890", "919887111111").await.unwrap();
+    assert!(!window.window_open);
+    let (status, _) = env
+        .call("POST", "/sandbox/whatsapp/inbound", Some(json!({"from": "919887111111", "text": "hi"})))
+        .await;
+    assert_eq!(status, 200);
+    let window = c.check_whatsapp_window("1234567890", "919887111111").await.unwrap();
+    assert!(window.window_open);
+    assert!(window.expires_at.is_some());
+    // free-form inside the window is a free service message
+    let mut text = wa(WhatsappMessageType::Text, "919887111111");
+    text.message = Some("thanks".into());
+    assert_eq!(c.send_whatsapp_message(text).await.unwrap().total_cost, Some(0.0));
+
+    let prices = c.get_whatsapp_prices().await.unwrap();
+    assert!(prices.0.iter().any(|p| p.country.as_deref() == Some("India")));
+}
+
+#[tokio::test]
+async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
+    let env = env().await;
+    let c = &env.client;
+    let profile = RcsAgentRequest {
+        agent_name: "shop_bot".into(),
+        display_name: "Shop".into(),
+        brand_name: "Noxitel".into(),
+        description: None,
+        logo_url: None,
+        color: None,
+        phone: None,
+        email: None,
+        website: None,
+        privacy_url: None,
+        terms_url: None,
+        hosting_region: None,
+        agent_use_case: None,
+    };
+    let created = c.upsert_rcs_agent(profile.clone()).await.unwrap();
+    let id = created.extra["agentId"].as_i64().unwrap();
+    assert_eq!(created.extra["agentStatus"], "draft");
+    let updated = c.upsert_rcs_agent(RcsAgentRequest { display_name: "Shop 2".into(), ..profile }).await.unwrap();
+    assert_eq!(updated.extra["agentId"].as_i64(), Some(id));
+
+    // draft agents can only message test devices
+    let content: RcsMessageContent = RcsTextContent { text: "hi".into(), suggestions: vec![] }.into();
+    let err = c
+        .send_rcs_message(rcs(id, content.clone(), RcsMessageType::Text, "919887979736"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::BadRequest(_)), "{err}");
+    c.add_rcs_test_device(RcsTestDeviceRequest { agent_id: id, phone_number: "+919887979736".into() })
+        .await
+        .unwrap();
+    let devices = c.list_rcs_test_devices(id).await.unwrap();
+    assert_eq!(devices.extra["data"][0]["phoneNumber"], "+919887979736");
+    let sent = c
+        .send_rcs_message(rcs(id, content.clone(), RcsMessageType::Text, "919887979736"))
+        .await
+        .unwrap();
+    assert_eq!(sent.message_id.len(), 1);
+
+    // launch needs review first
+    let launch = RcsAgentLaunchRequest { agent_id: id, carriers: vec!["airtel-india".into()] };
+    assert!(matches!(c.launch_rcs_agent(launch.clone()).await, Err(Error::BadRequest(_))));
+    let submitted = c.submit_rcs_agent(RcsAgentSubmitRequest { agent_id: id }).await.unwrap();
+    assert_eq!(submitted.extra["agentStatus"], "submitted");
+    let agent = c.get_rcs_agent(id).await.unwrap();
+    assert_eq!(agent.extra["data"]["status"], "approved", "review_delay 0 approves at once");
+    let launched = c.launch_rcs_agent(launch).await.unwrap();
+    assert_eq!(launched.status, Some(ResponseStatus::Success));
+    let agents = c.list_rcs_agents().await.unwrap();
+    let list = agents.extra["data"].as_array().unwrap();
+    assert!(list.iter().any(|a| a["agentId"] == id && a["status"] == "launched"));
+    assert!(list.iter().any(|a| a["agentId"] == 3));
+
+    c.remove_rcs_test_device(RcsTestDeviceRequest { agent_id: id, phone_number: "+919887979736".into() })
+        .await
+        .unwrap();
+    assert!(matches!(
+        c.remove_rcs_test_device(RcsTestDeviceRequest { agent_id: id, phone_number: "+919887979736".into() }).await,
+        Err(Error::NotFound(_))
+    ));
+
+    // capability is deterministic per number
+    let yes = c.get_rcs_capability("919887111111", 42).await.unwrap();
+    assert!(yes.rcs_enabled && !yes.features.is_empty());
+    let no = c.get_rcs_capability("919887111110", 42).await.unwrap();
+    assert!(!no.rcs_enabled && no.features.is_empty());
+    assert_eq!(c.get_rcs_capability("919887111111", 42).await.unwrap(), yes);
+
+    // rich card, DLR, tap opens the conversation window
+    let card: RcsMessageContent = RcsRichCardContent {
+        orientation: Some("VERTICAL".into()),
+        card: RcsCard {
+            title: Some("Flash Sale 40% Off".into()),
+            description: Some("Hi #name#, use FLASH40".into()),
+            media: Some(RcsCardMedia { url: "https://cdn.example.com/sale.jpg".into(), height: Some("MEDIUM".into()) }),
+            suggestions: vec![RcsSuggestion::Url { text: "Shop Now".into(), url: "https://brand.com/sale".into() }],
+        },
+    }
+    .into();
+    let sent = c.send_rcs_message(rcs(3, card, RcsMessageType::RichCard, "919887111111")).await.unwrap();
+    let msg_id = sent.message_id[0].msg_id.clone();
+    env.flush().await;
+    let dlr = c.get_rcs_dlr(Some(&sent.batch_id), None).await.unwrap();
+    assert_eq!(dlr.data[0].dlr.as_ref().unwrap().status, Some(RcsDeliveryStatus::Delivered));
+    let conversation = c.get_rcs_conversation(3, "919887111111").await.unwrap();
+    assert_eq!(conversation.active, Some(false));
+    let (status, tap) = env
+        .call("POST", "/sandbox/rcs/tap", Some(json!({"msgId": msg_id, "text": "Shop Now"})))
+        .await;
+    assert_eq!(status, 200, "{tap}");
+    assert_eq!(
+        tap["event"]["suggestionResponse"]["postbackData"],
+        format!("{msg_id}||CLICK||https://brand.com/sale")
+    );
+    let dlr = c.get_rcs_dlr(None, Some(&msg_id)).await.unwrap();
+    assert_eq!(dlr.data[0].dlr.as_ref().unwrap().status, Some(RcsDeliveryStatus::Read));
+    let conversation = c.get_rcs_conversation(3, "919887111111").await.unwrap();
+    assert_eq!(conversation.active, Some(true));
+    assert_eq!(conversation.direction.as_deref(), Some("P2A"));
+}
+
+#[tokio::test]
+async fn rcs_sms_fallback_when_not_capable() {
+    let env = env().await;
+    let c = &env.client;
+    let content: RcsMessageContent = RcsTextContent { text: "Hi #name#".into(), suggestions: vec![] }.into();
+    let mut request = rcs(3, content, RcsMessageType::Text, "919887111110");
+    request.sms_fallback = Some(RcsSmsFallback {
+        enabled: Some(true),
+        route_id: Some(1),
+        sender: Some("NOXITEL".into()),
+        message: Some("Hi #name#, (SMS)".into()),
+    });
+    let credits = c.get_credits().await.unwrap().credits[0].credits.unwrap();
+    let sent = c.send_rcs_message(request).await.unwrap();
+    let dlr = c.get_rcs_dlr(Some(&sent.batch_id), None).await.unwrap();
+    assert_eq!(dlr.data[0].dlr.as_ref().unwrap().status, Some(RcsDeliveryStatus::Incompatible));
+    assert_eq!(c.get_credits().await.unwrap().credits[0].credits, Some(credits - 1));
+    let (_, raw) = env
+        .call("GET", &format!("/api/v2/rcs/dlr?batch_id={}", sent.batch_id), None)
+        .await;
+    let sms_id = raw["data"][0]["smsFallback"]["sms_id"].as_str().unwrap().to_owned();
+    let (_, stored) = env.call("GET", &format!("/sandbox/sms/{sms_id}"), None).await;
+    assert_eq!(stored["text"], "Hi Sam, (SMS)");
+    assert_eq!(stored["origin"], "rcs-fallback");
+}
+
+#[tokio::test]
+async fn voice_and_otp() {
+    let env = env_with(noxitel_sandbox::Config {
+        otp_max_attempts: 3,
+        ..common::config()
+    })
+    .await;
+    let c = &env.client;
+    let call = c
+        .place_voice_call(VoiceCallRequest {
+            to: "919887111111".into(),
+            from: "YOUR_VOICE_NUMBER".into(),
+            tts: Some(VoiceTts {
+                text: "Your OTP is 8 4 7 2 9 1".into(),
+                language: Some("en-IN".into()),
+                voice: Some("female".into()),
+                repeat: Some(2),
+            }),
+            audio_url: None,
+            campaign_id: None,
+            schedule: None,
+            notify_url: None,
+        })
+        .await
+        .unwrap();
+    assert!(call.call_id.starts_with("call_"));
+    assert_eq!(call.status, Some(VoiceCallStatus::Ringing));
+
+    let sent = c
+        .send_otp(SendOtpRequest { channel: 27, mobile: "919887111111".into() })
+        .await
+        .unwrap();
+    assert_eq!(sent.reference.len(), 10);
+    let (_, otp) = env.call("GET", "/sandbox/otp/919887111111", None).await;
+    let code = otp["otp"].as_str().unwrap().to_owned();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let outcome = c.verify_otp(&sent.reference, wrong).await.unwrap();
+    assert_eq!(
+        outcome,
+        OtpVerification::NotMatched { message: Some("OTP does not match or has expired".into()) }
+    );
+    assert_eq!(c.verify_otp(&sent.reference, &code).await.unwrap(), OtpVerification::Matched);
+    // consumed
+    assert!(!c.verify_otp(&sent.reference, &code).await.unwrap().is_matched());
+
+    // attempt limit
+    let sent = c.send_otp(SendOtpRequest { channel: 27, mobile: "918058222222".into() }).await.unwrap();
+    let (_, otp) = env.call("GET", "/sandbox/otp/918058222222", None).await;
+    let code = otp["otp"].as_str().unwrap().to_owned();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..3 {
+        assert!(!c.verify_otp(&sent.reference, wrong).await.unwrap().is_matched());
+    }
+    assert!(!c.verify_otp(&sent.reference, &code).await.unwrap().is_matched());
+
+    // expiry
+    let sent = c.send_otp(SendOtpRequest { channel: 27, mobile: "918058333333".into() }).await.unwrap();
+    let (_, otp) = env.call("GET", "/sandbox/otp/918058333333", None).await;
+    let code = otp["otp"].as_str().unwrap().to_owned();
+    env.call("POST", "/sandbox/clock/advance", Some(json!({"seconds": 601}))).await;
+    assert!(!c.verify_otp(&sent.reference, &code).await.unwrap().is_matched());
+
+    // unknown reference: 404 carrying matched=no, which the client reads as not matched
+    assert!(!c.verify_otp("NOSUCHREF1", "123456").await.unwrap().is_matched());
+    let (status, body) = env.call("GET", "/api/v2/otp/verify?reference=NOSUCHREF1&otp=12", None).await;
+    assert_eq!((status, body["matched"].as_str()), (404, Some(OtpMatched::No.as_str())));
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Schemathesis conformance run: the sandbox against openapi/noxitel.yaml, every check.
+#
+#   scripts/conformance.sh            # N=30 examples per operation
+#   N=100 scripts/conformance.sh
+#
+# Installs schemathesis (pinned) into .tools/venv on first use. Exits non-zero on any failure.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+ST_VERSION="4.32.5"
+N="${N:-30}"
+VENV="$ROOT/.tools/venv"
+TOKEN="conformance-token"
+
+if ! "$VENV/bin/st" --version 2>/dev/null | grep -q "$ST_VERSION"; then
+  echo "installing schemathesis $ST_VERSION into $VENV" >&2
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet "schemathesis==$ST_VERSION"
+fi
+
+[ -n "${SKIP_BUILD:-}" ] || cargo build --quiet -p noxitel-sandbox --bin noxitel-sandbox
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/noxitel-sandbox"
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+
+"$BIN" --port "$PORT" --token "$TOKEN" --dlr-delay-ms 200 --log warn &
+PID=$!
+trap 'kill "$PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -fsS -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v2/credits" && break
+  sleep 0.1
+done
+
+export SCHEMATHESIS_HOOKS="${SCHEMATHESIS_HOOKS:-}"
+"$VENV/bin/st" --config-file scripts/schemathesis.toml run openapi/noxitel.yaml \
+  --url "http://127.0.0.1:$PORT/api/v2" \
+  --header "Authorization: Bearer $TOKEN" \
+  --checks all \
+  --max-examples "$N" \
+  --seed 42 \
+  --no-color \
+  "$@"
