@@ -1,0 +1,228 @@
+//! The bulk path (`sms send --csv`) against a local server: resume without duplicates,
+//! unknown outcomes not re-sent, bad rows skipped, journal guard.
+
+mod common;
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+use common::{BulkServer, write_csv};
+
+fn noxitel(server: &BulkServer) -> Command {
+    let mut cmd = Command::cargo_bin("noxitel").unwrap();
+    cmd.env_remove("NOXITEL_API_TOKEN")
+        .env("NOXITEL_API_TOKEN", "test-token")
+        .env("NOXITEL_BASE_URL", &server.base_url);
+    cmd
+}
+
+fn send(server: &BulkServer, csv: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    noxitel(server)
+        .args(["sms", "send", "--csv"])
+        .arg(csv)
+        .args([
+            "--sender",
+            "NOXITEL",
+            "--message",
+            "Hi #name#, 20% off today",
+        ])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn resumes_after_failure_without_sending_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("contacts.csv");
+    write_csv(&csv, 1000);
+    let server = BulkServer::start();
+    // Interrupted run: the server stops accepting after 7 batches (402).
+    server.set(|b| b.accept_limit = Some(7));
+    let args = ["--batch-size", "37", "--concurrency", "4"];
+    let out = send(&server, &csv, &args);
+    assert_eq!(out.status.code(), Some(4), "stderr: {}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("insufficient credits"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(server.total(), 7 * 37);
+    assert!(dir.path().join("contacts.csv.journal").exists());
+    let failures = std::fs::read_to_string(dir.path().join("contacts.csv.failures.csv")).unwrap();
+    assert!(
+        failures.starts_with("line,mobile,batch,reason"),
+        "{failures}"
+    );
+
+    // Credits topped up: re-run the same command.
+    server.set(|b| b.accept_limit = None);
+    let out = send(&server, &csv, &args);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("already sent       259 contacts in 7 batches"),
+        "{stdout}"
+    );
+    assert_eq!(server.total(), 1000, "every contact exactly once");
+    assert_eq!(server.distinct(), 1000);
+    assert_eq!(server.max_per_mobile(), 1);
+    assert!(!dir.path().join("contacts.csv.failures.csv").exists());
+
+    // A third run sends nothing.
+    let out = noxitel(&server)
+        .args(["-o", "json", "sms", "send", "--csv"])
+        .arg(&csv)
+        .args([
+            "--sender",
+            "NOXITEL",
+            "--message",
+            "Hi #name#, 20% off today",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["contacts_sent"], 0);
+    assert_eq!(summary["contacts_already_sent"], 1000);
+    assert_eq!(server.total(), 1000);
+    // Parameters came from the CSV columns.
+    let r = server.shared.received.lock().unwrap();
+    assert_eq!(
+        r.parameters["919800000005"],
+        serde_json::json!({"name": "Name 5"})
+    );
+}
+
+#[test]
+fn unknown_outcome_is_reported_not_resent() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("c.csv");
+    write_csv(&csv, 100);
+    let server = BulkServer::start();
+    // Request #2 is processed by the server but answered too late: outcome unknown.
+    server.set(|b| b.slow_request = Some((2, Duration::from_secs(4))));
+    let args = ["--batch-size", "10", "--concurrency", "1", "--timeout", "1"];
+    let out = send(&server, &csv, &args);
+    assert_eq!(out.status.code(), Some(7), "stderr: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("unknown outcome    1"), "{stdout}");
+    assert!(stdout.contains("--resend-unknown"), "{stdout}");
+    assert_eq!(server.total(), 30);
+
+    // Re-run: everything else is sent; the unknown batch is not.
+    server.set(|b| b.slow_request = None);
+    let out = send(&server, &csv, &args);
+    assert_eq!(out.status.code(), Some(8), "stderr: {}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("batch 2 (lines 22-31, 10 contacts)"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(server.total(), 100);
+    assert_eq!(server.max_per_mobile(), 1, "no contact sent twice");
+    let failures = std::fs::read_to_string(dir.path().join("c.csv.failures.csv")).unwrap();
+    assert_eq!(failures.lines().count(), 11, "{failures}");
+    assert!(failures.contains("outcome unknown"), "{failures}");
+
+    // The operator checked: not delivered. --resend-unknown sends that batch again.
+    let mut with = args.to_vec();
+    with.push("--resend-unknown");
+    let out = send(&server, &csv, &with);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert_eq!(server.total(), 110);
+}
+
+#[test]
+fn bad_rows_are_reported_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("c.csv");
+    std::fs::write(
+        &csv,
+        "mobile,name\n919800000001,Ann\n,Bob\nabc123,Cy\n919800000002,Di,extra\n+919800000003,Ed\n",
+    )
+    .unwrap();
+    let server = BulkServer::start();
+    let out = send(&server, &csv, &[]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("line 3: skipped: empty mobile"), "{stderr}");
+    assert!(
+        stderr.contains("line 4: skipped: non-numeric mobile \"abc123\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 5: skipped: expected 2 columns, found 3"),
+        "{stderr}"
+    );
+    assert_eq!(server.total(), 2);
+    assert_eq!(
+        server
+            .shared
+            .received
+            .lock()
+            .unwrap()
+            .per_mobile
+            .get("919800000003"),
+        Some(&1)
+    );
+    let failures = std::fs::read_to_string(dir.path().join("c.csv.failures.csv")).unwrap();
+    assert_eq!(failures.lines().count(), 4, "{failures}");
+}
+
+#[test]
+fn journal_refuses_other_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("c.csv");
+    write_csv(&csv, 20);
+    let server = BulkServer::start();
+    let out = send(&server, &csv, &["--batch-size", "5"]);
+    assert_eq!(out.status.code(), Some(0));
+    // Other message: refused.
+    let out = noxitel(&server)
+        .args(["sms", "send", "--csv"])
+        .arg(&csv)
+        .args([
+            "--sender",
+            "NOXITEL",
+            "--message",
+            "Another campaign",
+            "--batch-size",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("different message"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Same command, changed CSV: refused.
+    write_csv(&dir.path().join("other.csv"), 20);
+    let mut changed = std::fs::read_to_string(dir.path().join("other.csv")).unwrap();
+    changed = changed.replace("919800000003", "919800099999");
+    std::fs::write(&csv, changed).unwrap();
+    let out = send(&server, &csv, &["--batch-size", "5"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("changed since the journal"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(server.total(), 20);
+    // No mobile column: usage error.
+    std::fs::write(dir.path().join("bad.csv"), "phone,name\n1,2\n").unwrap();
+    let out = send(&server, &dir.path().join("bad.csv"), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no `mobile` column"),
+        "{}",
+        text(&out.stderr)
+    );
+}
