@@ -4,6 +4,8 @@
 #   scripts/conformance.sh            # N=30 examples per operation
 #   N=100 scripts/conformance.sh
 #
+# All checks but missing_required_header, which hard-codes 401 for a missing Authorization
+# header where the reference documents 403 "API Key Missing" (see scripts/schemathesis.toml).
 # Installs schemathesis (pinned) into .tools/venv on first use. Exits non-zero on any failure.
 set -euo pipefail
 
@@ -37,6 +39,7 @@ export SCHEMATHESIS_HOOKS="${SCHEMATHESIS_HOOKS:-}"
   --url "http://127.0.0.1:$PORT/api/v2" \
   --header "Authorization: Bearer $TOKEN" \
   --checks all \
+  --exclude-checks missing_required_header \
   --max-examples "$N" \
   --seed 42 \
   --no-color \

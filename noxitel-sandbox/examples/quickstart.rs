@@ -1,0 +1,336 @@
+//! A guided tour of the Noxitel API with the typed client.
+//!
+//! ```sh
+//! cargo run --example quickstart                       # offline, against an embedded sandbox
+//! NOXITEL_BASE_URL=https://dashboard.noxitel.com/api/v2 NOXITEL_API_TOKEN=… \
+//!   NOXITEL_TEST_MOBILE=9198… cargo run --example quickstart   # a real account
+//! ```
+//!
+//! Against a real account the sandbox-only steps are skipped: the OTP is read from stdin
+//! instead of the control surface, and the suggestion tap is left to you (a webhook receiver
+//! on 127.0.0.1 is not reachable from the internet).
+
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::routing::post;
+use noxitel_api::{Client, OtpVerification};
+use noxitel_sandbox::{Config, Sandbox};
+use noxitel_types::webhooks::RcsEvent;
+use noxitel_types::{
+    Contact, RcsCard, RcsCardMedia, RcsMessageType, RcsRichCardContent, RcsSuggestion,
+    SendOtpRequest, SendRcsMessageRequest, SendSmsRequest, SendWhatsappMessageRequest,
+    SmsDlrRequest, WhatsappContact, WhatsappContactParameters, WhatsappMessageType,
+    WhatsappReportMode, WhatsappTemplateButtonParameter, WhatsappTemplateHeaderParameter,
+};
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+fn step(n: u32, title: &str) {
+    println!("\n── {n}. {title} ─────────────────────────────────────────");
+}
+
+fn contact(mobile: &str, params: &[(&str, &str)]) -> Contact {
+    Contact {
+        mobile: mobile.into(),
+        parameters: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+    }
+}
+
+/// A tiny webhook receiver: every POSTed body goes to the channel.
+async fn webhook_receiver() -> anyhow::Result<(String, mpsc::UnboundedReceiver<Bytes>)> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let app = Router::new()
+        .route(
+            "/webhook/rcs",
+            post(|State(tx): State<mpsc::UnboundedSender<Bytes>>, body: Bytes| async move {
+                let _ = tx.send(body);
+                "ok"
+            }),
+        )
+        .with_state(tx);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/webhook/rcs", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((url, rx))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let real = match (std::env::var("NOXITEL_BASE_URL"), std::env::var("NOXITEL_API_TOKEN")) {
+        (Ok(url), Ok(token)) if !url.is_empty() && !token.is_empty() => Some((url, token)),
+        _ => None,
+    };
+    let mut sandbox = None;
+    let (base_url, token) = match real {
+        Some(account) => {
+            println!("Using the real account at {}", account.0);
+            account
+        }
+        None => {
+            let started = Sandbox::start_with(Config {
+                dlr_delay: Duration::from_millis(500),
+                ..Config::default()
+            })
+            .await?;
+            println!("Started an embedded Noxitel sandbox at {}", started.base_url());
+            let pair = (started.base_url(), started.token().to_owned());
+            sandbox = Some(started);
+            pair
+        }
+    };
+    let offline = sandbox.is_some();
+    let control = sandbox.as_ref().map(Sandbox::control_url);
+    let http = reqwest::Client::new();
+    let client = Client::builder(&token).base_url(&base_url).build()?;
+    let first = std::env::var("NOXITEL_TEST_MOBILE").unwrap_or_else(|_| "919887111111".into());
+    let second = std::env::var("NOXITEL_TEST_MOBILE_2").unwrap_or_else(|_| "918058222222".into());
+
+    step(1, "Credits");
+    let credits = client.get_credits().await?;
+    if let Some(wallet) = &credits.wallet {
+        println!(
+            "wallet: {} {}",
+            wallet.amount.as_deref().unwrap_or("?"),
+            wallet.currency.as_deref().unwrap_or("")
+        );
+    }
+    for route in &credits.credits {
+        println!(
+            "route {:<14} {} credits",
+            route.route.as_deref().unwrap_or("?"),
+            route.credits.unwrap_or_default()
+        );
+    }
+
+    step(2, "A personalized SMS to two contacts");
+    let request = SendSmsRequest {
+        campaign_id: Some(1),
+        contact_group: None,
+        contacts: vec![
+            contact(&first, &[("name", "Sam"), ("order", "A-1042")]),
+            contact(&second, &[("name", "Alex"), ("order", "A-1043")]),
+        ],
+        dlt_entity_id: None,
+        dlt_template_id: None,
+        message: Some("Hi #name#, your order #order# has shipped.".into()),
+        mode: None,
+        notify_url: None,
+        route_id: Some(1),
+        schedule: None,
+        sender: Some("NOXITEL".into()),
+        template_id: None,
+    };
+    println!("POST /sms  message = \"Hi #name#, your order #order# has shipped.\"");
+    let sent = client.send_sms(request).await?;
+    println!("→ {} (batch_id {})", sent.message.as_deref().unwrap_or("sent"), sent.batch_id);
+    for id in &sent.message_id {
+        println!("  {} → sms_id {}", id.mobile, id.sms_id);
+        if let Some(control) = &control {
+            let stored: Value = http
+                .get(format!("{control}/sms/{}", id.sms_id))
+                .bearer_auth(&token)
+                .send()
+                .await?
+                .json()
+                .await?;
+            println!("    text as sent: {}", stored["text"]);
+        }
+    }
+
+    step(3, "Its delivery reports");
+    let by_batch = SmsDlrRequest { batch_id: Some(sent.batch_id.clone()), sms_id: None };
+    for attempt in 0..30 {
+        let dlr = client.get_sms_dlr(by_batch.clone()).await?;
+        let done = dlr.data.iter().all(|r| {
+            r.dlr.as_ref().and_then(|d| d.delivery_time.as_ref()).is_some()
+        });
+        if done || attempt == 29 {
+            for record in &dlr.data {
+                let state = record.dlr.clone().unwrap_or_default();
+                println!(
+                    "  {} : {} ({}) at {}",
+                    record.mobile.as_ref().map(|m| m.to_string()).unwrap_or_default(),
+                    state.status.unwrap_or_default(),
+                    state.operator_reply.unwrap_or_default(),
+                    state.delivery_time.unwrap_or_else(|| "-".into())
+                );
+            }
+            break;
+        }
+        if attempt == 0 {
+            println!("  (waiting for the handsets…)");
+        }
+        tokio::time::sleep(Duration::from_millis(if offline { 200 } else { 2000 })).await;
+    }
+
+    step(4, "An OTP, sent and verified");
+    let otp = client
+        .send_otp(SendOtpRequest { channel: 27, mobile: first.clone() })
+        .await?;
+    println!("POST /otp → reference {}", otp.reference);
+    let code = match &control {
+        Some(control) => {
+            let last: Value = http
+                .get(format!("{control}/otp/{first}"))
+                .bearer_auth(&token)
+                .send()
+                .await?
+                .json()
+                .await?;
+            let code = last["otp"].as_str().context("no OTP in the sandbox")?.to_owned();
+            println!("(sandbox control surface: the SMS to {first} carried code {code})");
+            code
+        }
+        None => {
+            println!("Type the code you received on {first}:");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim().to_owned()
+        }
+    };
+    if offline {
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        match client.verify_otp(&otp.reference, wrong).await? {
+            OtpVerification::NotMatched { message } => {
+                println!("GET /otp/verify otp={wrong} → not matched: {}", message.unwrap_or_default())
+            }
+            OtpVerification::Matched => println!("GET /otp/verify otp={wrong} → matched?!"),
+        }
+    }
+    match client.verify_otp(&otp.reference, &code).await? {
+        OtpVerification::Matched => println!("GET /otp/verify otp={code} → matched ✔"),
+        OtpVerification::NotMatched { message } => {
+            println!("GET /otp/verify otp={code} → not matched: {}", message.unwrap_or_default())
+        }
+    }
+
+    step(5, "An RCS rich card, and a suggestion tap received by a local webhook");
+    let (hook_url, mut hooks) = webhook_receiver().await?;
+    println!("webhook receiver listening at {hook_url}");
+    let card = RcsRichCardContent {
+        orientation: Some("VERTICAL".into()),
+        card: RcsCard {
+            title: Some("Flash Sale 40% Off".into()),
+            description: Some("Hi #name#, use FLASH40 at checkout.".into()),
+            media: Some(RcsCardMedia {
+                url: "https://cdn.example.com/sale.jpg".into(),
+                height: Some("MEDIUM".into()),
+            }),
+            suggestions: vec![
+                RcsSuggestion::Reply { text: "Remind me".into() },
+                RcsSuggestion::Url { text: "Shop Now".into(), url: "https://brand.com/sale".into() },
+            ],
+        },
+    };
+    let rcs = client
+        .send_rcs_message(SendRcsMessageRequest {
+            agent_id: Some(3),
+            contact_group: None,
+            contacts: vec![contact(&first, &[("name", "Sam")])],
+            content: Some(card.into()),
+            notify_url: Some(hook_url.clone()),
+            schedule: None,
+            sms_fallback: None,
+            template_id: None,
+            traffic_type: None,
+            type_: RcsMessageType::RichCard,
+        })
+        .await?;
+    let msg_id = rcs.message_id.first().context("no msg_id")?.msg_id.clone();
+    println!("POST /rcs/message → batch {} msg_id {msg_id}", rcs.batch_id);
+    if let Some(control) = &control {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        println!("(sandbox: {first} taps \"Shop Now\")");
+        http.post(format!("{control}/rcs/tap"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"msgId": msg_id, "text": "Shop Now"}))
+            .send()
+            .await?
+            .error_for_status()?;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let body = match tokio::time::timeout_at(deadline, hooks.recv()).await {
+                Ok(Some(body)) => body,
+                _ => {
+                    println!("  (no more webhooks)");
+                    break;
+                }
+            };
+            match RcsEvent::from_slice(&body)? {
+                RcsEvent::SuggestionReceived { postback, text, .. } => {
+                    println!(
+                        "  webhook message.received: tapped {:?} → action {} payload {}",
+                        text.unwrap_or_default(),
+                        postback.action,
+                        postback.payload
+                    );
+                    break;
+                }
+                other => println!(
+                    "  webhook {}: msgId {}",
+                    other.payload().event,
+                    other.payload().msg_id.as_deref().unwrap_or("-")
+                ),
+            }
+        }
+        let dlr = client.get_rcs_dlr(None, Some(&msg_id)).await?;
+        if let Some(state) = dlr.data.first().and_then(|r| r.dlr.as_ref()) {
+            println!("GET /rcs/dlr → {}", state.status.as_ref().map(|s| s.to_string()).unwrap_or_default());
+        }
+    } else {
+        println!("(real account: the tap webhook would go to {hook_url}, which Noxitel cannot reach; skipped)");
+    }
+
+    step(6, "A WhatsApp template");
+    let template = SendWhatsappMessageRequest {
+        contacts: vec![WhatsappContact {
+            msisdn: first.clone(),
+            parameters: Some(WhatsappContactParameters {
+                header: vec![WhatsappTemplateHeaderParameter { type_: "text".into(), value: "Hello!".into() }],
+                body: vec!["Sam".into(), "Special Offer".into()],
+                buttons: vec![WhatsappTemplateButtonParameter {
+                    index: 0,
+                    url: Some("https://brand.com/offer".into()),
+                }],
+            }),
+        }],
+        location: None,
+        media: None,
+        message: None,
+        phone_id: Some("1234567890".into()),
+        reply_to_message_id: None,
+        template_id: Some("welcome_template".into()),
+        type_: Some(WhatsappMessageType::Template),
+    };
+    let wa = client.send_whatsapp_message(template).await?;
+    let wa_id = wa.message_id.first().context("no msg_id")?.msg_id.clone();
+    println!(
+        "POST /whatsapp/message (welcome_template) → {} msg_id {wa_id}, cost {}",
+        wa.message.as_deref().unwrap_or("sent"),
+        wa.total_cost.unwrap_or_default()
+    );
+    let report = client.get_whatsapp_report(WhatsappReportMode::Message, &wa_id).await?;
+    for r in report.reports() {
+        println!("GET /whatsapp/report → status {}", r.status.as_deref().unwrap_or("?"));
+    }
+
+    step(7, "Credits afterwards");
+    let credits = client.get_credits().await?;
+    if let Some(wallet) = &credits.wallet {
+        println!("wallet: {}", wallet.amount.as_deref().unwrap_or("?"));
+    }
+    if let Some(route) = credits.credits.first() {
+        println!("route {}: {} credits", route.route.as_deref().unwrap_or("?"), route.credits.unwrap_or_default());
+    }
+    if let Some(sandbox) = sandbox {
+        sandbox.shutdown().await;
+    }
+    println!("\nDone.");
+    Ok(())
+}
