@@ -1,0 +1,425 @@
+//! Retries never duplicate a send: a `POST` is retried only when the server said it did not
+//! process it (429) or the connection was never made; reads are also retried on gateway
+//! errors and lost connections. `Retry-After` is honoured, and the client's timeout bounds the
+//! whole call.
+//!
+//! Timing assertions are deliberately loose (the machine is shared): lower bounds only where
+//! the client must wait, and upper bounds of several times the expected duration.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::{Captured, ScriptServer, Step, api, builder_for, closed_port, seed, seed_as};
+use httpmock::Method::{GET, POST};
+use httpmock::{HttpMockResponse, MockServer};
+use noxitel_api::types::SendSmsRequest;
+use noxitel_api::{Error, RetryPolicy};
+use serde_json::{Value, json};
+
+fn sms() -> SendSmsRequest {
+    seed_as("sms-send-request-curl.json")
+}
+
+fn json_response(status: u16, body: &Value) -> HttpMockResponse {
+    HttpMockResponse::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .build()
+}
+
+/// A responder answering `first` to the first `n` requests, then `rest`.
+fn first_then(
+    n: usize,
+    first: (u16, Value),
+    rest: (u16, Value),
+) -> impl Fn(&httpmock::HttpMockRequest) -> HttpMockResponse + Send + Sync + 'static {
+    let count = Arc::new(AtomicUsize::new(0));
+    move |_| {
+        if count.fetch_add(1, Ordering::SeqCst) < n {
+            json_response(first.0, &first.1)
+        } else {
+            json_response(rest.0, &rest.1)
+        }
+    }
+}
+
+fn unavailable() -> Value {
+    json!({"status": "error", "message": "Service Unavailable"})
+}
+
+#[tokio::test]
+async fn a_get_is_retried_on_503_until_it_succeeds() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api(when, GET, "/credits");
+            then.respond_with(first_then(
+                2,
+                (503, unavailable()),
+                (200, seed("credits-success.json")),
+            ));
+        })
+        .await;
+    let answer = common::client_for(&server).get_credits().await.unwrap();
+    assert_eq!(mock.calls_async().await, 3);
+    assert_eq!(answer.credits[0].credits, Some(3946684));
+}
+
+#[tokio::test]
+async fn a_get_is_retried_on_502_and_504_too() {
+    for status in [502, 504] {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                api(when, GET, "/credits");
+                then.respond_with(first_then(
+                    1,
+                    (status, unavailable()),
+                    (200, seed("credits-success.json")),
+                ));
+            })
+            .await;
+        common::client_for(&server).get_credits().await.unwrap();
+        assert_eq!(mock.calls_async().await, 2, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn a_get_gives_up_after_max_retries() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api(when, GET, "/credits");
+            then.status(503).json_body(unavailable());
+        })
+        .await;
+    let error = common::client_for(&server).get_credits().await.unwrap_err();
+    // fast_retry(): 3 retries after the first attempt.
+    assert_eq!(mock.calls_async().await, 4);
+    assert!(matches!(error, Error::Server(_)), "{error:?}");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(error.message(), Some("Service Unavailable"));
+}
+
+#[tokio::test]
+async fn a_get_answered_500_is_not_retried() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api(when, GET, "/credits");
+            then.status(500).json_body(unavailable());
+        })
+        .await;
+    let error = common::client_for(&server).get_credits().await.unwrap_err();
+    assert_eq!(mock.calls_async().await, 1);
+    assert!(matches!(error, Error::Server(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_post_answered_500_or_503_is_sent_exactly_once() {
+    for status in [500, 502, 503, 504] {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                api(when, POST, "/sms");
+                then.status(status).json_body(unavailable());
+            })
+            .await;
+        let error = common::client_for(&server)
+            .send_sms(sms())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            mock.calls_async().await,
+            1,
+            "POST answered {status} was resent"
+        );
+        assert!(matches!(error, Error::Server(_)), "{status}: {error:?}");
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+    }
+}
+
+#[tokio::test]
+async fn a_429_waits_for_retry_after_then_retries() {
+    let server = MockServer::start_async().await;
+    let count = Arc::new(AtomicUsize::new(0));
+    let mock = server
+        .mock_async(|when, then| {
+            api(when, POST, "/sms");
+            let count = Arc::clone(&count);
+            then.respond_with(move |_| {
+                if count.fetch_add(1, Ordering::SeqCst) == 0 {
+                    HttpMockResponse::builder()
+                        .status(429)
+                        .header("content-type", "application/json")
+                        .header("retry-after", "1")
+                        .body(json!({"status": "error", "message": "Slow down"}).to_string())
+                        .build()
+                } else {
+                    json_response(200, &seed("sms-send-success.json"))
+                }
+            });
+        })
+        .await;
+    let started = Instant::now();
+    let answer = common::client_for(&server).send_sms(sms()).await.unwrap();
+    let elapsed = started.elapsed();
+
+    assert_eq!(mock.calls_async().await, 2);
+    assert_eq!(answer.batch_id, "samsms_eink1rilz6ucphk");
+    assert!(
+        elapsed >= Duration::from_millis(900),
+        "Retry-After: 1 was not waited for ({elapsed:?})"
+    );
+    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn a_429_that_persists_ends_in_rate_limited() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api(when, POST, "/sms");
+            then.status(429)
+                .header("retry-after", "0")
+                .json_body(json!({"status": "error", "message": "Slow down"}));
+        })
+        .await;
+    let error = common::client_for(&server)
+        .send_sms(sms())
+        .await
+        .unwrap_err();
+    assert_eq!(mock.calls_async().await, 4);
+    match error {
+        Error::RateLimited { retry_after, .. } => assert_eq!(retry_after, Some(Duration::ZERO)),
+        other => panic!("expected RateLimited, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_deadline_is_not_waited_for() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api(when, POST, "/sms");
+            then.status(429)
+                .header("retry-after", "3600")
+                .json_body(json!({"status": "error", "message": "Slow down"}));
+        })
+        .await;
+    let started = Instant::now();
+    let error = common::client_for(&server)
+        .send_sms(sms())
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(15));
+    assert_eq!(mock.calls_async().await, 1);
+    match error {
+        Error::RateLimited { retry_after, .. } => {
+            assert_eq!(retry_after, Some(Duration::from_secs(3600)));
+        }
+        other => panic!("expected RateLimited, got {other:?}"),
+    }
+}
+
+/// Counts the attempts recorded in the captured tracing output.
+fn attempts(captured: &Captured) -> usize {
+    captured
+        .text()
+        .lines()
+        .filter(|line| line.contains("request failed"))
+        .count()
+}
+
+#[tokio::test]
+async fn a_post_to_a_closed_port_is_retried_and_ends_in_a_transport_error() {
+    let captured = Captured::default();
+    let _guard = tracing::subscriber::set_default(common::subscriber(captured.clone()));
+    let client = builder_for(&format!("http://127.0.0.1:{}/api/v2", closed_port()))
+        .build()
+        .unwrap();
+    let error = client.send_sms(sms()).await.unwrap_err();
+    match &error {
+        Error::Transport(source) => assert!(source.is_connect(), "{source:?}"),
+        other => panic!("expected Transport, got {other:?}"),
+    }
+    // Nothing reached a server, so a retry cannot duplicate the send: 1 + 3 retries.
+    assert_eq!(attempts(&captured), 4, "{}", captured.text());
+    assert!(captured.text().contains("attempt=4"), "{}", captured.text());
+}
+
+#[tokio::test]
+async fn retry_policy_none_disables_retries() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api(when, GET, "/credits");
+            then.status(503).json_body(unavailable());
+        })
+        .await;
+    let client = builder_for(&server.url("/api/v2"))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = client.get_credits().await.unwrap_err();
+    assert_eq!(mock.calls_async().await, 1);
+    assert!(matches!(error, Error::Server(_)), "{error:?}");
+
+    let captured = Captured::default();
+    let _guard = tracing::subscriber::set_default(common::subscriber(captured.clone()));
+    let client = builder_for(&format!("http://127.0.0.1:{}/api/v2", closed_port()))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = client.get_credits().await.unwrap_err();
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert_eq!(attempts(&captured), 1, "{}", captured.text());
+}
+
+#[tokio::test]
+async fn a_post_whose_connection_is_lost_after_sending_is_not_retried() {
+    let server = ScriptServer::start(vec![
+        Step::Drop,
+        Step::json(200, seed("sms-send-success.json")),
+    ])
+    .await;
+    let client = builder_for(server.base_url()).build().unwrap();
+    let error = client.send_sms(sms()).await.unwrap_err();
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert_eq!(
+        server.hits(),
+        1,
+        "the send may have been processed: no retry"
+    );
+}
+
+#[tokio::test]
+async fn a_get_whose_connection_is_lost_is_retried() {
+    let server = ScriptServer::start(vec![
+        Step::Drop,
+        Step::json(200, seed("credits-success.json")),
+    ])
+    .await;
+    let client = builder_for(server.base_url()).build().unwrap();
+    client.get_credits().await.unwrap();
+    assert_eq!(server.hits(), 2);
+    // Both attempts carried the same request.
+    let received = server.received();
+    assert_eq!(received[0].head, received[1].head);
+}
+
+#[tokio::test]
+async fn a_post_that_times_out_after_sending_is_not_retried() {
+    // The HTTP client's own read timeout fires long before the call's total timeout, so a
+    // retry would have time to happen; it must not, since the server may have processed it.
+    let server = ScriptServer::start(vec![Step::Hang]).await;
+    let http = reqwest::Client::builder()
+        .read_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let client = builder_for(server.base_url())
+        .http_client(http.clone())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let error = client.send_sms(sms()).await.unwrap_err();
+    assert!(matches!(error, Error::Timeout), "{error:?}");
+    assert_eq!(server.hits(), 1);
+
+    // The same for a read is retried.
+    let server = ScriptServer::start(vec![Step::Hang]).await;
+    let client = builder_for(server.base_url())
+        .http_client(http)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let error = client.get_credits().await.unwrap_err();
+    assert!(matches!(error, Error::Timeout), "{error:?}");
+    assert_eq!(server.hits(), 4);
+}
+
+#[tokio::test]
+async fn a_post_answered_too_late_times_out_and_is_sent_once() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api(when, POST, "/sms");
+            then.status(200)
+                .json_body(seed("sms-send-success.json"))
+                .delay(Duration::from_secs(30));
+        })
+        .await;
+    let timeout = Duration::from_millis(500);
+    let client = builder_for(&server.url("/api/v2"))
+        .timeout(timeout)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = client.send_sms(sms()).await.unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(matches!(error, Error::Timeout), "{error:?}");
+    assert!(elapsed < timeout * 5, "{elapsed:?}");
+    assert_eq!(mock.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn the_timeout_bounds_the_whole_call_including_retries() {
+    // Two quick 503s (retried), then an answer that never comes.
+    let server = ScriptServer::start(vec![
+        Step::json(503, unavailable()),
+        Step::json(503, unavailable()).after(Duration::from_millis(100)),
+        Step::Hang,
+    ])
+    .await;
+    let timeout = Duration::from_millis(1500);
+    let client = builder_for(server.base_url())
+        .timeout(timeout)
+        .retry(RetryPolicy {
+            max_retries: 50,
+            initial_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(20),
+        })
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = client.get_credits().await.unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(matches!(error, Error::Timeout), "{error:?}");
+    assert!(elapsed < timeout * 5, "the call took {elapsed:?}");
+    assert_eq!(server.hits(), 3);
+}
+
+#[tokio::test]
+async fn slow_retried_answers_cannot_stretch_the_call_beyond_its_timeout() {
+    // Every answer is a retryable 503 that takes a while: without a total deadline, 50 retries
+    // would take over 10 s.
+    let server = ScriptServer::start(vec![
+        Step::json(503, unavailable()).after(Duration::from_millis(250)),
+    ])
+    .await;
+    let timeout = Duration::from_secs(1);
+    let client = builder_for(server.base_url())
+        .timeout(timeout)
+        .retry(RetryPolicy {
+            max_retries: 50,
+            initial_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(20),
+        })
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = client.get_credits().await.unwrap_err();
+    let elapsed = started.elapsed();
+    // Either the last attempt was cut off (Timeout) or the last 503 came back too close to
+    // the deadline to wait again (Server); either way the call ends near its timeout.
+    assert!(
+        matches!(error, Error::Timeout | Error::Server(_)),
+        "{error:?}"
+    );
+    assert!(elapsed < timeout * 5, "the call took {elapsed:?}");
+    assert!(server.hits() < 50, "{} attempts", server.hits());
+}

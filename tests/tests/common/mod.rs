@@ -1,0 +1,368 @@
+//! Helpers shared by the client test files (`client_*.rs`, `types_roundtrip.rs`).
+//!
+//! Each test file is its own crate and uses only part of this module.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use httpmock::{Method, MockServer, When};
+use noxitel_api::{Client, ClientBuilder, RetryPolicy};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The token every test client uses; it must never show up in any output.
+pub const TOKEN: &str = "nx-test-token-7f3a9c2e5b1d4e8a";
+
+/// The `Authorization` header the API expects.
+pub fn bearer() -> String {
+    format!("Bearer {TOKEN}")
+}
+
+/// The default `User-Agent` (`noxitel-api/<version>`; both crates share the workspace version).
+pub fn user_agent() -> String {
+    format!("noxitel-api/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Base path of the API on the mock servers (the client must keep it in front of every path).
+pub const BASE_PATH: &str = "/api/v2";
+
+/// A seed fixture (a verbatim example of the reference), as text.
+pub fn seed_text(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/seed")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// A seed fixture as JSON.
+pub fn seed(name: &str) -> Value {
+    serde_json::from_str(&seed_text(name)).unwrap_or_else(|e| panic!("{name} is not JSON: {e}"))
+}
+
+/// A seed fixture deserialized into `T`.
+pub fn seed_as<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    serde_json::from_value(seed(name))
+        .unwrap_or_else(|e| panic!("{name} does not deserialize into the expected type: {e}"))
+}
+
+/// Retries that keep tests fast: up to 3 retries, 10–40 ms apart.
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        max_retries: 3,
+        initial_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(40),
+    }
+}
+
+/// A builder for a client talking to `base_url`, with fast retries and a generous timeout.
+pub fn builder_for(base_url: &str) -> ClientBuilder {
+    Client::builder(TOKEN)
+        .base_url(base_url)
+        .retry(fast_retry())
+        .timeout(Duration::from_secs(20))
+        .connect_timeout(Duration::from_secs(5))
+}
+
+/// A client for `server`, with the API under `/api/v2`.
+pub fn client_for(server: &MockServer) -> Client {
+    builder_for(&server.url(BASE_PATH))
+        .build()
+        .expect("client builds")
+}
+
+/// `method` `BASE_PATH + path` with the headers every request must carry — and without the
+/// `api-version` header progenitor would add (the reference never mentions it).
+pub fn api(when: When, method: Method, path: &str) -> When {
+    when.method(method)
+        .path(format!("{BASE_PATH}{path}"))
+        .header("authorization", bearer())
+        .header("user-agent", user_agent())
+        .header_missing("api-version")
+}
+
+/// Like [`api`], for a request with a JSON body equal to `body`.
+pub fn api_json(when: When, method: Method, path: &str, body: Value) -> When {
+    api(when, method, path)
+        .header("content-type", "application/json")
+        .json_body(body)
+}
+
+/// Like [`api`], for a request without a body and with exactly `query` as its query string.
+pub fn api_query(when: When, method: Method, path: &str, query: &[(&str, &str)]) -> When {
+    let mut when = api(when, method, path).header_missing("content-type");
+    for (name, value) in query {
+        when = when.query_param(*name, *value);
+    }
+    let count = query.len();
+    when.is_true(move |req| req.query_params().len() == count && req.body_ref().is_empty())
+}
+
+/// JSON equality where numbers compare by value (`0 == 0.0`).
+pub fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => match (x.as_u64(), y.as_u64()) {
+                (Some(x), Some(y)) => x == y,
+                _ => x.as_f64() == y.as_f64(),
+            },
+        },
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_eq(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Asserts [`json_eq`], showing both values on failure.
+#[track_caller]
+pub fn assert_json_eq(actual: &Value, expected: &Value) {
+    assert!(
+        json_eq(actual, expected),
+        "JSON differs\n actual: {}\n expected: {}",
+        serde_json::to_string_pretty(actual).unwrap(),
+        serde_json::to_string_pretty(expected).unwrap()
+    );
+}
+
+/// A port on 127.0.0.1 where nothing listens (connections are refused).
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+// ---------------------------------------------------------------------------------------------
+// A scripted HTTP/1.1 server, for what httpmock cannot do: hang, drop a connection after reading
+// the request, or change its answer from one attempt to the next.
+// ---------------------------------------------------------------------------------------------
+
+/// What the scripted server does with one request.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Answer after `delay`.
+    Respond {
+        status: u16,
+        headers: Vec<(&'static str, String)>,
+        body: String,
+        delay: Duration,
+    },
+    /// Read the request and never answer.
+    Hang,
+    /// Read the request and close the connection without answering.
+    Drop,
+}
+
+impl Step {
+    /// An immediate JSON answer.
+    pub fn json(status: u16, body: Value) -> Self {
+        Step::Respond {
+            status,
+            headers: vec![("content-type", "application/json".into())],
+            body: body.to_string(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    /// The same step with an extra header.
+    pub fn with_header(mut self, name: &'static str, value: &str) -> Self {
+        if let Step::Respond { headers, .. } = &mut self {
+            headers.push((name, value.to_owned()));
+        }
+        self
+    }
+
+    /// The same step, answered after `delay`.
+    pub fn after(mut self, wait: Duration) -> Self {
+        if let Step::Respond { delay, .. } = &mut self {
+            *delay = wait;
+        }
+        self
+    }
+}
+
+/// One request as the scripted server read it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The request line and headers.
+    pub head: String,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// A server on 127.0.0.1 that plays `steps` in order, one per request (the last step repeats).
+pub struct ScriptServer {
+    base_url: String,
+    hits: Arc<AtomicUsize>,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl ScriptServer {
+    /// Starts the server on the current tokio runtime.
+    pub async fn start(steps: Vec<Step>) -> Self {
+        assert!(!steps.is_empty());
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base_url = format!("http://{}{BASE_PATH}", listener.local_addr().expect("addr"));
+        let hits = Arc::new(AtomicUsize::new(0));
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let steps = Arc::new(steps);
+        {
+            let hits = Arc::clone(&hits);
+            let received = Arc::clone(&received);
+            tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    let hits = Arc::clone(&hits);
+                    let received = Arc::clone(&received);
+                    let steps = Arc::clone(&steps);
+                    tokio::spawn(async move {
+                        serve(stream, &steps, &hits, &received).await;
+                    });
+                }
+            });
+        }
+        Self {
+            base_url,
+            hits,
+            received,
+        }
+    }
+
+    /// Base URL (including `/api/v2`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Requests read so far.
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+
+    /// The requests read so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+async fn serve(
+    mut stream: TcpStream,
+    steps: &[Step],
+    hits: &AtomicUsize,
+    received: &Mutex<Vec<Received>>,
+) {
+    let Some(request) = read_request(&mut stream).await else {
+        return;
+    };
+    let index = hits.fetch_add(1, Ordering::SeqCst);
+    received.lock().unwrap().push(request);
+    match &steps[index.min(steps.len() - 1)] {
+        Step::Respond {
+            status,
+            headers,
+            body,
+            delay,
+        } => {
+            tokio::time::sleep(*delay).await;
+            let mut answer = format!(
+                "HTTP/1.1 {status} Scripted\r\ncontent-length: {}\r\nconnection: close\r\n",
+                body.len()
+            );
+            for (name, value) in headers {
+                answer.push_str(&format!("{name}: {value}\r\n"));
+            }
+            answer.push_str("\r\n");
+            answer.push_str(body);
+            let _ = stream.write_all(answer.as_bytes()).await;
+            let _ = stream.shutdown().await;
+        }
+        Step::Hang => {
+            tokio::time::sleep(Duration::from_secs(120)).await;
+        }
+        Step::Drop => drop(stream),
+    }
+}
+
+async fn read_request(stream: &mut TcpStream) -> Option<Received> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break pos + 4;
+        }
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let length = head
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Some(Received {
+        head,
+        body: buf[head_end..head_end + length].to_vec(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capturing tracing output.
+// ---------------------------------------------------------------------------------------------
+
+/// A `MakeWriter` appending everything to a shared buffer.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// A TRACE-level subscriber writing (without colours, with span fields and span
+/// open/close events) into `captured`.
+pub fn subscriber(captured: Captured) -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_writer(captured)
+        .finish()
+}
