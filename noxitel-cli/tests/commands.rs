@@ -1,0 +1,717 @@
+//! Every subcommand sends the documented request (method, path, query, JSON body, bearer
+//! token); `-o json` prints the API's answer; errors exit with the documented codes.
+
+use assert_cmd::Command;
+use httpmock::MockServer;
+use serde_json::{Value, json};
+
+const TOKEN: &str = "test-token-123";
+
+struct Case {
+    args: &'static [&'static str],
+    method: &'static str,
+    path: &'static str,
+    query: &'static [(&'static str, &'static str)],
+    body: Option<Value>,
+    answer: Value,
+}
+
+fn noxitel(base_url: &str) -> Command {
+    let mut cmd = Command::cargo_bin("noxitel").unwrap();
+    cmd.env("NOXITEL_API_TOKEN", TOKEN)
+        .env("NOXITEL_BASE_URL", base_url);
+    cmd
+}
+
+fn check(case: &Case) {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        let mut when = when
+            .method(case.method)
+            .path(format!("/api/v2{}", case.path))
+            .header("authorization", format!("Bearer {TOKEN}"));
+        for (k, v) in case.query {
+            when = when.query_param(*k, *v);
+        }
+        if let Some(body) = &case.body {
+            when.json_body(body.clone());
+        }
+        then.status(200).json_body(case.answer.clone());
+    });
+    let base = format!("{}/api/v2", server.base_url());
+    let out = noxitel(&base)
+        .args(["-o", "json"])
+        .args(case.args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: exit {:?}, stderr {}",
+        case.args,
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    mock.assert();
+    let printed: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{:?}: stdout is not JSON ({e})", case.args));
+    // `-o json` is the answer as decoded by the typed client and re-serialized: every field
+    // the API sent, unknown ones included, except empty arrays and nulls that the spec marks
+    // optional (the generated types omit them).
+    assert_eq!(
+        without_empty(&printed),
+        without_empty(&case.answer),
+        "{:?}: -o json is the API's answer",
+        case.args
+    );
+    // The table rendering works too.
+    let out = noxitel(&base).args(case.args).output().unwrap();
+    assert!(out.status.success(), "{:?} (table)", case.args);
+    assert!(!out.stdout.is_empty());
+}
+
+fn without_empty(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
+                .map(|(k, v)| (k.clone(), without_empty(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_empty).collect()),
+        // A number the spec types as `number` comes back as a float (0 → 0.0): same value.
+        Value::Number(n) => json!(n.as_f64()),
+        other => other.clone(),
+    }
+}
+
+fn ok() -> Value {
+    json!({"status": "success", "message": "done"})
+}
+
+#[test]
+fn every_operation_sends_the_documented_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let card = dir.path().join("card.json");
+    std::fs::write(
+        &card,
+        r#"{"orientation":"VERTICAL","card":{"title":"Flash Sale 40% Off","description":"Use FLASH40.",
+        "media":{"url":"https://cdn.example.com/sale.jpg","height":"MEDIUM"},
+        "suggestions":[{"type":"url","text":"Shop Now","url":"https://brand.com/sale"}]}}"#,
+    )
+    .unwrap();
+    let template = dir.path().join("template.json");
+    std::fs::write(
+        &template,
+        r#"{"phoneId":"1234567890","type":"template","templateId":"welcome_template",
+        "contacts":[{"msisdn":"919887111111","parameters":{"header":[{"type":"text","value":"Hello!"}],
+        "body":["Sam","Special Offer"],"buttons":[{"index":0,"url":"https://brand.com/offer"}]}}]}"#,
+    )
+    .unwrap();
+    let card_arg: &'static str = Box::leak(card.to_str().unwrap().to_owned().into_boxed_str());
+    let template_arg: &'static str =
+        Box::leak(template.to_str().unwrap().to_owned().into_boxed_str());
+    let rcs_args: &'static [&'static str] = Box::leak(Box::new([
+        "rcs",
+        "send",
+        "--agent-id",
+        "3",
+        "--type",
+        "rich_card",
+        "--content",
+        card_arg,
+        "--to",
+        "919887111111",
+        "--traffic-type",
+        "PROMOTION",
+    ]));
+    let wa_template: &'static [&'static str] =
+        Box::leak(Box::new(["whatsapp", "send", "--json", template_arg]));
+
+    let cases = [
+        Case {
+            args: &["credits"],
+            method: "GET",
+            path: "/credits",
+            query: &[],
+            body: None,
+            answer: json!({"status": "success", "billing_mode": "credits",
+                "wallet": {"amount": "120.00", "currency": "USD"},
+                "credits": [{"route": "Standard", "credits": 3946684}]}),
+        },
+        Case {
+            args: &[
+                "sms",
+                "send",
+                "--to",
+                "919887111111",
+                "--sender",
+                "NOXITEL",
+                "--mode",
+                "text",
+                "--message",
+                "Hi #name#, your OTP is #otp#",
+                "--param",
+                "name=Sam",
+                "--param",
+                "otp=847291",
+                "--campaign-id",
+                "1",
+                "--route-id",
+                "1",
+                "--notify-url",
+                "https://yourapp.com/webhook/sms",
+                "--dlt-entity-id",
+                "1234567890",
+                "--dlt-template-id",
+                "1234567890",
+            ],
+            method: "POST",
+            path: "/sms",
+            query: &[],
+            body: Some(
+                json!({"campaignId": 1, "routeId": 1, "sender": "NOXITEL", "mode": "text",
+                "message": "Hi #name#, your OTP is #otp#",
+                "contacts": [{"mobile": "919887111111", "parameters": {"name": "Sam", "otp": "847291"}}],
+                "notifyUrl": "https://yourapp.com/webhook/sms",
+                "dlt_entity_id": "1234567890", "dlt_template_id": "1234567890"}),
+            ),
+            answer: json!({"status": "success", "message": "SMS Submitted successfully",
+                "batch_id": "samsms_eink1rilz6ucphk", "total_contacts": 1,
+                "message_id": [{"mobile": "919887111111", "sms_id": "1ef4d949-7639-6880-bf73-ae794"}]}),
+        },
+        Case {
+            args: &["sms", "dlr", "--batch-id", "samsms_eink1rilz6ucphk"],
+            method: "GET",
+            path: "/dlr",
+            query: &[],
+            body: Some(json!({"batch_id": "samsms_eink1rilz6ucphk"})),
+            answer: json!({"status": "success", "data": [{"sms_shoot_id": "user_6q0za64m0ql0vu7",
+                "mobile": 918058111111u64, "sender_id": "NOXITEL", "sent": "2026-05-01 10:05:30",
+                "dlr": {"status": "Handset Delivered", "operator_reply": "DELIVRD",
+                "delivery_time": "2026-05-01 10:05:42"}}]}),
+        },
+        Case {
+            args: &[
+                "whatsapp",
+                "send",
+                "--to",
+                "919887111111",
+                "--message",
+                "Hello! Your order has been shipped.",
+            ],
+            method: "POST",
+            path: "/whatsapp/message",
+            query: &[],
+            body: Some(json!({"message": "Hello! Your order has been shipped.",
+                "contacts": [{"msisdn": "919887111111"}]})),
+            answer: json!({"status": "success", "message": "Messages Sent Successfully",
+                "total_cost": 0.05, "total_contacts": 1,
+                "message_id": [{"msisdn": "919887111111", "msg_id": "msg_abc123"}]}),
+        },
+        Case {
+            args: wa_template,
+            method: "POST",
+            path: "/whatsapp/message",
+            query: &[],
+            body: Some(
+                json!({"phoneId": "1234567890", "type": "template", "templateId": "welcome_template",
+                "contacts": [{"msisdn": "919887111111", "parameters": {
+                    "header": [{"type": "text", "value": "Hello!"}], "body": ["Sam", "Special Offer"],
+                    "buttons": [{"index": 0, "url": "https://brand.com/offer"}]}}]}),
+            ),
+            answer: json!({"status": "success", "message": "Messages Sent Successfully",
+                "total_contacts": 1, "message_id": []}),
+        },
+        Case {
+            args: &["whatsapp", "report", "--mode", "message", "--id", "MSG_ID"],
+            method: "GET",
+            path: "/whatsapp/report",
+            query: &[("mode", "message"), ("id", "MSG_ID")],
+            body: None,
+            answer: json!({"msg_id": "1f020deb-2669-6060-b900-1fc1c519d2b7", "msisdn": "919887111111",
+                "phone_id": "12345678909812", "direction": "outgoing",
+                "timestamp": "2026-05-01T07:35:29.000Z", "cost": 0.05, "status": "delivered"}),
+        },
+        Case {
+            args: &[
+                "whatsapp",
+                "window",
+                "--phone-id",
+                "1234567890",
+                "--msisdn",
+                "919887111111",
+            ],
+            method: "GET",
+            path: "/whatsapp/checkwindow",
+            query: &[("phoneId", "1234567890"), ("msisdn", "919887111111")],
+            body: None,
+            answer: json!({"status": "success", "window_open": true, "expires_at": "2026-05-02T10:00:00Z"}),
+        },
+        Case {
+            args: &["whatsapp", "prices"],
+            method: "GET",
+            path: "/whatsapp/prices",
+            query: &[],
+            body: None,
+            answer: json!([{"country": "India", "zone": "Zone 2", "prefix": "+91",
+                "price": {"marketing": 0.0492, "utility": 0.0147, "authentication": 0.0147,
+                "authenticationInt": 0.0147, "service": 0}}]),
+        },
+        Case {
+            args: &[
+                "rcs",
+                "send",
+                "--agent-id",
+                "3",
+                "--text",
+                "Hi #name#",
+                "--to",
+                "919887111111",
+                "--param",
+                "name=Sam",
+                "--traffic-type",
+                "TRANSACTION",
+            ],
+            method: "POST",
+            path: "/rcs/message",
+            query: &[],
+            body: Some(
+                json!({"agentId": 3, "type": "text", "content": {"text": "Hi #name#"},
+                "contacts": [{"mobile": "919887111111", "parameters": {"name": "Sam"}}],
+                "trafficType": "TRANSACTION"}),
+            ),
+            answer: json!({"status": "success", "message": "RCS submitted successfully",
+                "batch_id": "rcs_k8a9s2lmnp4xvqr", "total_contacts": 1,
+                "message_id": [{"mobile": "919887111111", "msg_id": "1f134cd4-e08d-6de0-87b5-aefe80a0acca"}]}),
+        },
+        Case {
+            args: rcs_args,
+            method: "POST",
+            path: "/rcs/message",
+            query: &[],
+            body: Some(
+                json!({"agentId": 3, "type": "rich_card", "trafficType": "PROMOTION",
+                "content": {"orientation": "VERTICAL", "card": {"title": "Flash Sale 40% Off",
+                "description": "Use FLASH40.", "media": {"url": "https://cdn.example.com/sale.jpg", "height": "MEDIUM"},
+                "suggestions": [{"type": "url", "text": "Shop Now", "url": "https://brand.com/sale"}]}},
+                "contacts": [{"mobile": "919887111111"}]}),
+            ),
+            answer: json!({"status": "success", "batch_id": "rcs_1", "total_contacts": 1, "message_id": []}),
+        },
+        Case {
+            args: &["rcs", "dlr", "--batch-id", "rcs_k8a9s2lmnp4xvqr"],
+            method: "GET",
+            path: "/rcs/dlr",
+            query: &[("batch_id", "rcs_k8a9s2lmnp4xvqr")],
+            body: None,
+            answer: json!({"status": "success", "data": [{"msg_id": "1f134cd4", "mobile": "919887111111",
+                "agentId": 42, "sent": "2026-05-01 14:11:53",
+                "dlr": {"status": "delivered", "delivery_time": "2026-05-01 14:12:01"}}]}),
+        },
+        Case {
+            args: &[
+                "rcs",
+                "capability",
+                "--mobile",
+                "919887111111",
+                "--agent-id",
+                "42",
+            ],
+            method: "GET",
+            path: "/rcs/capability",
+            query: &[("mobile", "919887111111"), ("agentId", "42")],
+            body: None,
+            answer: json!({"status": "success", "mobile": "919887111111", "rcsEnabled": true,
+                "features": ["RICHCARD_STANDALONE", "RICHCARD_CAROUSEL", "ACTION_OPEN_URL"]}),
+        },
+        Case {
+            args: &[
+                "rcs",
+                "conversation",
+                "--agent-id",
+                "42",
+                "--mobile",
+                "919887111111",
+            ],
+            method: "GET",
+            path: "/rcs/conversation",
+            query: &[("agentId", "42"), ("mobile", "919887111111")],
+            body: None,
+            answer: json!({"status": "success", "conversationId": "1f1328bb", "active": true,
+                "startedAt": "2026-05-01 14:11:53", "expiresAt": "2026-05-02 14:11:53", "direction": "P2A"}),
+        },
+        Case {
+            args: &[
+                "rcs",
+                "agent",
+                "create",
+                "--agent-name",
+                "support_bot",
+                "--display-name",
+                "Noxitel Support",
+                "--brand-name",
+                "Noxitel",
+            ],
+            method: "POST",
+            path: "/rcs/agent",
+            query: &[],
+            body: Some(
+                json!({"agentName": "support_bot", "displayName": "Noxitel Support", "brandName": "Noxitel"}),
+            ),
+            answer: ok(),
+        },
+        Case {
+            args: &["rcs", "agent", "submit", "--agent-id", "42"],
+            method: "POST",
+            path: "/rcs/agent/submit",
+            query: &[],
+            body: Some(json!({"agentId": 42})),
+            answer: ok(),
+        },
+        Case {
+            args: &["rcs", "agent", "get", "42"],
+            method: "GET",
+            path: "/rcs/agent/42",
+            query: &[],
+            body: None,
+            answer: json!({"status": "success", "data": {"agentId": 42, "agentName": "support_bot"}}),
+        },
+        Case {
+            args: &["rcs", "agent", "list"],
+            method: "GET",
+            path: "/rcs/agents",
+            query: &[],
+            body: None,
+            answer: json!({"status": "success", "data": [{"agentId": 42, "agentName": "support_bot"}]}),
+        },
+        Case {
+            args: &[
+                "rcs",
+                "agent",
+                "launch",
+                "--agent-id",
+                "42",
+                "--carrier",
+                "airtel-india,reliance-jio-india",
+            ],
+            method: "POST",
+            path: "/rcs/agent/launch",
+            query: &[],
+            body: Some(json!({"agentId": 42, "carriers": ["airtel-india", "reliance-jio-india"]})),
+            answer: ok(),
+        },
+        Case {
+            args: &[
+                "rcs",
+                "testdevice",
+                "add",
+                "--agent-id",
+                "42",
+                "--phone",
+                "+919887979736",
+            ],
+            method: "POST",
+            path: "/rcs/testdevice",
+            query: &[],
+            body: Some(json!({"agentId": 42, "phoneNumber": "+919887979736"})),
+            answer: ok(),
+        },
+        Case {
+            args: &["rcs", "testdevice", "list", "--agent-id", "42"],
+            method: "GET",
+            path: "/rcs/testdevices",
+            query: &[("agentId", "42")],
+            body: None,
+            answer: json!({"status": "success", "data": ["+919887979736"]}),
+        },
+        Case {
+            args: &[
+                "rcs",
+                "testdevice",
+                "remove",
+                "--agent-id",
+                "42",
+                "--phone",
+                "+919887979736",
+            ],
+            method: "DELETE",
+            path: "/rcs/testdevice",
+            query: &[],
+            body: Some(json!({"agentId": 42, "phoneNumber": "+919887979736"})),
+            answer: ok(),
+        },
+        Case {
+            args: &[
+                "voice",
+                "call",
+                "--to",
+                "919887111111",
+                "--from",
+                "YOUR_VOICE_NUMBER",
+                "--tts",
+                "Your Noxitel OTP is 8 4 7 2 9 1.",
+                "--language",
+                "en-IN",
+                "--voice",
+                "female",
+                "--repeat",
+                "2",
+                "--notify-url",
+                "https://yourapp.com/webhook/voice",
+            ],
+            method: "POST",
+            path: "/voice/call",
+            query: &[],
+            body: Some(json!({"to": "919887111111", "from": "YOUR_VOICE_NUMBER",
+                "tts": {"text": "Your Noxitel OTP is 8 4 7 2 9 1.", "language": "en-IN", "voice": "female", "repeat": 2},
+                "notifyUrl": "https://yourapp.com/webhook/voice"})),
+            answer: json!({"callId": "call_Kx9Ab2", "status": "ringing", "to": "919887111111"}),
+        },
+        Case {
+            args: &["otp", "send", "--channel", "27", "--mobile", "919887111111"],
+            method: "POST",
+            path: "/otp",
+            query: &[],
+            body: Some(json!({"channel": 27, "mobile": "919887111111"})),
+            answer: json!({"status": "success", "reference": "036BZDUHIX"}),
+        },
+        Case {
+            args: &[
+                "otp",
+                "verify",
+                "--reference",
+                "036BZDUHIX",
+                "--otp",
+                "847291",
+            ],
+            method: "GET",
+            path: "/otp/verify",
+            query: &[("reference", "036BZDUHIX"), ("otp", "847291")],
+            body: None,
+            answer: json!({"status": "success", "matched": "yes"}),
+        },
+    ];
+    for case in &cases {
+        check(case);
+    }
+}
+
+fn error_case(status: u16, body: Value) -> (Option<i32>, String) {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method("GET").path("/api/v2/credits");
+        then.status(status)
+            .header("retry-after", "0")
+            .json_body(body);
+    });
+    let out = noxitel(&format!("{}/api/v2", server.base_url()))
+        .args(["credits"])
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn errors_exit_with_documented_codes() {
+    let api = |status: u16, message: &str| json!({"success": false, "status": status, "message": message});
+    let cases = [
+        (
+            400,
+            "Missing parameter",
+            1,
+            "bad request: Missing parameter (HTTP 400)",
+        ),
+        (401, "IP not whitelisted", 3, "IP address not whitelisted"),
+        (
+            403,
+            "API Key Missing",
+            3,
+            "credits failed: invalid or missing API key: API Key Missing (HTTP 403)",
+        ),
+        (
+            402,
+            "Insufficient balance",
+            4,
+            "insufficient credits: Insufficient balance (HTTP 402)",
+        ),
+        (404, "Not found", 1, "not found"),
+        (
+            429,
+            "Too many requests",
+            5,
+            "rate limit exceeded: Too many requests (HTTP 429)",
+        ),
+        (
+            500,
+            "Server error",
+            6,
+            "server error: Server error (HTTP 500)",
+        ),
+    ];
+    for (status, message, code, expected) in cases {
+        let (exit, stderr) = error_case(status, api(status, message));
+        assert_eq!(exit, Some(code), "HTTP {status}: {stderr}");
+        assert!(stderr.contains(expected), "HTTP {status}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+        assert!(!stderr.contains(TOKEN));
+    }
+    // Network: nothing listens.
+    let out = noxitel("http://127.0.0.1:9/api/v2")
+        .arg("credits")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Auth: no token.
+    let out = Command::cargo_bin("noxitel")
+        .unwrap()
+        .env_remove("NOXITEL_API_TOKEN")
+        .env("NOXITEL_BASE_URL", "http://127.0.0.1:9/api/v2")
+        .arg("credits")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    // Usage.
+    let out = noxitel("http://127.0.0.1:9/api/v2")
+        .args(["sms", "dlr"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = noxitel("http://127.0.0.1:9/api/v2")
+        .args(["sms", "send", "--to", "x1"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn otp_mismatch_exits_1() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method("GET").path("/api/v2/otp/verify");
+        then.status(200)
+            .json_body(json!({"status": "error", "matched": "no",
+            "message": "OTP does not match or has expired"}));
+    });
+    let out = noxitel(&format!("{}/api/v2", server.base_url()))
+        .args(["otp", "verify", "--reference", "036BZDUHIX", "--otp", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("OTP does not match"));
+}
+
+#[test]
+fn verbose_tracing_never_shows_the_token() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method("GET").path("/api/v2/credits");
+        then.status(200)
+            .json_body(json!({"status": "success", "credits": []}));
+    });
+    let out = noxitel(&format!("{}/api/v2", server.base_url()))
+        .args(["-vv", "credits"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.is_empty(), "-vv traces something");
+    assert!(!stderr.contains(TOKEN), "{stderr}");
+}
+
+#[test]
+fn segments_offline() {
+    let out = Command::cargo_bin("noxitel")
+        .unwrap()
+        .env_remove("NOXITEL_API_TOKEN")
+        .args(["-o", "json", "sms", "segments", &"€".repeat(81)])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["encoding"], "GSM-7");
+    assert_eq!(v["units"], 162);
+    assert_eq!(v["segments"], 2);
+}
+
+#[test]
+fn every_help_is_complete() {
+    let groups: &[&[&str]] = &[
+        &[],
+        &["credits"],
+        &["sms"],
+        &["sms", "send"],
+        &["sms", "dlr"],
+        &["sms", "segments"],
+        &["whatsapp"],
+        &["whatsapp", "send"],
+        &["whatsapp", "report"],
+        &["whatsapp", "window"],
+        &["whatsapp", "prices"],
+        &["rcs"],
+        &["rcs", "send"],
+        &["rcs", "dlr"],
+        &["rcs", "capability"],
+        &["rcs", "conversation"],
+        &["rcs", "agent"],
+        &["rcs", "agent", "create"],
+        &["rcs", "agent", "submit"],
+        &["rcs", "agent", "get"],
+        &["rcs", "agent", "list"],
+        &["rcs", "agent", "launch"],
+        &["rcs", "testdevice"],
+        &["rcs", "testdevice", "add"],
+        &["rcs", "testdevice", "list"],
+        &["rcs", "testdevice", "remove"],
+        &["voice"],
+        &["voice", "call"],
+        &["otp"],
+        &["otp", "send"],
+        &["otp", "verify"],
+        &["webhook"],
+        &["webhook", "listen"],
+        &["sandbox"],
+    ];
+    for args in groups {
+        let out = Command::cargo_bin("noxitel")
+            .unwrap()
+            .args(*args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?} --help");
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains("Usage:"), "{args:?}: {help}");
+    }
+    let out = Command::cargo_bin("noxitel")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for code in [
+        "usage",
+        "authentication",
+        "insufficient credits",
+        "rate limit",
+        "server error",
+        "network",
+    ] {
+        assert!(
+            help.contains(code),
+            "exit code for {code} documented: {help}"
+        );
+    }
+}
