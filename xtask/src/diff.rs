@@ -7,7 +7,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use crate::tools::{NodeTools, output};
+use crate::tools::{NodeTools, run_status};
 use crate::{SPEC, note, step};
 
 /// What openapi-diff found.
@@ -41,13 +41,18 @@ pub fn diff(root: &Path, base_rev: &str) -> Result<Verdict> {
 
     let node = NodeTools::ensure(root)?;
     step(format!("openapi-diff {base_rev}:{SPEC} → working tree"));
-    let out = output(
+    // Into a file, not a pipe: node writes to pipes asynchronously and openapi-diff's
+    // `process.exit` would cut a long report short.
+    let report_file = tmp.join("diff-report.txt");
+    let exited_ok = run_status(
         node.command("openapi-diff")
             .arg(&base_file)
             .arg(root.join(SPEC))
+            .stdout(std::fs::File::create(&report_file)?)
             .current_dir(root),
     )?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = std::fs::read_to_string(&report_file)
+        .with_context(|| format!("cannot read {}", report_file.display()))?;
     // openapi-diff prints one line ("No changes found ...", "Non breaking changes found ...:",
     // "Breaking changes found ...:") followed by the JSON outcome when there are differences;
     // it exits 1 on breaking changes and on errors alike, so the text decides.
@@ -60,7 +65,10 @@ pub fn diff(root: &Path, base_rev: &str) -> Result<Verdict> {
         .and_then(|start| serde_json::from_str(stdout[start..].trim()).ok());
     let Some(report) = report else {
         print!("{stdout}");
-        bail!("openapi-diff failed ({})", out.status);
+        bail!(
+            "openapi-diff failed{} and printed no report",
+            if exited_ok { "" } else { " (non-zero exit)" }
+        );
     };
     Ok(if print_report(base_rev, &report) {
         Verdict::Breaking

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
 use xtask::artifacts::{self, Status};
 use xtask::export::Lang;
@@ -61,23 +61,20 @@ fn main() -> ExitCode {
     let result = run(cli.command);
     let elapsed = started.elapsed().as_secs_f64();
     match result {
-        Ok(true) => {
+        Ok(()) => {
             note(format!("done in {elapsed:.1}s"));
             ExitCode::SUCCESS
         }
-        Ok(false) => {
-            eprintln!("error: failed after {elapsed:.1}s (see above)");
-            ExitCode::FAILURE
-        }
         Err(e) => {
             eprintln!("error: {e:#}");
+            eprintln!("    failed after {elapsed:.1}s");
             ExitCode::FAILURE
         }
     }
 }
 
-/// Runs one command; `Ok(false)` is a failure already explained on the output.
-fn run(command: Cmd) -> Result<bool> {
+/// Runs one command.
+fn run(command: Cmd) -> Result<()> {
     let root = workspace_root();
     match command {
         Cmd::Generate => {
@@ -85,10 +82,10 @@ fn run(command: Cmd) -> Result<bool> {
             for (path, written) in artifacts::generate(&root)? {
                 note(format!("{written:>9}  {path}"));
             }
-            Ok(true)
+            Ok(())
         }
         Cmd::Check => check(&root),
-        Cmd::Lint => lint::lint(&root).map(|()| true),
+        Cmd::Lint => lint::lint(&root),
         Cmd::Export { lang, out } => {
             let name = match lang {
                 Lang::Python => "python",
@@ -97,13 +94,20 @@ fn run(command: Cmd) -> Result<bool> {
             let out = out.unwrap_or_else(|| root.join("target/export").join(name));
             let out = export::export(&root, lang, &out)?;
             step(format!("export {name}: ok ({})", out.display()));
-            Ok(true)
+            Ok(())
         }
-        Cmd::Diff { base_rev } => Ok(diff::diff(&root, &base_rev)? == diff::Verdict::Compatible),
+        Cmd::Diff { base_rev } => match diff::diff(&root, &base_rev)? {
+            diff::Verdict::Compatible => Ok(()),
+            diff::Verdict::Breaking => {
+                bail!(
+                    "breaking changes between {base_rev}:openapi/noxitel.yaml and the working tree"
+                )
+            }
+        },
     }
 }
 
-fn check(root: &std::path::Path) -> Result<bool> {
+fn check(root: &std::path::Path) -> Result<()> {
     let mut problems = 0;
     step("spec rules");
     let broken = rules::check(root);
@@ -135,11 +139,10 @@ fn check(root: &std::path::Path) -> Result<bool> {
         }
     }
     if problems > 0 {
-        eprintln!(
-            "error: {problems} problem(s); run `cargo xtask generate` to refresh stale artifacts"
+        bail!(
+            "check found {problems} problem(s); `cargo xtask generate` refreshes stale artifacts"
         );
-        return Ok(false);
     }
     step("check: everything up to date");
-    Ok(true)
+    Ok(())
 }

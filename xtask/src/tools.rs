@@ -10,7 +10,7 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
@@ -186,13 +186,4 @@ pub fn run_status(cmd: &mut Command) -> Result<bool> {
         .status()
         .with_context(|| format!("cannot start {}", cmd.get_program().to_string_lossy()))?;
     Ok(status.success())
-}
-
-/// Runs `cmd`, capturing its output (stderr is relayed).
-pub fn output(cmd: &mut Command) -> Result<Output> {
-    note(format!("$ {}", display(cmd)));
-    cmd.stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("cannot start {}", cmd.get_program().to_string_lossy()))
 }
