@@ -79,13 +79,14 @@ impl Client {
                 let value = answer.into_inner();
                 if value.is_error() {
                     // A 2xx answer whose envelope says "error" (the reference does not give the
-                    // HTTP status of its error examples).
-                    let api = ApiError {
+                    // HTTP status of its error examples). The body as received keeps the
+                    // `message` even when the success shape has no field for it.
+                    let api = raw.inner().envelope_error().unwrap_or_else(|| ApiError {
                         success: None,
                         status: Some(StringOrNumber::from("error")),
                         message: value.message().unwrap_or("status: error").to_owned(),
                         extra: serde_json::Map::new(),
-                    };
+                    });
                     return Err(Error::Api(ApiFailure::new(
                         status,
                         ErrorBody::Json(Box::new(api)),

@@ -12,6 +12,8 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_A
 use reqwest::{Request, Response, StatusCode};
 use tracing::Instrument;
 
+use noxitel_types::ApiError;
+
 use crate::auth::ApiToken;
 use crate::retry::{Outcome, RetryPolicy, is_retryable};
 
@@ -24,6 +26,7 @@ const PROGENITOR_API_VERSION_HEADER: &str = "api-version";
 pub struct Transport {
     settings: Arc<Settings>,
     last: Arc<Mutex<Option<ResponseMeta>>>,
+    envelope: Arc<Mutex<Option<ApiError>>>,
 }
 
 pub(crate) struct Settings {
@@ -45,6 +48,7 @@ impl Transport {
         Self {
             settings: Arc::new(settings),
             last: Arc::default(),
+            envelope: Arc::default(),
         }
     }
 
@@ -53,6 +57,7 @@ impl Transport {
         Self {
             settings: Arc::clone(&self.settings),
             last: Arc::default(),
+            envelope: Arc::default(),
         }
     }
 
@@ -70,7 +75,50 @@ impl Transport {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(meta);
     }
 
+    /// The error envelope (`{"status": "error", "message": …}`) of this call's final 2xx answer,
+    /// if it was one. The typed success shape may have no `message` field to keep it in.
+    pub(crate) fn envelope_error(&self) -> Option<ApiError> {
+        self.envelope
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+    }
+
     async fn execute(
+        &self,
+        client: &reqwest::Client,
+        request: Request,
+        operation: &'static str,
+    ) -> reqwest::Result<Response> {
+        match self.attempts(client, request, operation).await {
+            Ok(response) if response.status().is_success() => self.read_success(response).await,
+            other => other,
+        }
+    }
+
+    /// Reads a success answer's body (within the call's deadline, which the request carries)
+    /// and remembers it if it is the error envelope; returns the same answer.
+    async fn read_success(&self, response: Response) -> reqwest::Result<Response> {
+        let status = response.status();
+        let version = response.version();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?;
+        if let Ok(api) = serde_json::from_slice::<ApiError>(&body)
+            && api.status.as_ref().is_some_and(|s| *s == "error")
+        {
+            *self
+                .envelope
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(api);
+        }
+        let mut rebuilt = http::Response::new(reqwest::Body::from(body));
+        *rebuilt.status_mut() = status;
+        *rebuilt.version_mut() = version;
+        *rebuilt.headers_mut() = headers;
+        Ok(Response::from(rebuilt))
+    }
+
+    async fn attempts(
         &self,
         client: &reqwest::Client,
         mut request: Request,
