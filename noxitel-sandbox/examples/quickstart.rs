@@ -36,7 +36,10 @@ fn step(n: u32, title: &str) {
 fn contact(mobile: &str, params: &[(&str, &str)]) -> Contact {
     Contact {
         mobile: mobile.into(),
-        parameters: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        parameters: params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
     }
 }
 
@@ -46,10 +49,12 @@ async fn webhook_receiver() -> anyhow::Result<(String, mpsc::UnboundedReceiver<B
     let app = Router::new()
         .route(
             "/webhook/rcs",
-            post(|State(tx): State<mpsc::UnboundedSender<Bytes>>, body: Bytes| async move {
-                let _ = tx.send(body);
-                "ok"
-            }),
+            post(
+                |State(tx): State<mpsc::UnboundedSender<Bytes>>, body: Bytes| async move {
+                    let _ = tx.send(body);
+                    "ok"
+                },
+            ),
         )
         .with_state(tx);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -62,7 +67,10 @@ async fn webhook_receiver() -> anyhow::Result<(String, mpsc::UnboundedReceiver<B
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let real = match (std::env::var("NOXITEL_BASE_URL"), std::env::var("NOXITEL_API_TOKEN")) {
+    let real = match (
+        std::env::var("NOXITEL_BASE_URL"),
+        std::env::var("NOXITEL_API_TOKEN"),
+    ) {
         (Ok(url), Ok(token)) if !url.is_empty() && !token.is_empty() => Some((url, token)),
         _ => None,
     };
@@ -78,7 +86,10 @@ async fn main() -> anyhow::Result<()> {
                 ..Config::default()
             })
             .await?;
-            println!("Started an embedded Noxitel sandbox at {}", started.base_url());
+            println!(
+                "Started an embedded Noxitel sandbox at {}",
+                started.base_url()
+            );
             let pair = (started.base_url(), started.token().to_owned());
             sandbox = Some(started);
             pair
@@ -128,7 +139,11 @@ async fn main() -> anyhow::Result<()> {
     };
     println!("POST /sms  message = \"Hi #name#, your order #order# has shipped.\"");
     let sent = client.send_sms(request).await?;
-    println!("→ {} (batch_id {})", sent.message.as_deref().unwrap_or("sent"), sent.batch_id);
+    println!(
+        "→ {} (batch_id {})",
+        sent.message.as_deref().unwrap_or("sent"),
+        sent.batch_id
+    );
     for id in &sent.message_id {
         println!("  {} → sms_id {}", id.mobile, id.sms_id);
         if let Some(control) = &control {
@@ -144,18 +159,28 @@ async fn main() -> anyhow::Result<()> {
     }
 
     step(3, "Its delivery reports");
-    let by_batch = SmsDlrRequest { batch_id: Some(sent.batch_id.clone()), sms_id: None };
+    let by_batch = SmsDlrRequest {
+        batch_id: Some(sent.batch_id.clone()),
+        sms_id: None,
+    };
     for attempt in 0..30 {
         let dlr = client.get_sms_dlr(by_batch.clone()).await?;
         let done = dlr.data.iter().all(|r| {
-            r.dlr.as_ref().and_then(|d| d.delivery_time.as_ref()).is_some()
+            r.dlr
+                .as_ref()
+                .and_then(|d| d.delivery_time.as_ref())
+                .is_some()
         });
         if done || attempt == 29 {
             for record in &dlr.data {
                 let state = record.dlr.clone().unwrap_or_default();
                 println!(
                     "  {} : {} ({}) at {}",
-                    record.mobile.as_ref().map(|m| m.to_string()).unwrap_or_default(),
+                    record
+                        .mobile
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
                     state.status.unwrap_or_default(),
                     state.operator_reply.unwrap_or_default(),
                     state.delivery_time.unwrap_or_else(|| "-".into())
@@ -171,7 +196,10 @@ async fn main() -> anyhow::Result<()> {
 
     step(4, "An OTP, sent and verified");
     let otp = client
-        .send_otp(SendOtpRequest { channel: 27, mobile: first.clone() })
+        .send_otp(SendOtpRequest {
+            channel: 27,
+            mobile: first.clone(),
+        })
         .await?;
     println!("POST /otp → reference {}", otp.reference);
     let code = match &control {
@@ -183,7 +211,10 @@ async fn main() -> anyhow::Result<()> {
                 .await?
                 .json()
                 .await?;
-            let code = last["otp"].as_str().context("no OTP in the sandbox")?.to_owned();
+            let code = last["otp"]
+                .as_str()
+                .context("no OTP in the sandbox")?
+                .to_owned();
             println!("(sandbox control surface: the SMS to {first} carried code {code})");
             code
         }
@@ -198,7 +229,10 @@ async fn main() -> anyhow::Result<()> {
         let wrong = if code == "000000" { "111111" } else { "000000" };
         match client.verify_otp(&otp.reference, wrong).await? {
             OtpVerification::NotMatched { message } => {
-                println!("GET /otp/verify otp={wrong} → not matched: {}", message.unwrap_or_default())
+                println!(
+                    "GET /otp/verify otp={wrong} → not matched: {}",
+                    message.unwrap_or_default()
+                )
             }
             OtpVerification::Matched => println!("GET /otp/verify otp={wrong} → matched?!"),
         }
@@ -206,11 +240,17 @@ async fn main() -> anyhow::Result<()> {
     match client.verify_otp(&otp.reference, &code).await? {
         OtpVerification::Matched => println!("GET /otp/verify otp={code} → matched ✔"),
         OtpVerification::NotMatched { message } => {
-            println!("GET /otp/verify otp={code} → not matched: {}", message.unwrap_or_default())
+            println!(
+                "GET /otp/verify otp={code} → not matched: {}",
+                message.unwrap_or_default()
+            )
         }
     }
 
-    step(5, "An RCS rich card, and a suggestion tap received by a local webhook");
+    step(
+        5,
+        "An RCS rich card, and a suggestion tap received by a local webhook",
+    );
     let (hook_url, mut hooks) = webhook_receiver().await?;
     println!("webhook receiver listening at {hook_url}");
     let card = RcsRichCardContent {
@@ -223,8 +263,13 @@ async fn main() -> anyhow::Result<()> {
                 height: Some("MEDIUM".into()),
             }),
             suggestions: vec![
-                RcsSuggestion::Reply { text: "Remind me".into() },
-                RcsSuggestion::Url { text: "Shop Now".into(), url: "https://brand.com/sale".into() },
+                RcsSuggestion::Reply {
+                    text: "Remind me".into(),
+                },
+                RcsSuggestion::Url {
+                    text: "Shop Now".into(),
+                    url: "https://brand.com/sale".into(),
+                },
             ],
         },
     };
@@ -281,10 +326,19 @@ async fn main() -> anyhow::Result<()> {
         }
         let dlr = client.get_rcs_dlr(None, Some(&msg_id)).await?;
         if let Some(state) = dlr.data.first().and_then(|r| r.dlr.as_ref()) {
-            println!("GET /rcs/dlr → {}", state.status.as_ref().map(|s| s.to_string()).unwrap_or_default());
+            println!(
+                "GET /rcs/dlr → {}",
+                state
+                    .status
+                    .as_ref()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+            );
         }
     } else {
-        println!("(real account: the tap webhook would go to {hook_url}, which Noxitel cannot reach; skipped)");
+        println!(
+            "(real account: the tap webhook would go to {hook_url}, which Noxitel cannot reach; skipped)"
+        );
     }
 
     step(6, "A WhatsApp template");
@@ -292,7 +346,10 @@ async fn main() -> anyhow::Result<()> {
         contacts: vec![WhatsappContact {
             msisdn: first.clone(),
             parameters: Some(WhatsappContactParameters {
-                header: vec![WhatsappTemplateHeaderParameter { type_: "text".into(), value: "Hello!".into() }],
+                header: vec![WhatsappTemplateHeaderParameter {
+                    type_: "text".into(),
+                    value: "Hello!".into(),
+                }],
                 body: vec!["Sam".into(), "Special Offer".into()],
                 buttons: vec![WhatsappTemplateButtonParameter {
                     index: 0,
@@ -315,9 +372,14 @@ async fn main() -> anyhow::Result<()> {
         wa.message.as_deref().unwrap_or("sent"),
         wa.total_cost.unwrap_or_default()
     );
-    let report = client.get_whatsapp_report(WhatsappReportMode::Message, &wa_id).await?;
+    let report = client
+        .get_whatsapp_report(WhatsappReportMode::Message, &wa_id)
+        .await?;
     for r in report.reports() {
-        println!("GET /whatsapp/report → status {}", r.status.as_deref().unwrap_or("?"));
+        println!(
+            "GET /whatsapp/report → status {}",
+            r.status.as_deref().unwrap_or("?")
+        );
     }
 
     step(7, "Credits afterwards");
@@ -326,7 +388,11 @@ async fn main() -> anyhow::Result<()> {
         println!("wallet: {}", wallet.amount.as_deref().unwrap_or("?"));
     }
     if let Some(route) = credits.credits.first() {
-        println!("route {}: {} credits", route.route.as_deref().unwrap_or("?"), route.credits.unwrap_or_default());
+        println!(
+            "route {}: {} credits",
+            route.route.as_deref().unwrap_or("?"),
+            route.credits.unwrap_or_default()
+        );
     }
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;

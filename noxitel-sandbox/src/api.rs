@@ -37,10 +37,37 @@ type Q = Query<HashMap<String, String>>;
 /// Reads a JSON body into a request type and checks the reference's rules.
 pub fn parse<T: DeserializeOwned + Validate>(body: &[u8]) -> ApiResult<T> {
     let value = parse_raw::<T>(body)?;
+    // No field of the document is nullable: `null` is a wrong type, not an omitted field.
+    if let Ok(raw) = serde_json::from_slice::<Value>(body)
+        && let Some(path) = find_null(&raw, String::new())
+    {
+        return Err(ApiErr::bad_request(format!(
+            "Invalid parameter {path}: null is not allowed (omit the field instead)"
+        )));
+    }
     value
         .validate()
         .map_err(|e| ApiErr::bad_request(format!("Invalid parameter {}: {}", e.field, e.reason)))?;
     Ok(value)
+}
+
+fn find_null(value: &Value, path: String) -> Option<String> {
+    match value {
+        Value::Null => Some(if path.is_empty() { ".".into() } else { path }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| find_null(v, format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let child = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            find_null(v, child)
+        }),
+        _ => None,
+    }
 }
 
 /// Reads a JSON body into `T`, with the path of the offending field on error.
@@ -74,7 +101,9 @@ fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> ApiResult<&'a str> {
 fn int_param(q: &HashMap<String, String>, name: &str) -> ApiResult<i64> {
     let raw = param(q, name)?;
     raw.parse().map_err(|_| {
-        ApiErr::bad_request(format!("Invalid parameter {name}: {raw:?} is not an integer"))
+        ApiErr::bad_request(format!(
+            "Invalid parameter {name}: {raw:?} is not an integer"
+        ))
     })
 }
 
@@ -105,7 +134,9 @@ fn status_response(message: impl Into<String>, extra: Value) -> Json<StatusRespo
 }
 
 fn schedule_time(schedule: Option<&str>, now: DateTime<Utc>) -> ApiResult<Option<DateTime<Utc>>> {
-    let Some(value) = schedule else { return Ok(None) };
+    let Some(value) = schedule else {
+        return Ok(None);
+    };
     let at = parse_sys(value).ok_or_else(|| {
         ApiErr::bad_request(format!(
             "Invalid parameter schedule: {value:?} is not a valid date and time (YYYY-MM-DD HH:MM:SS)"
@@ -195,13 +226,20 @@ fn insert_sms(
         route_id,
         campaign_id,
         sent_at: scheduled.unwrap_or(now),
-        state: if scheduled.is_some() { SmsState::Scheduled } else { SmsState::Submitted },
+        state: if scheduled.is_some() {
+            SmsState::Scheduled
+        } else {
+            SmsState::Submitted
+        },
         done_at: None,
         notify_url,
         origin,
     };
     d.sms.insert(sms_id.clone(), record);
-    d.sms_batches.entry(batch_id.to_owned()).or_default().push(sms_id.clone());
+    d.sms_batches
+        .entry(batch_id.to_owned())
+        .or_default()
+        .push(sms_id.clone());
     match scheduled {
         Some(at) => d.schedule(at, Event::SmsRelease(sms_id.clone())),
         None => d.schedule(now + delay, Event::SmsFinal(sms_id.clone())),
@@ -209,7 +247,11 @@ fn insert_sms(
     sms_id
 }
 
-pub async fn send_sms(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<SendSmsResponse>> {
+pub async fn send_sms(
+    State(s): S,
+    Extension(acct): A,
+    body: Bytes,
+) -> ApiResult<Json<SendSmsResponse>> {
     let req: SendSmsRequest = parse(&body)?;
     let now = s.clock.now();
     let scheduled = schedule_time(req.schedule.as_deref(), now)?;
@@ -223,7 +265,9 @@ pub async fn send_sms(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
     }
     let route_id = req.route_id.unwrap_or(1);
     let route = d.routes.get(&route_id).cloned().ok_or_else(|| {
-        ApiErr::not_found(format!("routeId {route_id} not found (this account has routes 1 and 2)"))
+        ApiErr::not_found(format!(
+            "routeId {route_id} not found (this account has routes 1 and 2)"
+        ))
     })?;
     if route.needs_sender && req.sender.is_none() {
         return Err(ApiErr::bad_request(format!(
@@ -241,10 +285,18 @@ pub async fn send_sms(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
         None => req.message.clone().unwrap_or_default(),
     };
     let contacts = contacts_of(&d, &req.contacts, req.contact_group)?;
-    let plans: Vec<PlannedSms> = contacts.iter().map(|c| plan_sms(&template, c, req.mode)).collect();
+    let plans: Vec<PlannedSms> = contacts
+        .iter()
+        .map(|c| plan_sms(&template, c, req.mode))
+        .collect();
     let need: i64 = plans.iter().map(|p| p.segments).sum();
     if route.credits < need {
-        return Err(insufficient_credits(route_id, &route.name, route.credits, need));
+        return Err(insufficient_credits(
+            route_id,
+            &route.name,
+            route.credits,
+            need,
+        ));
     }
     if let Some(r) = d.routes.get_mut(&route_id) {
         r.credits -= need;
@@ -256,10 +308,22 @@ pub async fn send_sms(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
     for plan in plans {
         let mobile = plan.mobile.clone();
         let sms_id = insert_sms(
-            &mut d, plan, &batch_id, &sender, route_id, campaign_id, now, scheduled, delay,
-            req.notify_url.clone(), "sms",
+            &mut d,
+            plan,
+            &batch_id,
+            &sender,
+            route_id,
+            campaign_id,
+            now,
+            scheduled,
+            delay,
+            req.notify_url.clone(),
+            "sms",
         );
-        ids.push(SmsMessageId { mobile: StringOrNumber::from(mobile), sms_id });
+        ids.push(SmsMessageId {
+            mobile: StringOrNumber::from(mobile),
+            sms_id,
+        });
     }
     Ok(Json(SendSmsResponse {
         status: ok(),
@@ -294,15 +358,21 @@ fn dlr_record(sms: &SmsRecord) -> SmsDlrRecord {
     }
 }
 
-pub async fn sms_dlr(State(s): S, Extension(acct): A, q: Q, body: Bytes) -> ApiResult<Json<SmsDlrResponse>> {
+pub async fn sms_dlr(
+    State(s): S,
+    Extension(acct): A,
+    q: Q,
+    body: Bytes,
+) -> ApiResult<Json<SmsDlrResponse>> {
     // The reference sends the ids as a JSON body on GET; a query string is accepted too.
     let req: SmsDlrRequest = if body.iter().all(u8::is_ascii_whitespace) && !q.0.is_empty() {
         let req = SmsDlrRequest {
             batch_id: q.0.get("batch_id").cloned(),
             sms_id: q.0.get("sms_id").cloned(),
         };
-        req.validate()
-            .map_err(|e| ApiErr::bad_request(format!("Invalid parameter {}: {}", e.field, e.reason)))?;
+        req.validate().map_err(|e| {
+            ApiErr::bad_request(format!("Invalid parameter {}: {}", e.field, e.reason))
+        })?;
         req
     } else {
         parse(&body)?
@@ -320,7 +390,10 @@ pub async fn sms_dlr(State(s): S, Extension(acct): A, q: Q, body: Bytes) -> ApiR
             .sms_batches
             .get(id)
             .ok_or_else(|| ApiErr::not_found(format!("batch_id {id:?} not found")))?;
-        ids.iter().filter_map(|i| d.sms.get(i)).map(dlr_record).collect()
+        ids.iter()
+            .filter_map(|i| d.sms.get(i))
+            .map(dlr_record)
+            .collect()
     };
     Ok(Json(SmsDlrResponse { status: ok(), data }))
 }
@@ -353,7 +426,10 @@ pub async fn send_whatsapp(State(s): S, Extension(acct): A, body: Bytes) -> ApiR
     let req: SendWhatsappMessageRequest = parse(&body)?;
     let now = s.clock.now();
     let mut d = s.lock(&acct);
-    let phone_id = req.phone_id.clone().unwrap_or_else(|| d.wa_phones[0].clone());
+    let phone_id = req
+        .phone_id
+        .clone()
+        .unwrap_or_else(|| d.wa_phones[0].clone());
     if !d.wa_phones.contains(&phone_id) {
         return Err(ApiErr::not_found(format!(
             "phoneId {phone_id:?} is not a WhatsApp phone of this account (it has {:?})",
@@ -379,10 +455,15 @@ pub async fn send_whatsapp(State(s): S, Extension(acct): A, body: Bytes) -> ApiR
             }
         }
     }
-    if matches!(kind, WhatsappMessageType::Reply | WhatsappMessageType::Reaction) {
+    if matches!(
+        kind,
+        WhatsappMessageType::Reply | WhatsappMessageType::Reaction
+    ) {
         let id = req.reply_to_message_id.as_deref().unwrap_or_default();
         if !d.wa.contains_key(id) {
-            return Err(ApiErr::not_found(format!("replyToMessageId {id:?} not found")));
+            return Err(ApiErr::not_found(format!(
+                "replyToMessageId {id:?} not found"
+            )));
         }
     }
     let mut recipients = Vec::new();
@@ -394,14 +475,20 @@ pub async fn send_whatsapp(State(s): S, Extension(acct): A, body: Bytes) -> ApiR
             .get(&(phone_id.clone(), msisdn.clone()))
             .is_some_and(|until| *until > now);
         // Service conversations (inside the customer's 24-hour window) are free.
-        let cost = if window_open && kind != WhatsappMessageType::Template { 0 } else { WA_PRICE_CENTS };
+        let cost = if window_open && kind != WhatsappMessageType::Template {
+            0
+        } else {
+            WA_PRICE_CENTS
+        };
         total += cost;
         recipients.push((msisdn, cost, contact.parameters.clone()));
     }
     if d.wallet_cents < total {
-        return Err(ApiErr::payment("You don't have enough credits to send this campaign.")
-            .with("required", cents(total))
-            .with("available", cents(d.wallet_cents)));
+        return Err(
+            ApiErr::payment("You don't have enough credits to send this campaign.")
+                .with("required", cents(total))
+                .with("available", cents(d.wallet_cents)),
+        );
     }
     d.wallet_cents -= total;
     let campaign_id = d.next_wa_campaign.to_string();
@@ -419,7 +506,10 @@ pub async fn send_whatsapp(State(s): S, Extension(acct): A, body: Bytes) -> ApiR
         let msg_id = text::uuid();
         let mut content = content.clone();
         if let (Value::Object(m), Some(p)) = (&mut content, parameters) {
-            m.insert("parameters".into(), serde_json::to_value(p).unwrap_or(Value::Null));
+            m.insert(
+                "parameters".into(),
+                serde_json::to_value(p).unwrap_or(Value::Null),
+            );
         }
         d.wa.insert(
             msg_id.clone(),
@@ -436,9 +526,15 @@ pub async fn send_whatsapp(State(s): S, Extension(acct): A, body: Bytes) -> ApiR
                 direction: "outgoing",
             },
         );
-        d.wa_campaigns.entry(campaign_id.clone()).or_default().push(msg_id.clone());
+        d.wa_campaigns
+            .entry(campaign_id.clone())
+            .or_default()
+            .push(msg_id.clone());
         d.schedule(now + delay, Event::WaFinal(msg_id.clone()));
-        ids.push(WhatsappMessageId { msisdn: StringOrNumber::from(msisdn), msg_id });
+        ids.push(WhatsappMessageId {
+            msisdn: StringOrNumber::from(msisdn),
+            msg_id,
+        });
     }
     let answer = SendWhatsappMessageResponse {
         status: ok(),
@@ -471,7 +567,11 @@ fn wa_report(msg: &WaRecord) -> WhatsappMessageReport {
     }
 }
 
-pub async fn whatsapp_report(State(s): S, Extension(acct): A, Query(q): Q) -> ApiResult<Json<Value>> {
+pub async fn whatsapp_report(
+    State(s): S,
+    Extension(acct): A,
+    Query(q): Q,
+) -> ApiResult<Json<Value>> {
     let mode = param(&q, "mode")?;
     let id = param(&q, "id")?;
     let d = s.lock(&acct);
@@ -481,7 +581,9 @@ pub async fn whatsapp_report(State(s): S, Extension(acct): A, Query(q): Q) -> Ap
                 .wa
                 .get(id)
                 .ok_or_else(|| ApiErr::not_found(format!("WhatsApp message {id:?} not found")))?;
-            Ok(Json(serde_json::to_value(wa_report(msg)).unwrap_or(Value::Null)))
+            Ok(Json(
+                serde_json::to_value(wa_report(msg)).unwrap_or(Value::Null),
+            ))
         }
         "campaign" => {
             let ids = d.wa_campaigns.get(id).ok_or_else(|| {
@@ -489,7 +591,11 @@ pub async fn whatsapp_report(State(s): S, Extension(acct): A, Query(q): Q) -> Ap
                     "WhatsApp campaign {id:?} not found (campaign_id is returned by POST /whatsapp/message)"
                 ))
             })?;
-            let reports: Vec<_> = ids.iter().filter_map(|i| d.wa.get(i)).map(wa_report).collect();
+            let reports: Vec<_> = ids
+                .iter()
+                .filter_map(|i| d.wa.get(i))
+                .map(wa_report)
+                .collect();
             Ok(Json(serde_json::to_value(reports).unwrap_or(Value::Null)))
         }
         other => Err(ApiErr::bad_request(format!(
@@ -525,8 +631,8 @@ pub async fn whatsapp_window(
 }
 
 pub async fn whatsapp_prices() -> Json<WhatsappPriceList> {
-    let price = |country: &str, zone: &str, prefix: &str, m: f64, u: f64, a: f64, ai: f64| {
-        WhatsappPrice {
+    let price =
+        |country: &str, zone: &str, prefix: &str, m: f64, u: f64, a: f64, ai: f64| WhatsappPrice {
             country: Some(country.into()),
             zone: Some(zone.into()),
             prefix: Some(prefix.into()),
@@ -538,12 +644,27 @@ pub async fn whatsapp_prices() -> Json<WhatsappPriceList> {
                 service: Some(0.0),
                 extra: HashMap::new(),
             }),
-        }
-    };
+        };
     Json(WhatsappPriceList(vec![
         price("India", "Zone 2", "+91", 0.0492, 0.0147, 0.0147, 0.0147),
-        price("United States", "Zone 1", "+1", 0.025, 0.004, 0.0135, 0.0135),
-        price("United Kingdom", "Zone 3", "+44", 0.0529, 0.022, 0.0358, 0.0358),
+        price(
+            "United States",
+            "Zone 1",
+            "+1",
+            0.025,
+            0.004,
+            0.0135,
+            0.0135,
+        ),
+        price(
+            "United Kingdom",
+            "Zone 3",
+            "+44",
+            0.0529,
+            0.022,
+            0.0358,
+            0.0358,
+        ),
         price("Brazil", "Zone 4", "+55", 0.0625, 0.008, 0.0315, 0.0315),
         price("Indonesia", "Zone 2", "+62", 0.0411, 0.02, 0.03, 0.136),
     ]))
@@ -557,8 +678,12 @@ const RCS_PRICE_CENTS: i64 = 2;
 fn personalize_value(value: &mut Value, parameters: &HashMap<String, String>) {
     match value {
         Value::String(s) => *s = text::personalize(s, parameters),
-        Value::Array(items) => items.iter_mut().for_each(|v| personalize_value(v, parameters)),
-        Value::Object(map) => map.values_mut().for_each(|v| personalize_value(v, parameters)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| personalize_value(v, parameters)),
+        Value::Object(map) => map
+            .values_mut()
+            .for_each(|v| personalize_value(v, parameters)),
         _ => {}
     }
 }
@@ -581,7 +706,11 @@ fn content_text(content: Option<&RcsMessageContent>) -> String {
     }
 }
 
-pub async fn send_rcs(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<SendRcsMessageResponse>> {
+pub async fn send_rcs(
+    State(s): S,
+    Extension(acct): A,
+    body: Bytes,
+) -> ApiResult<Json<SendRcsMessageResponse>> {
     let req: SendRcsMessageRequest = parse(&body)?;
     let now = s.clock.now();
     let scheduled = schedule_time(req.schedule.as_deref(), now)?;
@@ -594,17 +723,24 @@ pub async fn send_rcs(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
         .ok_or_else(|| ApiErr::not_found(format!("agentId {agent_id} not found")))?;
     let content = match req.template_id {
         Some(id) => Some(d.rcs_templates.get(&id).cloned().ok_or_else(|| {
-            ApiErr::not_found(format!("RCS templateId {id} not found (this account has RCS template 1)"))
+            ApiErr::not_found(format!(
+                "RCS templateId {id} not found (this account has RCS template 1)"
+            ))
         })?),
         None => req.content.clone(),
     };
     let contacts = contacts_of(&d, &req.contacts, req.contact_group)?;
-    let fallback = req.sms_fallback.clone().filter(|f| f.enabled.unwrap_or(true));
+    let fallback = req
+        .sms_fallback
+        .clone()
+        .filter(|f| f.enabled.unwrap_or(true));
     let fallback_route = fallback.as_ref().map(|f| f.route_id.unwrap_or(1));
     if let Some(route_id) = fallback_route
         && !d.routes.contains_key(&route_id)
     {
-        return Err(ApiErr::not_found(format!("smsFallback.routeId {route_id} not found")));
+        return Err(ApiErr::not_found(format!(
+            "smsFallback.routeId {route_id} not found"
+        )));
     }
     struct Plan {
         mobile: String,
@@ -633,7 +769,10 @@ pub async fn send_rcs(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
         });
         let sms = match (&fallback, capable) {
             (Some(f), false) => {
-                let template = f.message.clone().unwrap_or_else(|| content_text(content.as_ref()));
+                let template = f
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| content_text(content.as_ref()));
                 let plan = plan_sms(&template, contact, None);
                 sms_need += plan.segments;
                 Some(plan)
@@ -643,7 +782,13 @@ pub async fn send_rcs(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
         if !test && capable {
             wallet_need += RCS_PRICE_CENTS;
         }
-        plans.push(Plan { mobile, test, capable, content, sms });
+        plans.push(Plan {
+            mobile,
+            test,
+            capable,
+            content,
+            sms,
+        });
     }
     if d.wallet_cents < wallet_need {
         return Err(ApiErr::payment(format!(
@@ -658,7 +803,12 @@ pub async fn send_rcs(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
     {
         let route = &d.routes[&route_id];
         if route.credits < sms_need {
-            return Err(insufficient_credits(route_id, &route.name, route.credits, sms_need));
+            return Err(insufficient_credits(
+                route_id,
+                &route.name,
+                route.credits,
+                sms_need,
+            ));
         }
     }
     d.wallet_cents -= wallet_need;
@@ -679,8 +829,17 @@ pub async fn send_rcs(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
                 .and_then(|f| f.sender.clone())
                 .unwrap_or_else(|| "NOXSMS".into());
             insert_sms(
-                &mut d, sms, &batch_id, &sender, fallback_route.unwrap_or(1), 1, now, scheduled,
-                delay, req.notify_url.clone(), "rcs-fallback",
+                &mut d,
+                sms,
+                &batch_id,
+                &sender,
+                fallback_route.unwrap_or(1),
+                1,
+                now,
+                scheduled,
+                delay,
+                req.notify_url.clone(),
+                "rcs-fallback",
             )
         });
         let status = if plan.capable {
@@ -705,7 +864,10 @@ pub async fn send_rcs(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
                 fallback_sms_id,
             },
         );
-        d.rcs_batches.entry(batch_id.clone()).or_default().push(msg_id.clone());
+        d.rcs_batches
+            .entry(batch_id.clone())
+            .or_default()
+            .push(msg_id.clone());
         if plan.capable {
             d.schedule(scheduled.unwrap_or(now), Event::RcsRelease(msg_id.clone()));
         } else if let Some(url) = &req.notify_url {
@@ -713,14 +875,18 @@ pub async fn send_rcs(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
             extra.insert("mobile".into(), json!(plan.mobile));
             extra.insert("status".into(), json!("incompatible"));
             extra.insert("reason".into(), json!("The number does not support RCS"));
-            let event = crate::state::rcs_event("message.failed", agent_id, &msg_id, None, now, extra);
+            let event =
+                crate::state::rcs_event("message.failed", agent_id, &msg_id, None, now, extra);
             s.dispatch(vec![crate::webhook::Hook {
                 url: url.clone(),
                 kind: "rcs.message.failed",
                 body: serde_json::to_value(event).unwrap_or(Value::Null),
             }]);
         }
-        ids.push(RcsMessageId { mobile: StringOrNumber::from(plan.mobile), msg_id });
+        ids.push(RcsMessageId {
+            mobile: StringOrNumber::from(plan.mobile),
+            msg_id,
+        });
     }
     let hooks = d.process(&s.config, now, false);
     drop(d);
@@ -734,14 +900,25 @@ pub async fn send_rcs(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
     }))
 }
 
-pub async fn upsert_agent(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<StatusResponse>> {
+pub async fn upsert_agent(
+    State(s): S,
+    Extension(acct): A,
+    body: Bytes,
+) -> ApiResult<Json<StatusResponse>> {
     let req: RcsAgentRequest = parse(&body)?;
     let now = s.clock.now();
     let mut d = s.lock(&acct);
-    let existing = d.agents.values().find(|a| a.profile.agent_name == req.agent_name).map(|a| a.id);
+    let existing = d
+        .agents
+        .values()
+        .find(|a| a.profile.agent_name == req.agent_name)
+        .map(|a| a.id);
     match existing {
         Some(id) => {
-            let agent = d.agents.get_mut(&id).ok_or_else(|| ApiErr::not_found("agent vanished"))?;
+            let agent = d
+                .agents
+                .get_mut(&id)
+                .ok_or_else(|| ApiErr::not_found("agent vanished"))?;
             if agent.status != "draft" {
                 return Err(ApiErr::bad_request(format!(
                     "Agent {} ({id}) is {}; only draft agents can be updated",
@@ -782,7 +959,11 @@ fn agent_mut(d: &mut Data, id: i64) -> ApiResult<&mut Agent> {
         .ok_or_else(|| ApiErr::not_found(format!("agentId {id} not found")))
 }
 
-pub async fn submit_agent(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<StatusResponse>> {
+pub async fn submit_agent(
+    State(s): S,
+    Extension(acct): A,
+    body: Bytes,
+) -> ApiResult<Json<StatusResponse>> {
     let req: RcsAgentSubmitRequest = parse(&body)?;
     let now = s.clock.now();
     let review = TimeDelta::from_std(s.config.review_delay).unwrap_or_default();
@@ -803,7 +984,11 @@ pub async fn submit_agent(State(s): S, Extension(acct): A, body: Bytes) -> ApiRe
     ))
 }
 
-pub async fn launch_agent(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<StatusResponse>> {
+pub async fn launch_agent(
+    State(s): S,
+    Extension(acct): A,
+    body: Bytes,
+) -> ApiResult<Json<StatusResponse>> {
     let req: RcsAgentLaunchRequest = parse(&body)?;
     let now = s.clock.now();
     let mut d = s.lock(&acct);
@@ -831,21 +1016,32 @@ pub async fn launch_agent(State(s): S, Extension(acct): A, body: Bytes) -> ApiRe
         }
     }
     Ok(status_response(
-        format!("Agent {} launched on {}", req.agent_id, agent.carriers.join(", ")),
+        format!(
+            "Agent {} launched on {}",
+            req.agent_id,
+            agent.carriers.join(", ")
+        ),
         json!({"agentId": req.agent_id, "agentStatus": "launched", "carriers": agent.carriers}),
     ))
 }
 
-pub async fn get_agent(State(s): S, Extension(acct): A, Path(id): Path<String>) -> ApiResult<Json<StatusResponse>> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiErr::bad_request(format!("Invalid parameter id: {id:?} is not an integer")))?;
+pub async fn get_agent(
+    State(s): S,
+    Extension(acct): A,
+    Path(id): Path<String>,
+) -> ApiResult<Json<StatusResponse>> {
+    let id: i64 = id.parse().map_err(|_| {
+        ApiErr::bad_request(format!("Invalid parameter id: {id:?} is not an integer"))
+    })?;
     let d = s.lock(&acct);
     let agent = d
         .agents
         .get(&id)
         .ok_or_else(|| ApiErr::not_found(format!("agentId {id} not found")))?;
-    Ok(status_response("Agent details", json!({"data": agent.to_json()})))
+    Ok(status_response(
+        "Agent details",
+        json!({"data": agent.to_json()}),
+    ))
 }
 
 pub async fn list_agents(State(s): S, Extension(acct): A) -> Json<StatusResponse> {
@@ -856,7 +1052,11 @@ pub async fn list_agents(State(s): S, Extension(acct): A) -> Json<StatusResponse
 
 const MAX_TEST_DEVICES: usize = 20;
 
-pub async fn add_test_device(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<StatusResponse>> {
+pub async fn add_test_device(
+    State(s): S,
+    Extension(acct): A,
+    body: Bytes,
+) -> ApiResult<Json<StatusResponse>> {
     let req: RcsTestDeviceRequest = parse(&body)?;
     let number = phone("phoneNumber", &req.phone_number)?;
     let now = s.clock.now();
@@ -864,7 +1064,10 @@ pub async fn add_test_device(State(s): S, Extension(acct): A, body: Bytes) -> Ap
     let agent = agent_mut(&mut d, req.agent_id)?;
     if agent.test_devices.contains_key(&number) {
         return Ok(status_response(
-            format!("+{number} is already a test device of agent {}", req.agent_id),
+            format!(
+                "+{number} is already a test device of agent {}",
+                req.agent_id
+            ),
             json!({"agentId": req.agent_id, "phoneNumber": format!("+{number}")}),
         ));
     }
@@ -881,7 +1084,11 @@ pub async fn add_test_device(State(s): S, Extension(acct): A, body: Bytes) -> Ap
     ))
 }
 
-pub async fn remove_test_device(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<StatusResponse>> {
+pub async fn remove_test_device(
+    State(s): S,
+    Extension(acct): A,
+    body: Bytes,
+) -> ApiResult<Json<StatusResponse>> {
     let req: RcsTestDeviceRequest = parse(&body)?;
     let number = phone("phoneNumber", &req.phone_number)?;
     let mut d = s.lock(&acct);
@@ -898,7 +1105,11 @@ pub async fn remove_test_device(State(s): S, Extension(acct): A, body: Bytes) ->
     ))
 }
 
-pub async fn list_test_devices(State(s): S, Extension(acct): A, Query(q): Q) -> ApiResult<Json<StatusResponse>> {
+pub async fn list_test_devices(
+    State(s): S,
+    Extension(acct): A,
+    Query(q): Q,
+) -> ApiResult<Json<StatusResponse>> {
     let agent_id = int_param(&q, "agentId")?;
     let d = s.lock(&acct);
     let agent = d
@@ -927,7 +1138,11 @@ pub async fn capability(State(s): S, Extension(acct): A, Query(q): Q) -> ApiResu
         .ok_or_else(|| ApiErr::not_found(format!("agentId {agent_id} not found")))?;
     let enabled = agent.test_devices.contains_key(&mobile) || text::rcs_capable(&mobile);
     let features = if enabled {
-        vec![RcsFeature::RichcardStandalone, RcsFeature::RichcardCarousel, RcsFeature::ActionOpenUrl]
+        vec![
+            RcsFeature::RichcardStandalone,
+            RcsFeature::RichcardCarousel,
+            RcsFeature::ActionOpenUrl,
+        ]
     } else {
         Vec::new()
     };
@@ -944,7 +1159,11 @@ pub async fn capability(State(s): S, Extension(acct): A, Query(q): Q) -> ApiResu
     Ok(Json(value))
 }
 
-pub async fn conversation(State(s): S, Extension(acct): A, Query(q): Q) -> ApiResult<Json<RcsConversationResponse>> {
+pub async fn conversation(
+    State(s): S,
+    Extension(acct): A,
+    Query(q): Q,
+) -> ApiResult<Json<RcsConversationResponse>> {
     let agent_id = int_param(&q, "agentId")?;
     let mobile = phone("mobile", param(&q, "mobile")?)?;
     let now = s.clock.now();
@@ -1011,7 +1230,10 @@ pub async fn rcs_dlr(State(s): S, Extension(acct): A, Query(q): Q) -> ApiResult<
             .rcs_batches
             .get(id)
             .ok_or_else(|| ApiErr::not_found(format!("batch_id {id:?} not found")))?;
-        ids.iter().filter_map(|i| d.rcs.get(i)).map(rcs_dlr_record).collect()
+        ids.iter()
+            .filter_map(|i| d.rcs.get(i))
+            .map(rcs_dlr_record)
+            .collect()
     } else {
         return Err(ApiErr::bad_request(
             "Missing parameter: one of batch_id and msg_id is required",
@@ -1024,7 +1246,11 @@ pub async fn rcs_dlr(State(s): S, Extension(acct): A, Query(q): Q) -> ApiResult<
 
 const VOICE_PRICE_CENTS: i64 = 10;
 
-pub async fn voice_call(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<VoiceCallResponse>> {
+pub async fn voice_call(
+    State(s): S,
+    Extension(acct): A,
+    body: Bytes,
+) -> ApiResult<Json<VoiceCallResponse>> {
     let req: VoiceCallRequest = parse(&body)?;
     let to = phone("to", &req.to)?;
     let now = s.clock.now();
@@ -1059,10 +1285,17 @@ pub async fn voice_call(State(s): S, Extension(acct): A, body: Bytes) -> ApiResu
         history: vec![(status.to_string(), now)],
     };
     d.calls.insert(call_id.clone(), call);
-    d.schedule(scheduled.unwrap_or(now + delay(&s)), Event::Voice(call_id.clone()));
+    d.schedule(
+        scheduled.unwrap_or(now + delay(&s)),
+        Event::Voice(call_id.clone()),
+    );
     if let (Some(url), None) = (&req.notify_url, scheduled) {
         let body = json!({"callId": call_id, "status": "ringing", "to": to, "from": req.from, "timestamp": rfc3339(now)});
-        s.dispatch(vec![crate::webhook::Hook { url: url.clone(), kind: "voice.status", body }]);
+        s.dispatch(vec![crate::webhook::Hook {
+            url: url.clone(),
+            kind: "voice.status",
+            body,
+        }]);
     }
     Ok(Json(VoiceCallResponse {
         call_id,
@@ -1073,7 +1306,11 @@ pub async fn voice_call(State(s): S, Extension(acct): A, body: Bytes) -> ApiResu
 
 // ------------------------------------------------------------------ OTP
 
-pub async fn send_otp(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<SendOtpResponse>> {
+pub async fn send_otp(
+    State(s): S,
+    Extension(acct): A,
+    body: Bytes,
+) -> ApiResult<Json<SendOtpResponse>> {
     let req: SendOtpRequest = parse(&body)?;
     let mobile = phone("mobile", &req.mobile)?;
     let now = s.clock.now();
@@ -1093,7 +1330,12 @@ pub async fn send_otp(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
     let plan = plan_sms(&channel.template, &contact, None);
     let route = d.routes[&channel.route_id].clone();
     if route.credits < plan.segments {
-        return Err(insufficient_credits(channel.route_id, &route.name, route.credits, plan.segments));
+        return Err(insufficient_credits(
+            channel.route_id,
+            &route.name,
+            route.credits,
+            plan.segments,
+        ));
     }
     if let Some(r) = d.routes.get_mut(&channel.route_id) {
         r.credits -= plan.segments;
@@ -1102,7 +1344,17 @@ pub async fn send_otp(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
     let batch_id = text::id("otp");
     let delay = delay(&s);
     let sms_id = insert_sms(
-        &mut d, plan, &batch_id, &channel.sender, channel.route_id, 1, now, None, delay, None, "otp",
+        &mut d,
+        plan,
+        &batch_id,
+        &channel.sender,
+        channel.route_id,
+        1,
+        now,
+        None,
+        delay,
+        None,
+        "otp",
     );
     let ttl = TimeDelta::from_std(s.config.otp_ttl).unwrap_or(TimeDelta::minutes(10));
     d.otps.insert(
@@ -1120,7 +1372,10 @@ pub async fn send_otp(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult
         },
     );
     d.last_otp.insert(mobile, reference.clone());
-    Ok(Json(SendOtpResponse { status: ok(), reference }))
+    Ok(Json(SendOtpResponse {
+        status: ok(),
+        reference,
+    }))
 }
 
 fn not_matched(message: &str) -> Json<OtpVerifyResponse> {
@@ -1131,18 +1386,26 @@ fn not_matched(message: &str) -> Json<OtpVerifyResponse> {
     })
 }
 
-pub async fn verify_otp(State(s): S, Extension(acct): A, Query(q): Q) -> ApiResult<Json<OtpVerifyResponse>> {
+pub async fn verify_otp(
+    State(s): S,
+    Extension(acct): A,
+    Query(q): Q,
+) -> ApiResult<Json<OtpVerifyResponse>> {
     let reference = param(&q, "reference")?;
     let code = param(&q, "otp")?;
     if !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiErr::bad_request(format!("Invalid parameter otp: {code:?} is not a number")));
+        return Err(ApiErr::bad_request(format!(
+            "Invalid parameter otp: {code:?} is not a number"
+        )));
     }
     let now = s.clock.now();
     let max = s.config.otp_max_attempts.max(1);
     let mut d = s.lock(&acct);
     let Some(otp) = d.otps.get_mut(reference) else {
-        return Err(ApiErr::not_found(format!("OTP reference {reference:?} not found"))
-            .with("matched", "no"));
+        return Err(
+            ApiErr::not_found(format!("OTP reference {reference:?} not found"))
+                .with("matched", "no"),
+        );
     };
     if otp.verified || otp.expires_at <= now {
         return Ok(not_matched("OTP does not match or has expired"));

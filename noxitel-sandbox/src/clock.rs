@@ -16,7 +16,8 @@ impl Clock {
     }
 
     pub fn advance(&self, by: TimeDelta) {
-        self.offset_ms.fetch_add(by.num_milliseconds().max(0), Ordering::Relaxed);
+        self.offset_ms
+            .fetch_add(by.num_milliseconds().max(0), Ordering::Relaxed);
     }
 }
 

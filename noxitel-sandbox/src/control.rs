@@ -61,7 +61,11 @@ pub async fn index() -> Json<Value> {
     }))
 }
 
-async fn last_otp(State(s): S, Extension(acct): A, Path(mobile): Path<String>) -> ApiResult<Json<Value>> {
+async fn last_otp(
+    State(s): S,
+    Extension(acct): A,
+    Path(mobile): Path<String>,
+) -> ApiResult<Json<Value>> {
     let mobile = text::normalize(&mobile).to_owned();
     let d = s.lock(&acct);
     let otp = d
@@ -83,7 +87,11 @@ async fn last_otp(State(s): S, Extension(acct): A, Path(mobile): Path<String>) -
     })))
 }
 
-async fn sms_message(State(s): S, Extension(acct): A, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn sms_message(
+    State(s): S,
+    Extension(acct): A,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let d = s.lock(&acct);
     let sms = d
         .sms
@@ -120,9 +128,11 @@ fn suggestions(content: Option<&RcsMessageContent>) -> Vec<RcsSuggestion> {
     match content {
         Some(RcsMessageContent::Text(t)) => t.suggestions.clone(),
         Some(RcsMessageContent::RichCard(c)) => c.card.suggestions.clone(),
-        Some(RcsMessageContent::Carousel(c)) => {
-            c.cards.iter().flat_map(|card| card.suggestions.clone()).collect()
-        }
+        Some(RcsMessageContent::Carousel(c)) => c
+            .cards
+            .iter()
+            .flat_map(|card| card.suggestions.clone())
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -160,7 +170,10 @@ async fn rcs_tap(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json
         .get(&tap.msg_id)
         .cloned()
         .ok_or_else(|| ApiErr::not_found(format!("RCS msg_id {:?} not found", tap.msg_id)))?;
-    if matches!(msg.status, RcsDeliveryStatus::Failed | RcsDeliveryStatus::Incompatible) {
+    if matches!(
+        msg.status,
+        RcsDeliveryStatus::Failed | RcsDeliveryStatus::Incompatible
+    ) {
         return Err(ApiErr::bad_request(format!(
             "Message {} was not delivered ({}); nobody can tap it",
             msg.msg_id, msg.status
@@ -200,7 +213,14 @@ async fn rcs_tap(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json
         }
     }
     open_conversation(&mut d, msg.agent_id, &msg.mobile, now);
-    let mut event = rcs_event("message.received", msg.agent_id, &msg.msg_id, Some(&msg.mobile), now, Map::new());
+    let mut event = rcs_event(
+        "message.received",
+        msg.agent_id,
+        &msg.msg_id,
+        Some(&msg.mobile),
+        now,
+        Map::new(),
+    );
     event.message = Some(RcsInboundMessage {
         type_: Some(RcsInboundMessageType::Suggestion),
         text: None,
@@ -212,14 +232,25 @@ async fn rcs_tap(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json
     });
     let body = serde_json::to_value(&event).unwrap_or(Value::Null);
     if let Some(url) = &msg.notify_url {
-        hooks.push(Hook { url: url.clone(), kind: "rcs.message.received", body: body.clone() });
+        hooks.push(Hook {
+            url: url.clone(),
+            kind: "rcs.message.received",
+            body: body.clone(),
+        });
     }
     drop(d);
     s.dispatch(hooks);
-    Ok(Json(json!({"status": "success", "notifyUrl": msg.notify_url, "event": body})))
+    Ok(Json(
+        json!({"status": "success", "notifyUrl": msg.notify_url, "event": body}),
+    ))
 }
 
-fn open_conversation(d: &mut crate::state::Data, agent_id: i64, mobile: &str, now: chrono::DateTime<chrono::Utc>) -> Conversation {
+fn open_conversation(
+    d: &mut crate::state::Data,
+    agent_id: i64,
+    mobile: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Conversation {
     let key = (agent_id, mobile.to_owned());
     let active = d
         .conversations
@@ -227,7 +258,10 @@ fn open_conversation(d: &mut crate::state::Data, agent_id: i64, mobile: &str, no
         .filter(|c| c.started_at + TimeDelta::hours(24) > now)
         .cloned();
     active.unwrap_or_else(|| {
-        let c = Conversation { id: text::uuid(), started_at: now };
+        let c = Conversation {
+            id: text::uuid(),
+            started_at: now,
+        };
         d.conversations.insert(key, c.clone());
         c
     })
@@ -259,9 +293,19 @@ async fn rcs_inbound(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<
         .filter(|m| m.agent_id == agent_id && m.mobile == from && m.notify_url.is_some())
         .max_by_key(|m| m.sent_at)
         .map(|m| (m.msg_id.clone(), m.notify_url.clone()));
-    let url = inbound.notify_url.clone().or_else(|| last.as_ref().and_then(|l| l.1.clone()));
+    let url = inbound
+        .notify_url
+        .clone()
+        .or_else(|| last.as_ref().and_then(|l| l.1.clone()));
     let msg_id = text::uuid();
-    let mut event = rcs_event("message.received", agent_id, &msg_id, Some(&from), now, Map::new());
+    let mut event = rcs_event(
+        "message.received",
+        agent_id,
+        &msg_id,
+        Some(&from),
+        now,
+        Map::new(),
+    );
     event.message = Some(RcsInboundMessage {
         type_: Some(RcsInboundMessageType::Text),
         text: Some(inbound.text.clone().unwrap_or_default()),
@@ -270,7 +314,11 @@ async fn rcs_inbound(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<
     let body = serde_json::to_value(&event).unwrap_or(Value::Null);
     drop(d);
     if let Some(url) = &url {
-        s.dispatch(vec![Hook { url: url.clone(), kind: "rcs.message.received", body: body.clone() }]);
+        s.dispatch(vec![Hook {
+            url: url.clone(),
+            kind: "rcs.message.received",
+            body: body.clone(),
+        }]);
     }
     Ok(Json(json!({
         "status": "success",
@@ -280,10 +328,14 @@ async fn rcs_inbound(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<
     })))
 }
 
-async fn approve_agent(State(s): S, Extension(acct): A, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiErr::bad_request(format!("Invalid parameter id: {id:?} is not an integer")))?;
+async fn approve_agent(
+    State(s): S,
+    Extension(acct): A,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let id: i64 = id.parse().map_err(|_| {
+        ApiErr::bad_request(format!("Invalid parameter id: {id:?} is not an integer"))
+    })?;
     let mut d = s.lock(&acct);
     let agent = d
         .agents
@@ -296,7 +348,9 @@ async fn approve_agent(State(s): S, Extension(acct): A, Path(id): Path<String>) 
         )));
     }
     agent.status = "approved";
-    Ok(Json(json!({"status": "success", "agentId": id, "agentStatus": "approved"})))
+    Ok(Json(
+        json!({"status": "success", "agentId": id, "agentStatus": "approved"}),
+    ))
 }
 
 async fn whatsapp_inbound(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
@@ -304,7 +358,10 @@ async fn whatsapp_inbound(State(s): S, Extension(acct): A, body: Bytes) -> ApiRe
     let from = text::normalize(&inbound.from).to_owned();
     let now = s.clock.now();
     let mut d = s.lock(&acct);
-    let phone_id = inbound.phone_id.clone().unwrap_or_else(|| d.wa_phones[0].clone());
+    let phone_id = inbound
+        .phone_id
+        .clone()
+        .unwrap_or_else(|| d.wa_phones[0].clone());
     if !d.wa_phones.contains(&phone_id) {
         return Err(ApiErr::not_found(format!("phoneId {phone_id:?} not found")));
     }
@@ -359,7 +416,9 @@ struct Advance {
 async fn advance(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
     let advance: Advance = parse_raw(&body)?;
     if !(0..=366 * 24 * 3600).contains(&advance.seconds) {
-        return Err(ApiErr::bad_request("Invalid parameter seconds: between 0 and one year"));
+        return Err(ApiErr::bad_request(
+            "Invalid parameter seconds: between 0 and one year",
+        ));
     }
     s.clock.advance(TimeDelta::seconds(advance.seconds));
     drop(s.lock(&acct));
@@ -367,7 +426,12 @@ async fn advance(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json
 }
 
 async fn webhooks(State(s): S) -> Json<Value> {
-    let log = s.webhooks.log.lock().map(|l| l.iter().cloned().collect::<Vec<_>>()).unwrap_or_default();
+    let log = s
+        .webhooks
+        .log
+        .lock()
+        .map(|l| l.iter().cloned().collect::<Vec<_>>())
+        .unwrap_or_default();
     Json(json!({"status": "success", "data": log}))
 }
 

@@ -47,7 +47,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), guard));
     let control = control::router()
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(Arc::clone(&shared), control_guard));
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            control_guard,
+        ));
     Router::new()
         .nest("/api/v2", api)
         .nest("/sandbox", control)
@@ -101,7 +104,9 @@ async fn guard(State(shared): State<Arc<Shared>>, mut request: Request, next: Ne
     {
         let mut err = ApiErr::new(
             StatusCode::TOO_MANY_REQUESTS,
-            format!("Rate limit exceeded: {rate} requests per second per API key; retry in {wait} s"),
+            format!(
+                "Rate limit exceeded: {rate} requests per second per API key; retry in {wait} s"
+            ),
         );
         err.retry_after = Some(wait);
         return err.into_response();
@@ -160,9 +165,9 @@ async fn normalize_errors(request: Request, next: Next) -> Response {
                 format!("Method {method} is not allowed on {path}; allowed: {allow}")
             }
         }
-        StatusCode::PAYLOAD_TOO_LARGE => format!(
-            "Request body too large: {path} accepts at most the configured limit ({text})"
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            format!("Request body too large: {path} accepts at most the configured limit ({text})")
+        }
         _ if text.is_empty() => status.canonical_reason().unwrap_or("Error").to_owned(),
         _ => text,
     };

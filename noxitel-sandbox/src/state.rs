@@ -29,14 +29,21 @@ pub struct Shared {
 impl Shared {
     pub fn new(mut config: Config) -> Arc<Self> {
         if config.tokens.is_empty() {
-            config.tokens.push(format!("sbx_{}", text::id("k").split_off(2)));
+            config
+                .tokens
+                .push(format!("sbx_{}", text::id("k").split_off(2)));
         }
         let clock = Clock::default();
         let now = clock.now();
         let accounts = config
             .tokens
             .iter()
-            .map(|token| (token.clone(), Arc::new(Account::new(Data::provisioned(&config, now)))))
+            .map(|token| {
+                (
+                    token.clone(),
+                    Arc::new(Account::new(Data::provisioned(&config, now))),
+                )
+            })
             .collect();
         let webhooks = Webhooks::spawn(
             config.webhook_attempts,
@@ -89,7 +96,8 @@ impl Shared {
 /// Runs due events every `config.tick`, so webhooks fire without a request.
 pub fn spawn_ticker(shared: Arc<Shared>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut interval = tokio::time::interval(shared.config.tick.max(std::time::Duration::from_millis(5)));
+        let mut interval =
+            tokio::time::interval(shared.config.tick.max(std::time::Duration::from_millis(5)));
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             interval.tick().await;
@@ -241,7 +249,12 @@ impl Agent {
             map.insert("carriers".into(), json!(self.carriers));
             map.insert(
                 "testDevices".into(),
-                json!(self.test_devices.keys().map(|n| format!("+{n}")).collect::<Vec<_>>()),
+                json!(
+                    self.test_devices
+                        .keys()
+                        .map(|n| format!("+{n}"))
+                        .collect::<Vec<_>>()
+                ),
             );
             map.insert("createdAt".into(), json!(clock::sys(self.created_at)));
             map.insert("updatedAt".into(), json!(clock::sys(self.updated_at)));
@@ -342,15 +355,16 @@ impl Data {
             hosting_region: None,
             agent_use_case: None,
         };
-        let agent = |id: i64, name: &str, display: &str, status: &'static str, carriers: &[&str]| Agent {
-            id,
-            profile: profile(name, display),
-            status,
-            carriers: carriers.iter().map(|c| c.to_string()).collect(),
-            test_devices: BTreeMap::new(),
-            created_at: now,
-            updated_at: now,
-        };
+        let agent =
+            |id: i64, name: &str, display: &str, status: &'static str, carriers: &[&str]| Agent {
+                id,
+                profile: profile(name, display),
+                status,
+                carriers: carriers.iter().map(|c| c.to_string()).collect(),
+                test_devices: BTreeMap::new(),
+                created_at: now,
+                updated_at: now,
+            };
         let rcs_template = serde_json::from_value::<RcsMessageContent>(json!({
             "text": "Hi #name#, your order #order# has shipped.",
             "suggestions": [{"type": "reply", "text": "Track"}, {"type": "url", "text": "Details", "url": "https://example.com/orders"}]
@@ -360,8 +374,22 @@ impl Data {
             wallet_cents: config.initial_wallet_cents,
             currency: "USD".into(),
             routes: BTreeMap::from([
-                (1, Route { name: "Standard".into(), credits: config.initial_credits, needs_sender: false }),
-                (2, Route { name: "Transactional".into(), credits: 100_000, needs_sender: true }),
+                (
+                    1,
+                    Route {
+                        name: "Standard".into(),
+                        credits: config.initial_credits,
+                        needs_sender: false,
+                    },
+                ),
+                (
+                    2,
+                    Route {
+                        name: "Transactional".into(),
+                        credits: 100_000,
+                        needs_sender: true,
+                    },
+                ),
             ]),
             campaigns: BTreeMap::from([(1, "Default".to_owned()), (2, "Promotions".to_owned())]),
             sms_templates: BTreeMap::from([
@@ -371,7 +399,10 @@ impl Data {
             rcs_templates: rcs_template.into_iter().map(|t| (1, t)).collect(),
             contact_groups: BTreeMap::from([(
                 1,
-                vec![contact("919887111111", "Sam"), contact("918058222222", "Alex")],
+                vec![
+                    contact("919887111111", "Sam"),
+                    contact("918058222222", "Alex"),
+                ],
             )]),
             otp_channels: BTreeMap::from([(
                 27,
@@ -395,8 +426,20 @@ impl Data {
             wa_windows: HashMap::new(),
             next_wa_campaign: 1001,
             agents: BTreeMap::from([
-                (3, agent(3, "noxitel_demo", "Noxitel Demo", "launched", &["airtel-india", "reliance-jio-india"])),
-                (42, agent(42, "support_bot", "Noxitel Support", "draft", &[])),
+                (
+                    3,
+                    agent(
+                        3,
+                        "noxitel_demo",
+                        "Noxitel Demo",
+                        "launched",
+                        &["airtel-india", "reliance-jio-india"],
+                    ),
+                ),
+                (
+                    42,
+                    agent(42, "support_bot", "Noxitel Support", "draft", &[]),
+                ),
             ]),
             default_agent: 3,
             rcs: HashMap::new(),
@@ -420,7 +463,9 @@ impl Data {
     }
 
     fn has_due(&self, now: DateTime<Utc>) -> bool {
-        self.pending.first_key_value().is_some_and(|((at, _), _)| *at <= now)
+        self.pending
+            .first_key_value()
+            .is_some_and(|((at, _), _)| *at <= now)
     }
 
     /// Applies every due event (or every pending one, `all`), including the ones they cause.
@@ -430,7 +475,9 @@ impl Data {
         let mut budget = 1_000_000usize;
         while budget > 0 {
             budget -= 1;
-            let Some(entry) = self.pending.first_entry() else { break };
+            let Some(entry) = self.pending.first_entry() else {
+                break;
+            };
             if !all && entry.key().0 > now {
                 break;
             }
@@ -506,14 +553,23 @@ impl Data {
             }
             Event::WaFinal(id) => {
                 if let Some(msg) = self.wa.get_mut(&id) {
-                    msg.status = if text::fails_delivery(&msg.msisdn) { "failed" } else { "delivered" }.into();
+                    msg.status = if text::fails_delivery(&msg.msisdn) {
+                        "failed"
+                    } else {
+                        "delivered"
+                    }
+                    .into();
                 }
             }
             Event::Voice(id) => {
-                let Some(call) = self.calls.get_mut(&id) else { return };
+                let Some(call) = self.calls.get_mut(&id) else {
+                    return;
+                };
                 let fails = text::fails_delivery(&call.to);
                 let following = match call.status {
-                    VoiceCallStatus::Unknown(ref s) if s == "scheduled" => Some(VoiceCallStatus::Ringing),
+                    VoiceCallStatus::Unknown(ref s) if s == "scheduled" => {
+                        Some(VoiceCallStatus::Ringing)
+                    }
                     VoiceCallStatus::Ringing if fails => Some(VoiceCallStatus::Failed),
                     VoiceCallStatus::Ringing => Some(VoiceCallStatus::Answered),
                     VoiceCallStatus::Answered => Some(VoiceCallStatus::Completed),

@@ -21,7 +21,9 @@ pub fn personalize(template: &str, parameters: &HashMap<String, String>) -> Stri
             Some(end) => {
                 let name = &after[..end];
                 let valid = !name.is_empty()
-                    && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+                    && name
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
                 match parameters.get(name) {
                     Some(value) if valid => {
                         out.push_str(value);
@@ -124,9 +126,15 @@ mod tests {
 
     #[test]
     fn personalizes_known_variables_only() {
-        let p: HashMap<String, String> =
-            [("name".into(), "Sam".into()), ("otp".into(), "847291".into())].into();
-        assert_eq!(personalize("Hi #name#, your OTP is #otp#", &p), "Hi Sam, your OTP is 847291");
+        let p: HashMap<String, String> = [
+            ("name".into(), "Sam".into()),
+            ("otp".into(), "847291".into()),
+        ]
+        .into();
+        assert_eq!(
+            personalize("Hi #name#, your OTP is #otp#", &p),
+            "Hi Sam, your OTP is 847291"
+        );
         assert_eq!(personalize("Hi #who#, #otp#", &p), "Hi #who#, 847291");
         assert_eq!(personalize("## #name", &p), "## #name");
     }

@@ -78,7 +78,12 @@ impl Webhooks {
     }
 }
 
-async fn deliver(client: &reqwest::Client, hook: Hook, attempts: u32, backoff: Duration) -> Delivery {
+async fn deliver(
+    client: &reqwest::Client,
+    hook: Hook,
+    attempts: u32,
+    backoff: Duration,
+) -> Delivery {
     let mut wait = backoff;
     let mut last_status = None;
     let mut last_error = None;

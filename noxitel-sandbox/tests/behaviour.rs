@@ -10,7 +10,7 @@ use common::{contact, env, env_with, events, receiver, sms};
 use noxitel_api::Error;
 use noxitel_types::webhooks::RcsEvent;
 use noxitel_types::{
-    PostbackAction, RcsMessageContent, RcsMessageType, RcsRichCardContent, RcsCard, RcsSuggestion,
+    PostbackAction, RcsCard, RcsMessageContent, RcsMessageType, RcsRichCardContent, RcsSuggestion,
     SendRcsMessageRequest,
 };
 use serde_json::{Value, json};
@@ -19,10 +19,16 @@ use serde_json::{Value, json};
 async fn credit_accounting_is_exact_under_concurrency() {
     let env = env().await;
     let (status, _) = env
-        .call("POST", "/sandbox/credits", Some(json!({"routeId": 1, "credits": 1000})))
+        .call(
+            "POST",
+            "/sandbox/credits",
+            Some(json!({"routeId": 1, "credits": 1000})),
+        )
         .await;
     assert_eq!(status, 200);
-    let contacts: Vec<_> = (0..30).map(|i| contact(&format!("9198870{i:05}"), &[])).collect();
+    let contacts: Vec<_> = (0..30)
+        .map(|i| contact(&format!("9198870{i:05}"), &[]))
+        .collect();
     let tasks: Vec<_> = (0..50)
         .map(|_| {
             let client = env.client.clone();
@@ -50,18 +56,27 @@ async fn credit_accounting_is_exact_under_concurrency() {
 async fn auth_ip_allow_list_and_rate_limit() {
     let env = env().await;
     let (status, _, body) = env.raw("GET", "/api/v2/credits", None, None).await;
-    assert_eq!((status, body["message"].as_str()), (403, Some("API Key Missing")));
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (403, Some("API Key Missing"))
+    );
     assert_eq!(body["success"], false);
     assert_eq!(body["status"], 403);
     let (status, _, body) = env.raw("GET", "/api/v2/credits", Some("nope"), None).await;
-    assert_eq!((status, body["message"].as_str()), (403, Some("Invalid API Key")));
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (403, Some("Invalid API Key"))
+    );
 
     let blocked = env_with(noxitel_sandbox::Config {
         allowed_ips: Some(vec![IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))]),
         ..common::config()
     })
     .await;
-    assert!(matches!(blocked.client.get_credits().await, Err(Error::IpNotWhitelisted(_))));
+    assert!(matches!(
+        blocked.client.get_credits().await,
+        Err(Error::IpNotWhitelisted(_))
+    ));
 
     let limited = env_with(noxitel_sandbox::Config {
         rate_limit: Some(5),
@@ -71,7 +86,12 @@ async fn auth_ip_allow_list_and_rate_limit() {
     let mut saw_429 = false;
     for _ in 0..20 {
         let (status, headers, body) = limited
-            .raw("GET", "/api/v2/credits", Some(limited.sandbox.token()), None)
+            .raw(
+                "GET",
+                "/api/v2/credits",
+                Some(limited.sandbox.token()),
+                None,
+            )
             .await;
         if status == 429 {
             assert!(headers.get("retry-after").is_some());
@@ -81,7 +101,10 @@ async fn auth_ip_allow_list_and_rate_limit() {
         }
     }
     assert!(saw_429);
-    assert!(matches!(limited.client.get_credits().await, Err(Error::RateLimited { .. })));
+    assert!(matches!(
+        limited.client.get_credits().await,
+        Err(Error::RateLimited { .. })
+    ));
 }
 
 #[tokio::test]
@@ -92,7 +115,14 @@ async fn bad_input_gets_precise_4xx() {
     })
     .await;
     let token = Some(env.sandbox.token());
-    let cases: Vec<(&str, &str, Option<Vec<u8>>, u16, &str)> = vec![
+    type Case = (
+        &'static str,
+        &'static str,
+        Option<Vec<u8>>,
+        u16,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
         ("POST", "/api/v2/sms", Some(b"{not json".to_vec()), 400, "Malformed JSON"),
         ("POST", "/api/v2/sms", None, 400, "Missing request body"),
         ("POST", "/api/v2/sms", Some(br#"{"message":"x","contacts":[{"mobile":5}]}"#.to_vec()), 400, "contacts[0].mobile"),
@@ -130,7 +160,10 @@ async fn bad_input_gets_precise_4xx() {
         let (status, _, answer) = env.raw(method, path, token, body).await;
         let message = answer["message"].as_str().unwrap_or_default();
         assert_eq!(status, want, "{method} {path}: {answer}");
-        assert!(message.contains(needle), "{method} {path}: {message:?} lacks {needle:?}");
+        assert!(
+            message.contains(needle),
+            "{method} {path}: {message:?} lacks {needle:?}"
+        );
         assert_eq!(answer["success"], false, "{method} {path}");
         assert_eq!(answer["status"], want, "{method} {path}");
     }
@@ -138,14 +171,21 @@ async fn bad_input_gets_precise_4xx() {
     let credits = env.client.get_credits().await.unwrap();
     assert_eq!(credits.credits[0].credits, Some(3_946_684));
     // short on credits: 402 and nothing sent
-    env.call("POST", "/sandbox/credits", Some(json!({"credits": 1}))).await;
+    env.call("POST", "/sandbox/credits", Some(json!({"credits": 1})))
+        .await;
     let err = env
         .client
-        .send_sms(sms("x", vec![contact("919887111111", &[]), contact("918058222222", &[])]))
+        .send_sms(sms(
+            "x",
+            vec![contact("919887111111", &[]), contact("918058222222", &[])],
+        ))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InsufficientCredits(_)), "{err}");
-    assert_eq!(env.client.get_credits().await.unwrap().credits[0].credits, Some(1));
+    assert_eq!(
+        env.client.get_credits().await.unwrap().credits[0].credits,
+        Some(1)
+    );
 }
 
 fn card(notify: &str) -> SendRcsMessageRequest {
@@ -156,8 +196,13 @@ fn card(notify: &str) -> SendRcsMessageRequest {
             description: None,
             media: None,
             suggestions: vec![
-                RcsSuggestion::Reply { text: "Confirm".into() },
-                RcsSuggestion::Dial { text: "Call".into(), phone: "+919887000000".into() },
+                RcsSuggestion::Reply {
+                    text: "Confirm".into(),
+                },
+                RcsSuggestion::Dial {
+                    text: "Call".into(),
+                    phone: "+919887000000".into(),
+                },
             ],
         },
     }
@@ -189,14 +234,23 @@ async fn webhooks_are_delivered_with_retries() {
     })
     .await;
     let (status, _) = env
-        .call("POST", "/sandbox/rcs/tap", Some(json!({"msgId": msg_id, "text": "Confirm"})))
+        .call(
+            "POST",
+            "/sandbox/rcs/tap",
+            Some(json!({"msgId": msg_id, "text": "Confirm"})),
+        )
         .await;
     assert_eq!(status, 200);
     let bodies = hook
-        .wait_for("the tap", |b| events(b).contains(&"message.received".into()))
+        .wait_for("the tap", |b| {
+            events(b).contains(&"message.received".into())
+        })
         .await;
     assert!(events(&bodies).contains(&"message.read".into()));
-    let received = bodies.iter().find(|b| b["event"] == "message.received").unwrap();
+    let received = bodies
+        .iter()
+        .find(|b| b["event"] == "message.received")
+        .unwrap();
     assert_eq!(received["agentId"], "3", "agentId is a string in webhooks");
     match RcsEvent::from_slice(&serde_json::to_vec(received).unwrap()).unwrap() {
         RcsEvent::SuggestionReceived { postback, text, .. } => {
@@ -209,17 +263,30 @@ async fn webhooks_are_delivered_with_retries() {
     }
     let (_, log) = env.call("GET", "/sandbox/webhooks", None).await;
     assert!(
-        log["data"].as_array().unwrap().iter().any(|d| d["attempts"] == 2 && d["delivered"] == true),
+        log["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["attempts"] == 2 && d["delivered"] == true),
         "{log}"
     );
 
     // inbound text reaches the same receiver
-    env.call("POST", "/sandbox/rcs/inbound", Some(json!({"from": "919887111111", "text": "hello"})))
-        .await;
+    env.call(
+        "POST",
+        "/sandbox/rcs/inbound",
+        Some(json!({"from": "919887111111", "text": "hello"})),
+    )
+    .await;
     let bodies = hook
-        .wait_for("inbound text", |b| b.iter().any(|x| x["message"]["text"] == "hello"))
+        .wait_for("inbound text", |b| {
+            b.iter().any(|x| x["message"]["text"] == "hello")
+        })
         .await;
-    let text = bodies.iter().find(|x| x["message"]["text"] == "hello").unwrap();
+    let text = bodies
+        .iter()
+        .find(|x| x["message"]["text"] == "hello")
+        .unwrap();
     assert!(matches!(
         RcsEvent::from_slice(&serde_json::to_vec(text).unwrap()).unwrap(),
         RcsEvent::TextReceived { ref text, .. } if text == "hello"
@@ -230,7 +297,9 @@ async fn webhooks_are_delivered_with_retries() {
     let mut request = sms("hi", vec![contact("919887111111", &[])]);
     request.notify_url = Some(sms_hook.url.clone());
     let sent = env.client.send_sms(request).await.unwrap();
-    let bodies = sms_hook.wait_for("the SMS receipt", |b| !b.is_empty()).await;
+    let bodies = sms_hook
+        .wait_for("the SMS receipt", |b| !b.is_empty())
+        .await;
     assert_eq!(bodies[0]["sms_id"], sent.message_id[0].sms_id.as_str());
     assert_eq!(bodies[0]["status"], "Handset Delivered");
 
@@ -245,7 +314,11 @@ async fn webhooks_are_delivered_with_retries() {
         .await;
     assert_eq!(status, 200);
     env.flush().await;
-    let bodies = voice_hook.wait_for("completed", |b| b.iter().any(|x| x["status"] == "completed")).await;
+    let bodies = voice_hook
+        .wait_for("completed", |b| {
+            b.iter().any(|x| x["status"] == "completed")
+        })
+        .await;
     let statuses: Vec<&str> = bodies.iter().filter_map(|b| b["status"].as_str()).collect();
     assert_eq!(statuses, ["ringing", "answered", "completed"]);
 
@@ -266,37 +339,81 @@ async fn reference_examples_work_copy_pasted() {
     let token = Some(env.sandbox.token());
     let post = |path: &'static str, body: Value| (("POST", path), body);
     let requests = vec![
-        post("/api/v2/sms", json!({"campaignId": 1, "routeId": 1, "sender": "NOXITEL", "mode": "text",
+        post(
+            "/api/v2/sms",
+            json!({"campaignId": 1, "routeId": 1, "sender": "NOXITEL", "mode": "text",
             "message": "Hi #name#, your OTP is #otp#",
             "contacts": [{"mobile": "919887111111", "parameters": {"name": "Sam", "otp": "847291"}}],
-            "notifyUrl": "https://yourapp.com/webhook/sms", "dlt_entity_id": "1234567890", "dlt_template_id": "1234567890"})),
-        post("/api/v2/sms", json!({"sender": "NOXITEL", "mode": "text", "message": "Hi #name#, your OTP is #otp#",
-            "contacts": [{"mobile": "919887111111", "parameters": {"otp": "847291"}}]})),
-        post("/api/v2/whatsapp/message", json!({"phoneId": "1234567890", "type": "template", "templateId": "welcome_template",
+            "notifyUrl": "https://yourapp.com/webhook/sms", "dlt_entity_id": "1234567890", "dlt_template_id": "1234567890"}),
+        ),
+        post(
+            "/api/v2/sms",
+            json!({"sender": "NOXITEL", "mode": "text", "message": "Hi #name#, your OTP is #otp#",
+            "contacts": [{"mobile": "919887111111", "parameters": {"otp": "847291"}}]}),
+        ),
+        post(
+            "/api/v2/whatsapp/message",
+            json!({"phoneId": "1234567890", "type": "template", "templateId": "welcome_template",
             "contacts": [{"msisdn": "919887111111", "parameters": {"header": [{"type":"text","value":"Hello!"}],
-            "body": ["Sam", "Special Offer"], "buttons": [{"index":0,"url":"https://brand.com/offer"}]}}]})),
-        post("/api/v2/whatsapp/message", json!({"phoneId": "1234567890", "type": "text",
-            "message": "Hello! Your order has been shipped.", "contacts": [{"msisdn": "919887111111"}]})),
-        post("/api/v2/whatsapp/message", json!({"type": "text", "message": "Hello!", "contacts": [{"msisdn": "919887111111"}]})),
-        post("/api/v2/rcs/message", json!({"agentId": 3, "type": "text", "content": {"text": "Hi #name#, your OTP is #otp#",
+            "body": ["Sam", "Special Offer"], "buttons": [{"index":0,"url":"https://brand.com/offer"}]}}]}),
+        ),
+        post(
+            "/api/v2/whatsapp/message",
+            json!({"phoneId": "1234567890", "type": "text",
+            "message": "Hello! Your order has been shipped.", "contacts": [{"msisdn": "919887111111"}]}),
+        ),
+        post(
+            "/api/v2/whatsapp/message",
+            json!({"type": "text", "message": "Hello!", "contacts": [{"msisdn": "919887111111"}]}),
+        ),
+        post(
+            "/api/v2/rcs/message",
+            json!({"agentId": 3, "type": "text", "content": {"text": "Hi #name#, your OTP is #otp#",
             "suggestions": [{"type": "reply", "text": "Confirm"}, {"type": "url", "text": "Learn more", "url": "https://example.com"}]},
             "contacts": [{"mobile": "919887111111", "parameters": {"name": "Sam", "otp": "1234"}}],
-            "notifyUrl": "https://yourapp.com/webhook/rcs", "trafficType": "TRANSACTION"})),
-        post("/api/v2/rcs/message", json!({"agentId": 3, "type": "text", "content": {"text": "Hi #name#, OTP: #otp#", "suggestions": []},
-            "contacts": [{"mobile": "919887111111", "parameters": {"otp": "1234"}}]})),
-        post("/api/v2/rcs/agent", json!({"agentName":"support_bot","displayName":"Noxitel Support","brandName":"Noxitel"})),
+            "notifyUrl": "https://yourapp.com/webhook/rcs", "trafficType": "TRANSACTION"}),
+        ),
+        post(
+            "/api/v2/rcs/message",
+            json!({"agentId": 3, "type": "text", "content": {"text": "Hi #name#, OTP: #otp#", "suggestions": []},
+            "contacts": [{"mobile": "919887111111", "parameters": {"otp": "1234"}}]}),
+        ),
+        post(
+            "/api/v2/rcs/agent",
+            json!({"agentName":"support_bot","displayName":"Noxitel Support","brandName":"Noxitel"}),
+        ),
         post("/api/v2/rcs/agent/submit", json!({"agentId": 42})),
-        post("/api/v2/rcs/agent/launch", json!({"agentId":42,"carriers":["airtel-india","reliance-jio-india"]})),
-        post("/api/v2/rcs/testdevice", json!({"agentId":42,"phoneNumber":"+919887979736"})),
-        (("DELETE", "/api/v2/rcs/testdevice"), json!({"agentId":42,"phoneNumber":"+919887979736"})),
-        post("/api/v2/voice/call", json!({"to": "919887111111", "from": "YOUR_VOICE_NUMBER",
+        post(
+            "/api/v2/rcs/agent/launch",
+            json!({"agentId":42,"carriers":["airtel-india","reliance-jio-india"]}),
+        ),
+        post(
+            "/api/v2/rcs/testdevice",
+            json!({"agentId":42,"phoneNumber":"+919887979736"}),
+        ),
+        (
+            ("DELETE", "/api/v2/rcs/testdevice"),
+            json!({"agentId":42,"phoneNumber":"+919887979736"}),
+        ),
+        post(
+            "/api/v2/voice/call",
+            json!({"to": "919887111111", "from": "YOUR_VOICE_NUMBER",
             "tts": {"text": "Your Noxitel OTP is 8 4 7 2 9 1. Do not share this with anyone.", "language": "en-IN", "voice": "female", "repeat": 2},
-            "notifyUrl": "https://yourapp.com/webhook/voice"})),
-        post("/api/v2/otp", json!({"channel": 27, "mobile": "919887111111"})),
+            "notifyUrl": "https://yourapp.com/webhook/voice"}),
+        ),
+        post(
+            "/api/v2/otp",
+            json!({"channel": 27, "mobile": "919887111111"}),
+        ),
     ];
     for ((method, path), body) in requests {
         let (status, _, answer) = env
-            .raw(method, path, token, Some(serde_json::to_vec(&body).unwrap()))
+            .raw(
+                method,
+                path,
+                token,
+                Some(serde_json::to_vec(&body).unwrap()),
+            )
             .await;
         assert_eq!(status, 200, "{method} {path}: {answer}");
     }

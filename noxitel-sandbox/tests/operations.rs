@@ -33,7 +33,12 @@ fn wa(kind: WhatsappMessageType, to: &str) -> SendWhatsappMessageRequest {
     }
 }
 
-pub fn rcs(agent: i64, content: RcsMessageContent, kind: RcsMessageType, to: &str) -> SendRcsMessageRequest {
+pub fn rcs(
+    agent: i64,
+    content: RcsMessageContent,
+    kind: RcsMessageType,
+    to: &str,
+) -> SendRcsMessageRequest {
     SendRcsMessageRequest {
         agent_id: Some(agent),
         contact_group: None,
@@ -53,7 +58,10 @@ async fn credits_sms_and_delivery_reports() {
     let env = env().await;
     let c = &env.client;
     let before = c.get_credits().await.unwrap();
-    assert_eq!(before.wallet.as_ref().unwrap().amount.as_deref(), Some("120.00"));
+    assert_eq!(
+        before.wallet.as_ref().unwrap().amount.as_deref(),
+        Some("120.00")
+    );
     assert_eq!(before.credits[0].credits, Some(3_946_684));
 
     let sent = c
@@ -70,23 +78,41 @@ async fn credits_sms_and_delivery_reports() {
     assert_eq!(sent.message_id.len(), 2);
     assert!(sent.batch_id.starts_with("samsms_"));
     let after = c.get_credits().await.unwrap();
-    assert_eq!(after.credits[0].credits, Some(3_946_682), "one credit per contact");
+    assert_eq!(
+        after.credits[0].credits,
+        Some(3_946_682),
+        "one credit per contact"
+    );
 
     // personalization per contact
     let (_, first) = env
-        .call("GET", &format!("/sandbox/sms/{}", sent.message_id[0].sms_id), None)
+        .call(
+            "GET",
+            &format!("/sandbox/sms/{}", sent.message_id[0].sms_id),
+            None,
+        )
         .await;
     assert_eq!(first["text"], "Hi Sam, your code is 847291");
     let (_, second) = env
-        .call("GET", &format!("/sandbox/sms/{}", sent.message_id[1].sms_id), None)
+        .call(
+            "GET",
+            &format!("/sandbox/sms/{}", sent.message_id[1].sms_id),
+            None,
+        )
         .await;
     assert_eq!(second["text"], "Hi Alex, your code is 112233");
     assert_eq!(second["mode"], "text");
 
-    let by_batch = SmsDlrRequest { batch_id: Some(sent.batch_id.clone()), sms_id: None };
+    let by_batch = SmsDlrRequest {
+        batch_id: Some(sent.batch_id.clone()),
+        sms_id: None,
+    };
     let dlr = c.get_sms_dlr(by_batch.clone()).await.unwrap();
     assert_eq!(dlr.data.len(), 2);
-    assert_eq!(dlr.data[0].dlr.as_ref().unwrap().status.as_deref(), Some("Submitted"));
+    assert_eq!(
+        dlr.data[0].dlr.as_ref().unwrap().status.as_deref(),
+        Some("Submitted")
+    );
 
     tokio::time::sleep(Duration::from_millis(400)).await;
     let dlr = c.get_sms_dlr(by_batch).await.unwrap();
@@ -97,7 +123,10 @@ async fn credits_sms_and_delivery_reports() {
         assert!(state.delivery_time.is_some());
     }
     let one = c
-        .get_sms_dlr(SmsDlrRequest { batch_id: None, sms_id: Some(sent.message_id[1].sms_id.clone()) })
+        .get_sms_dlr(SmsDlrRequest {
+            batch_id: None,
+            sms_id: Some(sent.message_id[1].sms_id.clone()),
+        })
         .await
         .unwrap();
     assert_eq!(one.data.len(), 1);
@@ -114,19 +143,32 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
     request.mode = Some(SmsMode::Text);
     let sent = c.send_sms(request).await.unwrap();
     let (_, stored) = env
-        .call("GET", &format!("/sandbox/sms/{}", sent.message_id[0].sms_id), None)
+        .call(
+            "GET",
+            &format!("/sandbox/sms/{}", sent.message_id[0].sms_id),
+            None,
+        )
         .await;
     assert_eq!(stored["mode"], "unicode");
     assert!(stored["segments"].as_i64().unwrap() >= 2);
 
     // documented failing test number
-    let sent = c.send_sms(sms("hello", vec![contact("919999999000", &[])])).await.unwrap();
-    env.flush().await;
-    let dlr = c
-        .get_sms_dlr(SmsDlrRequest { batch_id: Some(sent.batch_id), sms_id: None })
+    let sent = c
+        .send_sms(sms("hello", vec![contact("919999999000", &[])]))
         .await
         .unwrap();
-    assert_eq!(dlr.data[0].dlr.as_ref().unwrap().status.as_deref(), Some("Failed"));
+    env.flush().await;
+    let dlr = c
+        .get_sms_dlr(SmsDlrRequest {
+            batch_id: Some(sent.batch_id),
+            sms_id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        dlr.data[0].dlr.as_ref().unwrap().status.as_deref(),
+        Some("Failed")
+    );
 
     // template + contact group
     let mut request = sms("ignored", vec![]);
@@ -136,7 +178,11 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
     let sent = c.send_sms(request).await.unwrap();
     assert_eq!(sent.total_contacts, Some(2));
     let (_, stored) = env
-        .call("GET", &format!("/sandbox/sms/{}", sent.message_id[1].sms_id), None)
+        .call(
+            "GET",
+            &format!("/sandbox/sms/{}", sent.message_id[1].sms_id),
+            None,
+        )
         .await;
     assert_eq!(stored["text"], "Hi Alex, your OTP is #otp#");
 
@@ -145,11 +191,23 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
     let mut request = sms("later", vec![contact("919887111111", &[])]);
     request.schedule = Some(at.format("%Y-%m-%d %H:%M:%S").to_string());
     let sent = c.send_sms(request).await.unwrap();
-    let by_batch = SmsDlrRequest { batch_id: Some(sent.batch_id), sms_id: None };
+    let by_batch = SmsDlrRequest {
+        batch_id: Some(sent.batch_id),
+        sms_id: None,
+    };
     tokio::time::sleep(Duration::from_millis(300)).await;
     let dlr = c.get_sms_dlr(by_batch.clone()).await.unwrap();
-    assert_eq!(dlr.data[0].dlr.as_ref().unwrap().status.as_deref(), Some("Scheduled"));
-    let (status, _) = env.call("POST", "/sandbox/clock/advance", Some(json!({"seconds": 7201}))).await;
+    assert_eq!(
+        dlr.data[0].dlr.as_ref().unwrap().status.as_deref(),
+        Some("Scheduled")
+    );
+    let (status, _) = env
+        .call(
+            "POST",
+            "/sandbox/clock/advance",
+            Some(json!({"seconds": 7201})),
+        )
+        .await;
     assert_eq!(status, 200);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let dlr = c.get_sms_dlr(by_batch).await.unwrap();
@@ -172,9 +230,15 @@ async fn whatsapp_every_type_reports_window_and_prices() {
     let mut template = wa(WhatsappMessageType::Template, "919887111111");
     template.template_id = Some("welcome_template".into());
     template.contacts[0].parameters = Some(WhatsappContactParameters {
-        header: vec![WhatsappTemplateHeaderParameter { type_: "text".into(), value: "Hello!".into() }],
+        header: vec![WhatsappTemplateHeaderParameter {
+            type_: "text".into(),
+            value: "Hello!".into(),
+        }],
         body: vec!["Sam".into(), "Special Offer".into()],
-        buttons: vec![WhatsappTemplateButtonParameter { index: 0, url: Some("https://brand.com/offer".into()) }],
+        buttons: vec![WhatsappTemplateButtonParameter {
+            index: 0,
+            url: Some("https://brand.com/offer".into()),
+        }],
     });
     c.send_whatsapp_message(template).await.unwrap();
 
@@ -185,7 +249,10 @@ async fn whatsapp_every_type_reports_window_and_prices() {
         WhatsappMessageType::Document,
     ] {
         let mut media = wa(kind, "919887111111");
-        media.media = Some(WhatsappMedia { url: "https://cdn.example.com/f".into(), caption: Some("c".into()) });
+        media.media = Some(WhatsappMedia {
+            url: "https://cdn.example.com/f".into(),
+            caption: Some("c".into()),
+        });
         c.send_whatsapp_message(media).await.unwrap();
     }
     let mut location = wa(WhatsappMessageType::Location, "919887111111");
@@ -204,7 +271,10 @@ async fn whatsapp_every_type_reports_window_and_prices() {
     }
 
     env.flush().await;
-    let report = c.get_whatsapp_report(WhatsappReportMode::Message, &first).await.unwrap();
+    let report = c
+        .get_whatsapp_report(WhatsappReportMode::Message, &first)
+        .await
+        .unwrap();
     let reports = report.reports();
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].status.as_deref(), Some("delivered"));
@@ -216,25 +286,46 @@ async fn whatsapp_every_type_reports_window_and_prices() {
         ))
         .await;
     let campaign = raw["campaign_id"].as_str().unwrap().to_owned();
-    let report = c.get_whatsapp_report(WhatsappReportMode::Campaign, &campaign).await.unwrap();
+    let report = c
+        .get_whatsapp_report(WhatsappReportMode::Campaign, &campaign)
+        .await
+        .unwrap();
     assert!(matches!(report, WhatsappReport::Messages(ref list) if list.len() == 2));
 
-    let window = c.check_whatsapp_window("1234567890", "919887111111").await.unwrap();
+    let window = c
+        .check_whatsapp_window("1234567890", "919887111111")
+        .await
+        .unwrap();
     assert!(!window.window_open);
     let (status, _) = env
-        .call("POST", "/sandbox/whatsapp/inbound", Some(json!({"from": "919887111111", "text": "hi"})))
+        .call(
+            "POST",
+            "/sandbox/whatsapp/inbound",
+            Some(json!({"from": "919887111111", "text": "hi"})),
+        )
         .await;
     assert_eq!(status, 200);
-    let window = c.check_whatsapp_window("1234567890", "919887111111").await.unwrap();
+    let window = c
+        .check_whatsapp_window("1234567890", "919887111111")
+        .await
+        .unwrap();
     assert!(window.window_open);
     assert!(window.expires_at.is_some());
     // free-form inside the window is a free service message
     let mut text = wa(WhatsappMessageType::Text, "919887111111");
     text.message = Some("thanks".into());
-    assert_eq!(c.send_whatsapp_message(text).await.unwrap().total_cost, Some(0.0));
+    assert_eq!(
+        c.send_whatsapp_message(text).await.unwrap().total_cost,
+        Some(0.0)
+    );
 
     let prices = c.get_whatsapp_prices().await.unwrap();
-    assert!(prices.0.iter().any(|p| p.country.as_deref() == Some("India")));
+    assert!(
+        prices
+            .0
+            .iter()
+            .any(|p| p.country.as_deref() == Some("India"))
+    );
 }
 
 #[tokio::test]
@@ -259,46 +350,91 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
     let created = c.upsert_rcs_agent(profile.clone()).await.unwrap();
     let id = created.extra["agentId"].as_i64().unwrap();
     assert_eq!(created.extra["agentStatus"], "draft");
-    let updated = c.upsert_rcs_agent(RcsAgentRequest { display_name: "Shop 2".into(), ..profile }).await.unwrap();
+    let updated = c
+        .upsert_rcs_agent(RcsAgentRequest {
+            display_name: "Shop 2".into(),
+            ..profile
+        })
+        .await
+        .unwrap();
     assert_eq!(updated.extra["agentId"].as_i64(), Some(id));
 
     // draft agents can only message test devices
-    let content: RcsMessageContent = RcsTextContent { text: "hi".into(), suggestions: vec![] }.into();
+    let content: RcsMessageContent = RcsTextContent {
+        text: "hi".into(),
+        suggestions: vec![],
+    }
+    .into();
     let err = c
-        .send_rcs_message(rcs(id, content.clone(), RcsMessageType::Text, "919887979736"))
+        .send_rcs_message(rcs(
+            id,
+            content.clone(),
+            RcsMessageType::Text,
+            "919887979736",
+        ))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::BadRequest(_)), "{err}");
-    c.add_rcs_test_device(RcsTestDeviceRequest { agent_id: id, phone_number: "+919887979736".into() })
-        .await
-        .unwrap();
+    c.add_rcs_test_device(RcsTestDeviceRequest {
+        agent_id: id,
+        phone_number: "+919887979736".into(),
+    })
+    .await
+    .unwrap();
     let devices = c.list_rcs_test_devices(id).await.unwrap();
     assert_eq!(devices.extra["data"][0]["phoneNumber"], "+919887979736");
     let sent = c
-        .send_rcs_message(rcs(id, content.clone(), RcsMessageType::Text, "919887979736"))
+        .send_rcs_message(rcs(
+            id,
+            content.clone(),
+            RcsMessageType::Text,
+            "919887979736",
+        ))
         .await
         .unwrap();
     assert_eq!(sent.message_id.len(), 1);
 
     // launch needs review first
-    let launch = RcsAgentLaunchRequest { agent_id: id, carriers: vec!["airtel-india".into()] };
-    assert!(matches!(c.launch_rcs_agent(launch.clone()).await, Err(Error::BadRequest(_))));
-    let submitted = c.submit_rcs_agent(RcsAgentSubmitRequest { agent_id: id }).await.unwrap();
+    let launch = RcsAgentLaunchRequest {
+        agent_id: id,
+        carriers: vec!["airtel-india".into()],
+    };
+    assert!(matches!(
+        c.launch_rcs_agent(launch.clone()).await,
+        Err(Error::BadRequest(_))
+    ));
+    let submitted = c
+        .submit_rcs_agent(RcsAgentSubmitRequest { agent_id: id })
+        .await
+        .unwrap();
     assert_eq!(submitted.extra["agentStatus"], "submitted");
     let agent = c.get_rcs_agent(id).await.unwrap();
-    assert_eq!(agent.extra["data"]["status"], "approved", "review_delay 0 approves at once");
+    assert_eq!(
+        agent.extra["data"]["status"], "approved",
+        "review_delay 0 approves at once"
+    );
     let launched = c.launch_rcs_agent(launch).await.unwrap();
     assert_eq!(launched.status, Some(ResponseStatus::Success));
     let agents = c.list_rcs_agents().await.unwrap();
     let list = agents.extra["data"].as_array().unwrap();
-    assert!(list.iter().any(|a| a["agentId"] == id && a["status"] == "launched"));
+    assert!(
+        list.iter()
+            .any(|a| a["agentId"] == id && a["status"] == "launched")
+    );
     assert!(list.iter().any(|a| a["agentId"] == 3));
 
-    c.remove_rcs_test_device(RcsTestDeviceRequest { agent_id: id, phone_number: "+919887979736".into() })
-        .await
-        .unwrap();
+    c.remove_rcs_test_device(RcsTestDeviceRequest {
+        agent_id: id,
+        phone_number: "+919887979736".into(),
+    })
+    .await
+    .unwrap();
     assert!(matches!(
-        c.remove_rcs_test_device(RcsTestDeviceRequest { agent_id: id, phone_number: "+919887979736".into() }).await,
+        c.remove_rcs_test_device(RcsTestDeviceRequest {
+            agent_id: id,
+            phone_number: "+919887979736".into()
+        })
+        .await,
         Err(Error::NotFound(_))
     ));
 
@@ -315,20 +451,36 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
         card: RcsCard {
             title: Some("Flash Sale 40% Off".into()),
             description: Some("Hi #name#, use FLASH40".into()),
-            media: Some(RcsCardMedia { url: "https://cdn.example.com/sale.jpg".into(), height: Some("MEDIUM".into()) }),
-            suggestions: vec![RcsSuggestion::Url { text: "Shop Now".into(), url: "https://brand.com/sale".into() }],
+            media: Some(RcsCardMedia {
+                url: "https://cdn.example.com/sale.jpg".into(),
+                height: Some("MEDIUM".into()),
+            }),
+            suggestions: vec![RcsSuggestion::Url {
+                text: "Shop Now".into(),
+                url: "https://brand.com/sale".into(),
+            }],
         },
     }
     .into();
-    let sent = c.send_rcs_message(rcs(3, card, RcsMessageType::RichCard, "919887111111")).await.unwrap();
+    let sent = c
+        .send_rcs_message(rcs(3, card, RcsMessageType::RichCard, "919887111111"))
+        .await
+        .unwrap();
     let msg_id = sent.message_id[0].msg_id.clone();
     env.flush().await;
     let dlr = c.get_rcs_dlr(Some(&sent.batch_id), None).await.unwrap();
-    assert_eq!(dlr.data[0].dlr.as_ref().unwrap().status, Some(RcsDeliveryStatus::Delivered));
+    assert_eq!(
+        dlr.data[0].dlr.as_ref().unwrap().status,
+        Some(RcsDeliveryStatus::Delivered)
+    );
     let conversation = c.get_rcs_conversation(3, "919887111111").await.unwrap();
     assert_eq!(conversation.active, Some(false));
     let (status, tap) = env
-        .call("POST", "/sandbox/rcs/tap", Some(json!({"msgId": msg_id, "text": "Shop Now"})))
+        .call(
+            "POST",
+            "/sandbox/rcs/tap",
+            Some(json!({"msgId": msg_id, "text": "Shop Now"})),
+        )
         .await;
     assert_eq!(status, 200, "{tap}");
     assert_eq!(
@@ -336,7 +488,10 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
         format!("{msg_id}||CLICK||https://brand.com/sale")
     );
     let dlr = c.get_rcs_dlr(None, Some(&msg_id)).await.unwrap();
-    assert_eq!(dlr.data[0].dlr.as_ref().unwrap().status, Some(RcsDeliveryStatus::Read));
+    assert_eq!(
+        dlr.data[0].dlr.as_ref().unwrap().status,
+        Some(RcsDeliveryStatus::Read)
+    );
     let conversation = c.get_rcs_conversation(3, "919887111111").await.unwrap();
     assert_eq!(conversation.active, Some(true));
     assert_eq!(conversation.direction.as_deref(), Some("P2A"));
@@ -346,7 +501,11 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
 async fn rcs_sms_fallback_when_not_capable() {
     let env = env().await;
     let c = &env.client;
-    let content: RcsMessageContent = RcsTextContent { text: "Hi #name#".into(), suggestions: vec![] }.into();
+    let content: RcsMessageContent = RcsTextContent {
+        text: "Hi #name#".into(),
+        suggestions: vec![],
+    }
+    .into();
     let mut request = rcs(3, content, RcsMessageType::Text, "919887111110");
     request.sms_fallback = Some(RcsSmsFallback {
         enabled: Some(true),
@@ -357,13 +516,28 @@ async fn rcs_sms_fallback_when_not_capable() {
     let credits = c.get_credits().await.unwrap().credits[0].credits.unwrap();
     let sent = c.send_rcs_message(request).await.unwrap();
     let dlr = c.get_rcs_dlr(Some(&sent.batch_id), None).await.unwrap();
-    assert_eq!(dlr.data[0].dlr.as_ref().unwrap().status, Some(RcsDeliveryStatus::Incompatible));
-    assert_eq!(c.get_credits().await.unwrap().credits[0].credits, Some(credits - 1));
+    assert_eq!(
+        dlr.data[0].dlr.as_ref().unwrap().status,
+        Some(RcsDeliveryStatus::Incompatible)
+    );
+    assert_eq!(
+        c.get_credits().await.unwrap().credits[0].credits,
+        Some(credits - 1)
+    );
     let (_, raw) = env
-        .call("GET", &format!("/api/v2/rcs/dlr?batch_id={}", sent.batch_id), None)
+        .call(
+            "GET",
+            &format!("/api/v2/rcs/dlr?batch_id={}", sent.batch_id),
+            None,
+        )
         .await;
-    let sms_id = raw["data"][0]["smsFallback"]["sms_id"].as_str().unwrap().to_owned();
-    let (_, stored) = env.call("GET", &format!("/sandbox/sms/{sms_id}"), None).await;
+    let sms_id = raw["data"][0]["smsFallback"]["sms_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, stored) = env
+        .call("GET", &format!("/sandbox/sms/{sms_id}"), None)
+        .await;
     assert_eq!(stored["text"], "Hi Sam, (SMS)");
     assert_eq!(stored["origin"], "rcs-fallback");
 }
@@ -397,7 +571,10 @@ async fn voice_and_otp() {
     assert_eq!(call.status, Some(VoiceCallStatus::Ringing));
 
     let sent = c
-        .send_otp(SendOtpRequest { channel: 27, mobile: "919887111111".into() })
+        .send_otp(SendOtpRequest {
+            channel: 27,
+            mobile: "919887111111".into(),
+        })
         .await
         .unwrap();
     assert_eq!(sent.reference.len(), 10);
@@ -407,31 +584,87 @@ async fn voice_and_otp() {
     let outcome = c.verify_otp(&sent.reference, wrong).await.unwrap();
     assert_eq!(
         outcome,
-        OtpVerification::NotMatched { message: Some("OTP does not match or has expired".into()) }
+        OtpVerification::NotMatched {
+            message: Some("OTP does not match or has expired".into())
+        }
     );
-    assert_eq!(c.verify_otp(&sent.reference, &code).await.unwrap(), OtpVerification::Matched);
+    assert_eq!(
+        c.verify_otp(&sent.reference, &code).await.unwrap(),
+        OtpVerification::Matched
+    );
     // consumed
-    assert!(!c.verify_otp(&sent.reference, &code).await.unwrap().is_matched());
+    assert!(
+        !c.verify_otp(&sent.reference, &code)
+            .await
+            .unwrap()
+            .is_matched()
+    );
 
     // attempt limit
-    let sent = c.send_otp(SendOtpRequest { channel: 27, mobile: "918058222222".into() }).await.unwrap();
+    let sent = c
+        .send_otp(SendOtpRequest {
+            channel: 27,
+            mobile: "918058222222".into(),
+        })
+        .await
+        .unwrap();
     let (_, otp) = env.call("GET", "/sandbox/otp/918058222222", None).await;
     let code = otp["otp"].as_str().unwrap().to_owned();
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..3 {
-        assert!(!c.verify_otp(&sent.reference, wrong).await.unwrap().is_matched());
+        assert!(
+            !c.verify_otp(&sent.reference, wrong)
+                .await
+                .unwrap()
+                .is_matched()
+        );
     }
-    assert!(!c.verify_otp(&sent.reference, &code).await.unwrap().is_matched());
+    assert!(
+        !c.verify_otp(&sent.reference, &code)
+            .await
+            .unwrap()
+            .is_matched()
+    );
 
     // expiry
-    let sent = c.send_otp(SendOtpRequest { channel: 27, mobile: "918058333333".into() }).await.unwrap();
+    let sent = c
+        .send_otp(SendOtpRequest {
+            channel: 27,
+            mobile: "918058333333".into(),
+        })
+        .await
+        .unwrap();
     let (_, otp) = env.call("GET", "/sandbox/otp/918058333333", None).await;
     let code = otp["otp"].as_str().unwrap().to_owned();
-    env.call("POST", "/sandbox/clock/advance", Some(json!({"seconds": 601}))).await;
-    assert!(!c.verify_otp(&sent.reference, &code).await.unwrap().is_matched());
+    env.call(
+        "POST",
+        "/sandbox/clock/advance",
+        Some(json!({"seconds": 601})),
+    )
+    .await;
+    assert!(
+        !c.verify_otp(&sent.reference, &code)
+            .await
+            .unwrap()
+            .is_matched()
+    );
 
     // unknown reference: 404 carrying matched=no, which the client reads as not matched
-    assert!(!c.verify_otp("NOSUCHREF1", "123456").await.unwrap().is_matched());
-    let (status, body) = env.call("GET", "/api/v2/otp/verify?reference=NOSUCHREF1&otp=12", None).await;
-    assert_eq!((status, body["matched"].as_str()), (404, Some(OtpMatched::No.as_str())));
+    assert!(
+        !c.verify_otp("NOSUCHREF1", "123456")
+            .await
+            .unwrap()
+            .is_matched()
+    );
+    let (status, body) = env
+        .call(
+            "GET",
+            "/api/v2/otp/verify?reference=NOSUCHREF1&otp=12",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["matched"].as_str()),
+        (404, Some(OtpMatched::No.as_str()))
+    );
 }

@@ -65,7 +65,10 @@ impl Env {
         let response = request.send().await.expect("request");
         let status = response.status().as_u16();
         let text = response.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     /// A raw request with an arbitrary body and headers.
@@ -91,7 +94,11 @@ impl Env {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await.expect("body");
-        (status, headers, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            headers,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn flush(&self) {
@@ -159,7 +166,9 @@ pub async fn receiver(fail_first: u32) -> Receiver {
         bodies: Arc::clone(&bodies),
         failures_left: Arc::new(Mutex::new(fail_first)),
     };
-    let app = Router::new().route("/hook", post(receive)).with_state(state);
+    let app = Router::new()
+        .route("/hook", post(receive))
+        .with_state(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let task = tokio::spawn(async move {
@@ -184,7 +193,10 @@ impl Receiver {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("webhook receiver never saw {what}: {:?}", self.bodies.lock().unwrap());
+        panic!(
+            "webhook receiver never saw {what}: {:?}",
+            self.bodies.lock().unwrap()
+        );
     }
 }
 
