@@ -265,7 +265,10 @@ impl ::std::convert::TryFrom<::std::string::String> for RcsAgentUseCase {
         value.parse()
     }
 }
-///Answer of `GET /rcs/capability`.
+/**Answer of `GET /rcs/capability`. `features` is always present (both reference examples
+send it, `[]` when RCS is not supported), so it is required: an empty list is written
+back as `[]` rather than dropped.
+*/
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -275,7 +278,6 @@ impl ::std::convert::TryFrom<::std::string::String> for RcsAgentUseCase {
     schemars::JsonSchema
 )]
 pub struct RcsCapabilityResponse {
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub features: ::std::vec::Vec<crate::RcsFeature>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mobile: ::std::option::Option<crate::StringOrNumber>,
@@ -2687,7 +2689,7 @@ pub mod builder {
     impl ::std::default::Default for RcsCapabilityResponse {
         fn default() -> Self {
             Self {
-                features: Ok(Default::default()),
+                features: Err("no value supplied for features".to_string()),
                 mobile: Ok(Default::default()),
                 rcs_enabled: Err("no value supplied for rcs_enabled".to_string()),
                 status: Err("no value supplied for status".to_string()),

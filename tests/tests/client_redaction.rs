@@ -7,40 +7,22 @@
 
 mod common;
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use common::{Captured, ScriptServer, Step, TOKEN, api, builder_for, closed_port, seed, seed_as};
+use common::{Captured, ScriptServer, Step, TOKEN, api, builder_for, seed, seed_as};
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use noxitel_api::types::{SendSmsRequest, SmsDlrRequest};
 use noxitel_api::{ApiToken, Client, Error, OtpVerification, RetryPolicy};
 use serde_json::json;
-use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::format::FmtSpan;
 
 /// A code and message that only the OTP test uses.
 const OTP_CODE: &str = "582941";
 const OTP_REFERENCE: &str = "036BZDUHIX";
 const OTP_MESSAGE: &str = "OTP does not match or has expired";
 
-/// The capture of everything traced (and logged) in this process, at TRACE.
-///
-/// The mock server's own logging is left out: it prints the requests it receives, headers
-/// included, and it is not part of the client.
 fn captured() -> &'static Captured {
-    static CAPTURED: OnceLock<Captured> = OnceLock::new();
-    CAPTURED.get_or_init(|| {
-        let captured = Captured::default();
-        tracing_subscriber::fmt()
-            .with_env_filter(EnvFilter::new("trace,httpmock=off"))
-            .with_ansi(false)
-            .with_span_events(FmtSpan::FULL)
-            .with_writer(captured.clone())
-            .try_init()
-            .expect("the only global subscriber of this binary");
-        captured
-    })
+    common::global_capture()
 }
 
 /// Asserts that `text` (named `what`) does not contain the token or any part of it that
@@ -183,9 +165,8 @@ async fn every_error_variant_and_its_tracing_are_redacted() {
         .build()
         .unwrap();
     errors.push(slow.get_rcs_agent(1).await.unwrap_err());
-    let unreachable = builder_for(&format!("http://127.0.0.1:{}/api/v2", closed_port()))
-        .build()
-        .unwrap();
+    let refusing = common::Refusing::new();
+    let unreachable = builder_for(refusing.base_url()).build().unwrap();
     errors.push(unreachable.get_credits().await.unwrap_err());
     let mut body = sms();
     body.contacts.clear();
@@ -237,9 +218,8 @@ async fn retried_calls_trace_without_the_token() {
         assert!(request.head.contains(TOKEN), "{}", request.head);
     }
 
-    let unreachable = builder_for(&format!("http://127.0.0.1:{}/api/v2", closed_port()))
-        .build()
-        .unwrap();
+    let refusing = common::Refusing::new();
+    let unreachable = builder_for(refusing.base_url()).build().unwrap();
     let error = unreachable.send_sms(sms()).await.unwrap_err();
     assert_error_redacted("connect error", &error);
 
@@ -274,9 +254,8 @@ async fn otp_code_and_verification_message_stay_out_of_tracing() {
     );
 
     // A transport failure and a timeout of a verification name neither code nor URL.
-    let unreachable = builder_for(&format!("http://127.0.0.1:{}/api/v2", closed_port()))
-        .build()
-        .unwrap();
+    let refusing = common::Refusing::new();
+    let unreachable = builder_for(refusing.base_url()).build().unwrap();
     let error = unreachable
         .verify_otp(OTP_REFERENCE, OTP_CODE)
         .await

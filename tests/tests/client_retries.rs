@@ -12,12 +12,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Captured, ScriptServer, Step, api, builder_for, closed_port, seed, seed_as};
+use common::{ScriptServer, Step, api, builder_for, seed, seed_as};
 use httpmock::Method::{GET, POST};
 use httpmock::{HttpMockResponse, MockServer};
 use noxitel_api::types::SendSmsRequest;
 use noxitel_api::{Error, RetryPolicy};
 use serde_json::{Value, json};
+use tracing::Instrument;
 
 fn sms() -> SendSmsRequest {
     seed_as("sms-send-request-curl.json")
@@ -226,34 +227,41 @@ async fn a_retry_after_beyond_the_deadline_is_not_waited_for() {
     }
 }
 
-/// Counts the attempts recorded in the captured tracing output.
-fn attempts(captured: &Captured) -> usize {
-    captured
-        .text()
-        .lines()
+/// The attempts the transport recorded inside the test's own span `case{name=<case>}`.
+fn attempts(case: &str) -> Vec<String> {
+    common::global_capture()
+        .lines_of(&format!("case{{name=\"{case}\"}}"))
+        .into_iter()
         .filter(|line| line.contains("request failed"))
-        .count()
+        .collect()
 }
 
 #[tokio::test]
 async fn a_post_to_a_closed_port_is_retried_and_ends_in_a_transport_error() {
-    let captured = Captured::default();
-    let _guard = tracing::subscriber::set_default(common::subscriber(captured.clone()));
-    let client = builder_for(&format!("http://127.0.0.1:{}/api/v2", closed_port()))
-        .build()
-        .unwrap();
-    let error = client.send_sms(sms()).await.unwrap_err();
+    common::global_capture();
+    let refusing = common::Refusing::new();
+    let client = builder_for(refusing.base_url()).build().unwrap();
+    let error = client
+        .send_sms(sms())
+        .instrument(tracing::info_span!("case", name = "post_closed_port"))
+        .await
+        .unwrap_err();
     match &error {
         Error::Transport(source) => assert!(source.is_connect(), "{source:?}"),
         other => panic!("expected Transport, got {other:?}"),
     }
     // Nothing reached a server, so a retry cannot duplicate the send: 1 + 3 retries.
-    assert_eq!(attempts(&captured), 4, "{}", captured.text());
-    assert!(captured.text().contains("attempt=4"), "{}", captured.text());
+    let attempts = attempts("post_closed_port");
+    assert_eq!(attempts.len(), 4, "{attempts:#?}");
+    for (n, line) in attempts.iter().enumerate() {
+        assert!(line.contains(&format!("attempt={}", n + 1)), "{line}");
+        assert!(line.contains("connect=true"), "{line}");
+    }
 }
 
 #[tokio::test]
 async fn retry_policy_none_disables_retries() {
+    common::global_capture();
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
@@ -269,15 +277,20 @@ async fn retry_policy_none_disables_retries() {
     assert_eq!(mock.calls_async().await, 1);
     assert!(matches!(error, Error::Server(_)), "{error:?}");
 
-    let captured = Captured::default();
-    let _guard = tracing::subscriber::set_default(common::subscriber(captured.clone()));
-    let client = builder_for(&format!("http://127.0.0.1:{}/api/v2", closed_port()))
+    let refusing = common::Refusing::new();
+
+    let client = builder_for(refusing.base_url())
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let error = client.get_credits().await.unwrap_err();
+    let error = client
+        .get_credits()
+        .instrument(tracing::info_span!("case", name = "none_closed_port"))
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
-    assert_eq!(attempts(&captured), 1, "{}", captured.text());
+    let attempts = attempts("none_closed_port");
+    assert_eq!(attempts.len(), 1, "{attempts:#?}");
 }
 
 #[tokio::test]

@@ -123,6 +123,24 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// `value` without the object members whose value is an empty array, recursively.
+///
+/// Optional list fields of the generated request types are `Vec`s that are left out of the
+/// JSON when empty, so a request example spelling `"suggestions": []` is sent without that
+/// member — the same request for the API. Used only to compare such request examples.
+pub fn without_empty_arrays(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !matches!(v, Value::Array(a) if a.is_empty()))
+                .map(|(k, v)| (k.clone(), without_empty_arrays(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_empty_arrays).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Asserts [`json_eq`], showing both values on failure.
 #[track_caller]
 pub fn assert_json_eq(actual: &Value, expected: &Value) {
@@ -134,10 +152,29 @@ pub fn assert_json_eq(actual: &Value, expected: &Value) {
     );
 }
 
-/// A port on 127.0.0.1 where nothing listens (connections are refused).
-pub fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
+/// A port on 127.0.0.1 that is bound but not listening, so connections to it are refused;
+/// it stays reserved (no other test can start a server on it) while this value lives.
+pub struct Refusing {
+    _socket: tokio::net::TcpSocket,
+    base_url: String,
+}
+
+impl Refusing {
+    /// Reserves the port.
+    pub fn new() -> Self {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.bind("127.0.0.1:0".parse().unwrap()).expect("bind");
+        let port = socket.local_addr().expect("addr").port();
+        Self {
+            _socket: socket,
+            base_url: format!("http://127.0.0.1:{port}{BASE_PATH}"),
+        }
+    }
+
+    /// Base URL (including `/api/v2`) pointing at the port.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,13 +393,38 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
     }
 }
 
-/// A TRACE-level subscriber writing (without colours, with span fields and span
-/// open/close events) into `captured`.
-pub fn subscriber(captured: Captured) -> impl tracing::Subscriber + Send + Sync {
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_writer(captured)
-        .finish()
+/// The capture of everything traced (and logged through `log`) in this test binary, at TRACE,
+/// with span fields and span open/close events: a global subscriber, installed on first use.
+///
+/// A global subscriber rather than per-test `set_default`: tracing caches per callsite whether
+/// anyone is interested, and thread-local subscribers of tests running in parallel make that
+/// cache (and so what gets recorded) racy. Tests tell their own lines apart by wrapping their
+/// calls in a span with a unique name ([`Captured::lines_of`]).
+///
+/// The mock server's own logging is left out: it prints the requests it receives, headers
+/// included, and it is not part of the client.
+pub fn global_capture() -> &'static Captured {
+    static CAPTURED: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    CAPTURED.get_or_init(|| {
+        let captured = Captured::default();
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("trace,httpmock=off"))
+            .with_ansi(false)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+            .with_writer(captured.clone())
+            .try_init()
+            .expect("the only global subscriber of this test binary");
+        captured
+    })
+}
+
+impl Captured {
+    /// The captured lines that mention `marker` (e.g. the name of a test's own span).
+    pub fn lines_of(&self, marker: &str) -> Vec<String> {
+        self.text()
+            .lines()
+            .filter(|line| line.contains(marker))
+            .map(str::to_owned)
+            .collect()
+    }
 }

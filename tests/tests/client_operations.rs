@@ -1,0 +1,770 @@
+//! Every one of the 22 operations against a local mock server: the exact method, path, query,
+//! headers and JSON body sent (request bodies are the reference's own examples), and the typed
+//! answer parsed from the reference's response examples.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{api, api_json, api_query, client_for, seed, seed_as};
+use httpmock::Method::{DELETE, GET, POST};
+use httpmock::MockServer;
+use noxitel_api::OtpVerification;
+use noxitel_api::types::{
+    Contact, RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest, RcsDeliveryStatus,
+    RcsFeature, RcsMessageContent, RcsMessageType, RcsSuggestion, RcsTestDeviceRequest,
+    RcsTrafficType, ResponseStatus, SendOtpRequest, SendRcsMessageRequest, SendSmsRequest,
+    SendWhatsappMessageRequest, SmsDlrRequest, SmsMode, StringOrNumber, VoiceCallRequest,
+    VoiceCallStatus, WhatsappMessageType, WhatsappReport, WhatsappReportMode,
+};
+use serde_json::{Value, json};
+
+/// Serializes a request body, for comparison with the reference's example.
+fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("serializes")
+}
+
+// ------------------------------------------------------------------------------------------ SMS
+
+#[tokio::test]
+async fn send_sms_posts_the_reference_curl_body() {
+    let server = MockServer::start_async().await;
+    let example = seed("sms-send-request-curl.json");
+    let mock = server
+        .mock_async(|when, then| {
+            api_json(when, POST, "/sms", example.clone());
+            then.status(200).json_body(seed("sms-send-success.json"));
+        })
+        .await;
+
+    let body: SendSmsRequest = seed_as("sms-send-request-curl.json");
+    let answer = client_for(&server).send_sms(body).await.unwrap();
+
+    mock.assert_async().await;
+    assert_eq!(answer.status, ResponseStatus::Success);
+    assert_eq!(
+        answer.message.as_deref(),
+        Some("SMS Submitted successfully")
+    );
+    assert_eq!(answer.batch_id, "samsms_eink1rilz6ucphk");
+    assert_eq!(answer.total_contacts, Some(1));
+    assert_eq!(answer.message_id.len(), 1);
+    assert_eq!(answer.message_id[0].mobile, "919887111111");
+    assert_eq!(
+        answer.message_id[0].sms_id,
+        "1ef4d949-7639-6880-bf73-ae794..."
+    );
+}
+
+#[tokio::test]
+async fn send_sms_request_built_in_code_serializes_to_the_reference_example() {
+    let body = SendSmsRequest {
+        campaign_id: Some(1),
+        route_id: Some(1),
+        sender: Some("NOXITEL".into()),
+        mode: Some(SmsMode::Text),
+        message: Some("Hi #name#, your OTP is #otp#".into()),
+        contacts: vec![Contact {
+            mobile: "919887111111".into(),
+            parameters: HashMap::from([
+                ("name".to_owned(), "Sam".to_owned()),
+                ("otp".to_owned(), "847291".to_owned()),
+            ]),
+        }],
+        notify_url: Some("https://yourapp.com/webhook/sms".into()),
+        dlt_entity_id: Some("1234567890".into()),
+        dlt_template_id: Some("1234567890".into()),
+        ..Default::default()
+    };
+    assert_eq!(to_json(&body), seed("sms-send-request-curl.json"));
+
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_json(when, POST, "/sms", seed("sms-send-request-curl.json"));
+            then.status(200).json_body(seed("sms-send-success.json"));
+        })
+        .await;
+    client_for(&server).send_sms(body).await.unwrap();
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn send_sms_to_a_contact_group_with_a_template() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_json(
+                when,
+                POST,
+                "/sms",
+                json!({"contactGroup": 7, "templateId": 12}),
+            );
+            then.status(200).json_body(seed("sms-send-success.json"));
+        })
+        .await;
+    let body = SendSmsRequest {
+        contact_group: Some(7),
+        template_id: Some(12),
+        ..Default::default()
+    };
+    client_for(&server).send_sms(body).await.unwrap();
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn sms_dlr_sends_a_json_body_on_get() {
+    for fixture in [
+        "sms-dlr-request-by-batch.json",
+        "sms-dlr-request-by-sms-id.json",
+    ] {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                api_json(when, GET, "/dlr", seed(fixture))
+                    .is_true(|req| req.query_params().is_empty());
+                then.status(200).json_body(seed("sms-dlr-success.json"));
+            })
+            .await;
+
+        let body: SmsDlrRequest = seed_as(fixture);
+        let answer = client_for(&server).get_sms_dlr(body).await.unwrap();
+
+        mock.assert_async().await;
+        assert_eq!(answer.status, ResponseStatus::Success);
+        let record = &answer.data[0];
+        assert_eq!(record.sms_shoot_id.as_deref(), Some("user_6q0za64m0ql0vu7"));
+        // A JSON number in this answer, kept as one.
+        assert_eq!(
+            record.mobile,
+            Some(StringOrNumber::Number(918058111111_i64.into()))
+        );
+        let dlr = record.dlr.as_ref().unwrap();
+        assert_eq!(dlr.status.as_deref(), Some("Handset Delivered"));
+        assert_eq!(dlr.operator_reply.as_deref(), Some("DELIVRD"));
+    }
+}
+
+#[tokio::test]
+async fn credits_is_a_bodiless_get() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_query(when, GET, "/credits", &[]);
+            then.status(200).json_body(seed("credits-success.json"));
+        })
+        .await;
+
+    let answer = client_for(&server).get_credits().await.unwrap();
+
+    mock.assert_async().await;
+    assert_eq!(answer.billing_mode.as_deref(), Some("credits"));
+    let wallet = answer.wallet.unwrap();
+    assert_eq!(wallet.amount.as_deref(), Some("120.00"));
+    assert_eq!(wallet.currency.as_deref(), Some("USD"));
+    assert_eq!(answer.credits[0].route.as_deref(), Some("Standard"));
+    assert_eq!(answer.credits[0].credits, Some(3946684));
+}
+
+// ------------------------------------------------------------------------------------- WhatsApp
+
+#[tokio::test]
+async fn send_whatsapp_template_posts_the_reference_curl_body() {
+    let server = MockServer::start_async().await;
+    let example = seed("whatsapp-send-request-template-curl.json");
+    let mock = server
+        .mock_async(|when, then| {
+            api_json(when, POST, "/whatsapp/message", example.clone());
+            then.status(200)
+                .json_body(seed("whatsapp-send-success.json"));
+        })
+        .await;
+
+    let body: SendWhatsappMessageRequest = seed_as("whatsapp-send-request-template-curl.json");
+    assert_eq!(body.type_, Some(WhatsappMessageType::Template));
+    let answer = client_for(&server)
+        .send_whatsapp_message(body)
+        .await
+        .unwrap();
+
+    mock.assert_async().await;
+    assert_eq!(
+        answer.message.as_deref(),
+        Some("Messages Sent Successfully")
+    );
+    assert_eq!(answer.total_cost, Some(0.05));
+    assert_eq!(answer.total_contacts, Some(1));
+    assert_eq!(answer.message_id[0].msisdn, "919887111111");
+    assert_eq!(answer.message_id[0].msg_id, "msg_abc123");
+}
+
+#[tokio::test]
+async fn send_whatsapp_text_posts_the_reference_node_body() {
+    // The Node.js example of the reference (a JS object literal, written as JSON).
+    let example = json!({
+        "phoneId": "1234567890",
+        "type": "text",
+        "message": "Hello! Your order has been shipped.",
+        "contacts": [{ "msisdn": "919887111111" }]
+    });
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_json(when, POST, "/whatsapp/message", example.clone());
+            then.status(200)
+                .json_body(seed("whatsapp-send-success.json"));
+        })
+        .await;
+    let body: SendWhatsappMessageRequest = serde_json::from_value(example.clone()).unwrap();
+    client_for(&server)
+        .send_whatsapp_message(body)
+        .await
+        .unwrap();
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn whatsapp_report_passes_mode_and_id_in_the_query() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_query(
+                when,
+                GET,
+                "/whatsapp/report",
+                &[("mode", "message"), ("id", "MSG_ID")],
+            );
+            then.status(200)
+                .json_body(seed("whatsapp-report-message-success.json"));
+        })
+        .await;
+
+    let answer = client_for(&server)
+        .get_whatsapp_report(WhatsappReportMode::Message, "MSG_ID")
+        .await
+        .unwrap();
+
+    mock.assert_async().await;
+    let WhatsappReport::Message(report) = &answer else {
+        panic!("expected a single report, got {answer:?}");
+    };
+    assert_eq!(
+        report.msg_id.as_deref(),
+        Some("1f020deb-2669-6060-b900-1fc1c519d2b7")
+    );
+    assert_eq!(report.cost, Some(0.05));
+    assert_eq!(report.status.as_deref(), Some("delivered"));
+    assert_eq!(answer.reports().len(), 1);
+}
+
+#[tokio::test]
+async fn whatsapp_campaign_report_uses_mode_campaign() {
+    let server = MockServer::start_async().await;
+    let report = seed("whatsapp-report-message-success.json");
+    let mock = server
+        .mock_async(|when, then| {
+            api_query(
+                when,
+                GET,
+                "/whatsapp/report",
+                &[("mode", "campaign"), ("id", "CAMPAIGN_ID")],
+            );
+            then.status(200)
+                .json_body(json!([report.clone(), report.clone()]));
+        })
+        .await;
+    let answer = client_for(&server)
+        .get_whatsapp_report(WhatsappReportMode::Campaign, "CAMPAIGN_ID")
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(answer.reports().len(), 2);
+}
+
+#[tokio::test]
+async fn whatsapp_checkwindow_passes_phone_id_and_msisdn() {
+    for (fixture, open) in [
+        ("whatsapp-checkwindow-open.json", true),
+        ("whatsapp-checkwindow-closed.json", false),
+    ] {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                api_query(
+                    when,
+                    GET,
+                    "/whatsapp/checkwindow",
+                    &[("phoneId", "1234567890"), ("msisdn", "919887111111")],
+                );
+                then.status(200).json_body(seed(fixture));
+            })
+            .await;
+        let answer = client_for(&server)
+            .check_whatsapp_window("1234567890", "919887111111")
+            .await
+            .unwrap();
+        mock.assert_async().await;
+        assert_eq!(answer.window_open, open);
+        assert_eq!(
+            answer.expires_at.as_deref(),
+            open.then_some("2026-05-02T10:00:00Z")
+        );
+    }
+}
+
+#[tokio::test]
+async fn whatsapp_prices_is_a_top_level_array() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_query(when, GET, "/whatsapp/prices", &[]);
+            then.status(200)
+                .json_body(seed("whatsapp-prices-success.json"));
+        })
+        .await;
+    let answer = client_for(&server).get_whatsapp_prices().await.unwrap();
+    mock.assert_async().await;
+    let india = &answer.0[0];
+    assert_eq!(india.country.as_deref(), Some("India"));
+    assert_eq!(india.prefix.as_deref(), Some("+91"));
+    let price = india.price.as_ref().unwrap();
+    assert_eq!(price.marketing, Some(0.0492));
+    assert_eq!(price.authentication_int, Some(0.0147));
+    assert_eq!(price.service, Some(0.0));
+}
+
+// ------------------------------------------------------------------------------------------ RCS
+
+#[tokio::test]
+async fn send_rcs_text_posts_the_reference_curl_body() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_json(
+                when,
+                POST,
+                "/rcs/message",
+                seed("rcs-send-request-curl.json"),
+            );
+            then.status(200).json_body(seed("rcs-send-success.json"));
+        })
+        .await;
+
+    let body: SendRcsMessageRequest = seed_as("rcs-send-request-curl.json");
+    assert_eq!(body.type_, RcsMessageType::Text);
+    assert_eq!(body.traffic_type, Some(RcsTrafficType::Transaction));
+    let Some(RcsMessageContent::Text(text)) = &body.content else {
+        panic!("text content expected, got {:?}", body.content);
+    };
+    assert_eq!(
+        text.suggestions[0],
+        RcsSuggestion::Reply {
+            text: "Confirm".into()
+        }
+    );
+    let answer = client_for(&server).send_rcs_message(body).await.unwrap();
+
+    mock.assert_async().await;
+    assert_eq!(answer.batch_id, "rcs_k8a9s2lmnp4xvqr");
+    assert_eq!(
+        answer.message.as_deref(),
+        Some("RCS submitted successfully")
+    );
+    assert_eq!(
+        answer.message_id[0].msg_id,
+        "1f134cd4-e08d-6de0-87b5-aefe80a0acca"
+    );
+}
+
+#[tokio::test]
+async fn send_rcs_rich_card_and_carousel_send_the_reference_content_shapes() {
+    for (kind, fixture) in [
+        ("rich_card", "rcs-content-rich-card.json"),
+        ("carousel", "rcs-content-carousel.json"),
+        ("text", "rcs-content-text.json"),
+    ] {
+        let example = json!({
+            "type": kind,
+            "content": seed(fixture),
+            "contacts": [{ "mobile": "919887111111" }]
+        });
+        // The carousel example's `"suggestions": []` are left out when sent (see
+        // `without_empty_arrays`); every other member is sent as written.
+        let sent = common::without_empty_arrays(&example);
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                api_json(when, POST, "/rcs/message", sent.clone());
+                then.status(200).json_body(seed("rcs-send-success.json"));
+            })
+            .await;
+        let body: SendRcsMessageRequest = serde_json::from_value(example.clone()).unwrap();
+        client_for(&server)
+            .send_rcs_message(body)
+            .await
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        mock.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn upsert_rcs_agent_posts_the_reference_body() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_json(
+                when,
+                POST,
+                "/rcs/agent",
+                seed("rcs-agent-create-request.json"),
+            );
+            // The reference does not document this answer.
+            then.status(200)
+                .json_body(json!({"status": "success", "message": "Agent saved", "agentId": 42}));
+        })
+        .await;
+    let body: RcsAgentRequest = seed_as("rcs-agent-create-request.json");
+    let answer = client_for(&server).upsert_rcs_agent(body).await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(answer.status, Some(ResponseStatus::Success));
+    assert_eq!(answer.message.as_deref(), Some("Agent saved"));
+    assert_eq!(answer.extra.get("agentId"), Some(&json!(42)));
+}
+
+#[tokio::test]
+async fn submit_rcs_agent_posts_the_agent_id() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_json(
+                when,
+                POST,
+                "/rcs/agent/submit",
+                seed("rcs-agent-submit-request.json"),
+            );
+            then.status(200).json_body(json!({"status": "success"}));
+        })
+        .await;
+    let body: RcsAgentSubmitRequest = seed_as("rcs-agent-submit-request.json");
+    let answer = client_for(&server).submit_rcs_agent(body).await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(answer.status, Some(ResponseStatus::Success));
+}
+
+#[tokio::test]
+async fn get_rcs_agent_puts_the_id_in_the_path() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_query(when, GET, "/rcs/agent/42", &[]);
+            then.status(200).json_body(
+                json!({"status": "success", "agent": {"id": 42, "agentName": "support_bot"}}),
+            );
+        })
+        .await;
+    let answer = client_for(&server).get_rcs_agent(42).await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(answer.extra["agent"]["agentName"], "support_bot");
+}
+
+#[tokio::test]
+async fn list_rcs_agents_is_a_bodiless_get() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_query(when, GET, "/rcs/agents", &[]);
+            then.status(200)
+                .json_body(json!({"status": "success", "data": [{"id": 42}]}));
+        })
+        .await;
+    let answer = client_for(&server).list_rcs_agents().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(answer.extra["data"][0]["id"], 42);
+}
+
+#[tokio::test]
+async fn launch_rcs_agent_posts_the_carriers() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_json(
+                when,
+                POST,
+                "/rcs/agent/launch",
+                seed("rcs-agent-launch-request.json"),
+            );
+            then.status(200).json_body(json!({"status": "success"}));
+        })
+        .await;
+    let body: RcsAgentLaunchRequest = seed_as("rcs-agent-launch-request.json");
+    assert_eq!(body.carriers, ["airtel-india", "reliance-jio-india"]);
+    client_for(&server).launch_rcs_agent(body).await.unwrap();
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn add_rcs_test_device_posts_the_reference_body() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_json(
+                when,
+                POST,
+                "/rcs/testdevice",
+                seed("rcs-testdevice-add-request.json"),
+            );
+            then.status(200).json_body(json!({"status": "success"}));
+        })
+        .await;
+    let body: RcsTestDeviceRequest = seed_as("rcs-testdevice-add-request.json");
+    client_for(&server).add_rcs_test_device(body).await.unwrap();
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn remove_rcs_test_device_sends_a_json_body_on_delete() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_json(
+                when,
+                DELETE,
+                "/rcs/testdevice",
+                seed("rcs-testdevice-remove-request.json"),
+            );
+            then.status(200).json_body(json!({"status": "success"}));
+        })
+        .await;
+    let body: RcsTestDeviceRequest = seed_as("rcs-testdevice-remove-request.json");
+    client_for(&server)
+        .remove_rcs_test_device(body)
+        .await
+        .unwrap();
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn list_rcs_test_devices_passes_the_agent_id() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_query(when, GET, "/rcs/testdevices", &[("agentId", "42")]);
+            then.status(200)
+                .json_body(json!({"status": "success", "devices": ["+919887979736"]}));
+        })
+        .await;
+    let answer = client_for(&server).list_rcs_test_devices(42).await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(answer.extra["devices"][0], "+919887979736");
+}
+
+#[tokio::test]
+async fn rcs_capability_passes_mobile_and_agent_id() {
+    for fixture in [
+        "rcs-capability-enabled.json",
+        "rcs-capability-not-supported.json",
+    ] {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                api_query(
+                    when,
+                    GET,
+                    "/rcs/capability",
+                    &[("mobile", "919887111111"), ("agentId", "42")],
+                );
+                then.status(200).json_body(seed(fixture));
+            })
+            .await;
+        let answer = client_for(&server)
+            .get_rcs_capability("919887111111", 42)
+            .await
+            .unwrap();
+        mock.assert_async().await;
+        assert_eq!(
+            answer.mobile,
+            Some(StringOrNumber::String("919887111111".into()))
+        );
+        if answer.rcs_enabled {
+            assert_eq!(
+                answer.features,
+                [
+                    RcsFeature::RichcardStandalone,
+                    RcsFeature::RichcardCarousel,
+                    RcsFeature::ActionOpenUrl
+                ]
+            );
+        } else {
+            assert!(answer.features.is_empty());
+        }
+    }
+}
+
+#[tokio::test]
+async fn rcs_conversation_passes_agent_id_and_mobile() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_query(
+                when,
+                GET,
+                "/rcs/conversation",
+                &[("agentId", "42"), ("mobile", "919887111111")],
+            );
+            then.status(200)
+                .json_body(seed("rcs-conversation-active.json"));
+        })
+        .await;
+    let answer = client_for(&server)
+        .get_rcs_conversation(42, "919887111111")
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(answer.active, Some(true));
+    assert_eq!(
+        answer.conversation_id.as_deref(),
+        Some("1f1328bb-a73a-64e0-a812-cff28c6df66c")
+    );
+    assert_eq!(answer.direction.as_deref(), Some("P2A"));
+    assert_eq!(answer.expires_at.as_deref(), Some("2026-05-02 14:11:53"));
+}
+
+#[tokio::test]
+async fn rcs_dlr_passes_exactly_the_given_identifier() {
+    const BATCH: &str = "rcs_k8a9s2lmnp4xvqr";
+    const MSG: &str = "1f134cd4-e08d-6de0-87b5-aefe80a0acca";
+    let cases = [
+        (Some(BATCH), None, ("batch_id", BATCH)),
+        (None, Some(MSG), ("msg_id", MSG)),
+    ];
+    for (batch_id, msg_id, query) in cases {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                api_query(when, GET, "/rcs/dlr", &[query]);
+                then.status(200).json_body(seed("rcs-dlr-success.json"));
+            })
+            .await;
+        let answer = client_for(&server)
+            .get_rcs_dlr(batch_id, msg_id)
+            .await
+            .unwrap();
+        mock.assert_async().await;
+        let record = &answer.data[0];
+        assert_eq!(record.agent_id, Some(StringOrNumber::from(42)));
+        let dlr = record.dlr.as_ref().unwrap();
+        assert_eq!(dlr.status, Some(RcsDeliveryStatus::Delivered));
+        assert_eq!(dlr.delivery_time.as_deref(), Some("2026-05-01 14:12:01"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------- Voice
+
+#[tokio::test]
+async fn voice_call_posts_the_reference_node_body() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_json(when, POST, "/voice/call", seed("voice-call-request.json"));
+            then.status(200).json_body(seed("voice-call-response.json"));
+        })
+        .await;
+    let body: VoiceCallRequest = seed_as("voice-call-request.json");
+    let answer = client_for(&server).place_voice_call(body).await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(answer.call_id, "call_Kx9Ab2");
+    assert_eq!(answer.status, Some(VoiceCallStatus::Ringing));
+    assert_eq!(answer.to.as_deref(), Some("919887111111"));
+}
+
+// ------------------------------------------------------------------------------------------ OTP
+
+#[tokio::test]
+async fn send_otp_posts_channel_and_mobile() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_json(when, POST, "/otp", seed("otp-send-request.json"));
+            then.status(200).json_body(seed("otp-send-success.json"));
+        })
+        .await;
+    let body: SendOtpRequest = seed_as("otp-send-request.json");
+    let answer = client_for(&server).send_otp(body).await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(answer.status, ResponseStatus::Success);
+    assert_eq!(answer.reference, "036BZDUHIX");
+}
+
+#[tokio::test]
+async fn verify_otp_passes_reference_and_code_in_the_query() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api_query(
+                when,
+                GET,
+                "/otp/verify",
+                &[("reference", "036BZDUHIX"), ("otp", "847291")],
+            );
+            then.status(200).json_body(seed("otp-verify-matched.json"));
+        })
+        .await;
+    let answer = client_for(&server)
+        .verify_otp("036BZDUHIX", "847291")
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(answer, OtpVerification::Matched);
+}
+
+// ---------------------------------------------------------------------------------- Cross-cutting
+
+#[tokio::test]
+async fn a_custom_user_agent_replaces_the_default() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v2/credits")
+                .header("user-agent", "my-app/2.0")
+                .header_missing("api-version");
+            then.status(200).json_body(seed("credits-success.json"));
+        })
+        .await;
+    let client = common::builder_for(&server.url("/api/v2/"))
+        .user_agent("my-app/2.0")
+        .build()
+        .unwrap();
+    client.get_credits().await.unwrap();
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn the_raw_progenitor_client_gets_the_same_headers() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            api(when, GET, "/credits");
+            then.status(200).json_body(seed("credits-success.json"));
+        })
+        .await;
+    let client = client_for(&server);
+    let answer = client.raw().get_credits().send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.into_inner().credits[0].credits, Some(3946684));
+}
+
+#[test]
+fn from_env_without_a_token_is_a_config_error_naming_the_variable() {
+    // The variables are only read here (setting them would race with other tests).
+    if std::env::var_os(noxitel_api::TOKEN_ENV).is_some() {
+        return;
+    }
+    match noxitel_api::Client::from_env() {
+        Err(noxitel_api::Error::Config(message)) => {
+            assert!(message.contains("NOXITEL_API_TOKEN"), "{message}");
+        }
+        other => panic!("expected a Config error, got {other:?}"),
+    }
+}
