@@ -1,0 +1,112 @@
+//! Check that a number supports RCS, send it a text with a reply chip, then fetch the
+//! delivery report.
+//!
+//! ```sh
+//! export NOXITEL_API_TOKEN=...            # required
+//! export NOXITEL_BASE_URL=...             # optional, e.g. a local sandbox
+//! cargo run -p noxitel-api --example rcs -- 42 919887111111 "Your parcel arrives today"
+//! ```
+
+use std::process::ExitCode;
+
+use noxitel_api::types::{
+    Contact, RcsMessageContent, RcsMessageType, RcsSuggestion, RcsTextContent, RcsTrafficType,
+    SendRcsMessageRequest,
+};
+use noxitel_api::{Client, Error};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [agent_id, mobile, text] = args.as_slice() else {
+        eprintln!("usage: rcs <agent ID> <mobile, e.g. 919887111111> <text>");
+        return ExitCode::from(2);
+    };
+    let Ok(agent_id) = agent_id.parse::<i64>() else {
+        eprintln!("the agent ID must be a number, got {agent_id:?}");
+        return ExitCode::from(2);
+    };
+    let client = match Client::from_env() {
+        Ok(client) => client,
+        Err(e) => return missing_config(&e),
+    };
+
+    match client.get_rcs_capability(mobile, agent_id).await {
+        Ok(capability) if capability.rcs_enabled => {
+            let features: Vec<String> = capability.features.iter().map(|f| f.to_string()).collect();
+            println!("RCS supported: {}", features.join(", "));
+        }
+        Ok(_) => {
+            println!("{mobile} does not support RCS");
+            return ExitCode::FAILURE;
+        }
+        Err(e) => return failed("checking RCS support", &e),
+    }
+
+    let request = SendRcsMessageRequest {
+        agent_id: Some(agent_id),
+        type_: RcsMessageType::Text,
+        content: Some(RcsMessageContent::Text(RcsTextContent {
+            text: text.clone(),
+            suggestions: vec![RcsSuggestion::Reply { text: "OK".into() }],
+        })),
+        contacts: vec![Contact {
+            mobile: mobile.clone(),
+            parameters: Default::default(),
+        }],
+        traffic_type: Some(RcsTrafficType::Transaction),
+        contact_group: None,
+        notify_url: None,
+        schedule: None,
+        sms_fallback: None,
+        template_id: None,
+    };
+    let sent = match client.send_rcs_message(request).await {
+        Ok(sent) => sent,
+        Err(e) => return failed("sending the message", &e),
+    };
+    println!("submitted: batch {}", sent.batch_id);
+
+    match client.get_rcs_dlr(Some(&sent.batch_id), None).await {
+        Ok(report) => {
+            for record in &report.data {
+                let state = record.dlr.as_ref();
+                println!(
+                    "  {}: {}",
+                    record.msg_id.as_deref().unwrap_or("?"),
+                    state
+                        .and_then(|d| d.status.as_ref())
+                        .map_or_else(|| "no status yet".into(), |s| s.to_string())
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => failed("fetching the delivery report", &e),
+    }
+}
+
+fn missing_config(error: &Error) -> ExitCode {
+    eprintln!("error: {error}");
+    eprintln!(
+        "set {} to your API token (and optionally {} to another base URL)",
+        noxitel_api::TOKEN_ENV,
+        noxitel_api::BASE_URL_ENV
+    );
+    ExitCode::from(2)
+}
+
+fn failed(what: &str, error: &Error) -> ExitCode {
+    eprintln!("{what} failed: {error}");
+    match error {
+        Error::InvalidRequest(_) => eprintln!("  (nothing was sent)"),
+        Error::InvalidApiKey(_) => eprintln!("  check {}", noxitel_api::TOKEN_ENV),
+        Error::IpNotWhitelisted(_) => eprintln!("  whitelist this machine's IP in the dashboard"),
+        Error::InsufficientCredits(_) => eprintln!("  top up your balance"),
+        Error::RateLimited {
+            retry_after: Some(wait),
+            ..
+        } => eprintln!("  retry in {} s", wait.as_secs()),
+        _ => {}
+    }
+    ExitCode::FAILURE
+}

@@ -1,0 +1,111 @@
+//! Send an SMS, then fetch its delivery report.
+//!
+//! ```sh
+//! export NOXITEL_API_TOKEN=...            # required
+//! export NOXITEL_BASE_URL=...             # optional, e.g. a local sandbox
+//! cargo run -p noxitel-api --example sms -- 919887111111 "Hi #name#, your order has shipped" [SENDER]
+//! ```
+
+use std::process::ExitCode;
+
+use noxitel_api::types::{Contact, SendSmsRequest, SmsDlrRequest};
+use noxitel_api::{Client, Error};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [mobile, message, rest @ ..] = args.as_slice() else {
+        eprintln!("usage: sms <mobile with country code, e.g. 919887111111> <message> [sender]");
+        return ExitCode::from(2);
+    };
+    let client = match Client::from_env() {
+        Ok(client) => client,
+        Err(e) => return missing_config(&e),
+    };
+
+    match client.get_credits().await {
+        Ok(credits) => {
+            for route in &credits.credits {
+                println!(
+                    "credits on route {}: {}",
+                    route.route.as_deref().unwrap_or("?"),
+                    route.credits.unwrap_or_default()
+                );
+            }
+        }
+        Err(e) => return failed("checking the balance", &e),
+    }
+
+    let request = SendSmsRequest {
+        sender: rest.first().cloned(),
+        message: Some(message.clone()),
+        contacts: vec![Contact {
+            mobile: mobile.clone(),
+            parameters: [("name".to_owned(), "there".to_owned())].into(),
+        }],
+        ..Default::default()
+    };
+    let sent = match client.send_sms(request).await {
+        Ok(sent) => sent,
+        Err(e) => return failed("sending the SMS", &e),
+    };
+    println!(
+        "submitted: batch {} ({} contact(s))",
+        sent.batch_id,
+        sent.total_contacts.unwrap_or_default()
+    );
+    for id in &sent.message_id {
+        println!("  {} -> sms_id {}", id.mobile, id.sms_id);
+    }
+
+    let dlr = SmsDlrRequest {
+        batch_id: Some(sent.batch_id.clone()),
+        sms_id: None,
+    };
+    match client.get_sms_dlr(dlr).await {
+        Ok(report) => {
+            for record in &report.data {
+                let dlr = record.dlr.as_ref();
+                println!(
+                    "  {}: {} ({})",
+                    record
+                        .mobile
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
+                    dlr.and_then(|d| d.status.as_deref())
+                        .unwrap_or("no status yet"),
+                    dlr.and_then(|d| d.operator_reply.as_deref()).unwrap_or("-"),
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => failed("fetching the delivery report", &e),
+    }
+}
+
+fn missing_config(error: &Error) -> ExitCode {
+    eprintln!("error: {error}");
+    eprintln!(
+        "set {} to your API token (and optionally {} to another base URL)",
+        noxitel_api::TOKEN_ENV,
+        noxitel_api::BASE_URL_ENV
+    );
+    ExitCode::from(2)
+}
+
+fn failed(what: &str, error: &Error) -> ExitCode {
+    eprintln!("{what} failed: {error}");
+    match error {
+        Error::InvalidRequest(_) => eprintln!("  (nothing was sent)"),
+        Error::InvalidApiKey(_) => eprintln!("  check {}", noxitel_api::TOKEN_ENV),
+        Error::IpNotWhitelisted(_) => eprintln!("  whitelist this machine's IP in the dashboard"),
+        Error::InsufficientCredits(_) => eprintln!("  top up your balance"),
+        Error::RateLimited {
+            retry_after: Some(wait),
+            ..
+        } => eprintln!("  retry in {} s", wait.as_secs()),
+        _ => {}
+    }
+    ExitCode::FAILURE
+}

@@ -1,0 +1,82 @@
+//! Place a text-to-speech call (the Voice API is a preview: "coming soon").
+//!
+//! ```sh
+//! export NOXITEL_API_TOKEN=...            # required
+//! export NOXITEL_BASE_URL=...             # optional, e.g. a local sandbox
+//! cargo run -p noxitel-api --example voice -- 919887111111 YOUR_VOICE_NUMBER "Your code is 1 2 3 4"
+//! ```
+
+use std::process::ExitCode;
+
+use noxitel_api::types::{VoiceCallRequest, VoiceTts};
+use noxitel_api::{Client, Error};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [to, from, text] = args.as_slice() else {
+        eprintln!("usage: voice <to, e.g. 919887111111> <your caller ID> <text to speak>");
+        return ExitCode::from(2);
+    };
+    let client = match Client::from_env() {
+        Ok(client) => client,
+        Err(e) => return missing_config(&e),
+    };
+
+    let request = VoiceCallRequest {
+        to: to.clone(),
+        from: from.clone(),
+        tts: Some(VoiceTts {
+            text: text.clone(),
+            language: Some("en-IN".into()),
+            voice: Some("female".into()),
+            repeat: Some(2),
+        }),
+        audio_url: None,
+        campaign_id: None,
+        schedule: None,
+        notify_url: None,
+    };
+    match client.place_voice_call(request).await {
+        Ok(call) => {
+            println!(
+                "call {} to {}: {}",
+                call.call_id,
+                call.to.as_deref().unwrap_or(to),
+                call.status
+                    .as_ref()
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "no status".into())
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => failed("placing the call", &e),
+    }
+}
+
+fn missing_config(error: &Error) -> ExitCode {
+    eprintln!("error: {error}");
+    eprintln!(
+        "set {} to your API token (and optionally {} to another base URL)",
+        noxitel_api::TOKEN_ENV,
+        noxitel_api::BASE_URL_ENV
+    );
+    ExitCode::from(2)
+}
+
+fn failed(what: &str, error: &Error) -> ExitCode {
+    eprintln!("{what} failed: {error}");
+    match error {
+        Error::InvalidRequest(_) => eprintln!("  (nothing was sent)"),
+        Error::InvalidApiKey(_) => eprintln!("  check {}", noxitel_api::TOKEN_ENV),
+        Error::IpNotWhitelisted(_) => eprintln!("  whitelist this machine's IP in the dashboard"),
+        Error::InsufficientCredits(_) => eprintln!("  top up your balance"),
+        Error::NotFound(_) => eprintln!("  the Voice API may not be enabled for your account yet"),
+        Error::RateLimited {
+            retry_after: Some(wait),
+            ..
+        } => eprintln!("  retry in {} s", wait.as_secs()),
+        _ => {}
+    }
+    ExitCode::FAILURE
+}
