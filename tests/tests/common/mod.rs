@@ -84,11 +84,12 @@ pub fn api(when: When, method: Method, path: &str) -> When {
         .header_missing("api-version")
 }
 
-/// Like [`api`], for a request with a JSON body equal to `body`.
+/// Like [`api`], for a request with a JSON body equal to `body` and no query string.
 pub fn api_json(when: When, method: Method, path: &str, body: Value) -> When {
     api(when, method, path)
         .header("content-type", "application/json")
         .json_body(body)
+        .is_true(|req| req.query_params().is_empty())
 }
 
 /// Like [`api`], for a request without a body and with exactly `query` as its query string.
