@@ -34,7 +34,7 @@ trap 'kill "$SBX_PID" "$PRISM_PID" 2>/dev/null || true' EXIT
 
 wait_up() {
   for _ in $(seq 1 200); do
-    curl -fsS -o /dev/null -H "Authorization: Bearer $TOKEN" "$1/credits" && return 0
+    curl -fsS -o /dev/null -H "Authorization: Bearer $TOKEN" "$1/credits" 2>/dev/null && return 0
     sleep 0.1
   done
   echo "server at $1 did not start" >&2; return 1

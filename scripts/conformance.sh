@@ -30,7 +30,7 @@ PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 PID=$!
 trap 'kill "$PID" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v2/credits" && break
+  curl -fsS -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v2/credits" 2>/dev/null && break
   sleep 0.1
 done
 
