@@ -107,7 +107,7 @@ pub struct BodyFile {
 pub enum Sms {
     /// Send an SMS (`POST /sms`) to --to numbers, or a bulk campaign from --csv.
     #[command(after_help = SMS_SEND_HELP)]
-    Send(SmsSend),
+    Send(Box<SmsSend>),
     /// Delivery reports of a batch or of one message (`GET /dlr`).
     Dlr(SmsDlr),
     /// Offline: encoding (GSM-7 or UCS-2) and number of SMS parts of a text. No token needed.
