@@ -36,7 +36,10 @@ pub(crate) fn from_openapi(v: &mut Value) {
 }
 
 fn convert_exclusive_bounds(m: &mut Map<String, Value>) {
-    for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (flag, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(Value::Bool(exclusive)) = m.get(flag).cloned() {
             m.remove(flag);
             if exclusive && let Some(n) = m.remove(bound) {
@@ -83,11 +86,17 @@ mod tests {
             }
         });
         from_openapi(&mut v);
-        assert_eq!(v["properties"]["a"], json!({ "type": ["string", "null"], "examples": ["x"] }));
+        assert_eq!(
+            v["properties"]["a"],
+            json!({ "type": ["string", "null"], "examples": ["x"] })
+        );
         assert_eq!(
             v["properties"]["b"],
             json!({ "description": "d", "oneOf": [{ "type": "null" }, { "$ref": "#/components/schemas/B" }] })
         );
-        assert_eq!(v["properties"]["c"], json!({ "type": "integer", "exclusiveMinimum": 0 }));
+        assert_eq!(
+            v["properties"]["c"],
+            json!({ "type": "integer", "exclusiveMinimum": 0 })
+        );
     }
 }

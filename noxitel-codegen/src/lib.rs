@@ -48,5 +48,8 @@ pub enum Error {
 fn render(tokens: proc_macro2::TokenStream) -> Result<String, Error> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| Error::Generate(format!("invalid tokens: {e}")))?;
-    Ok(format!("{GENERATED_HEADER}\n{}", prettyplease::unparse(&file)))
+    Ok(format!(
+        "{GENERATED_HEADER}\n{}",
+        prettyplease::unparse(&file)
+    ))
 }

@@ -76,7 +76,9 @@ impl Spec {
             .as_object()
             .into_iter()
             .flatten()
-            .filter(|(_, s)| s[EXTENSIBLE] == Value::Bool(true) || s[HAND_WRITTEN] == Value::Bool(true))
+            .filter(|(_, s)| {
+                s[EXTENSIBLE] == Value::Bool(true) || s[HAND_WRITTEN] == Value::Bool(true)
+            })
             .map(|(name, _)| name.clone())
             .collect()
     }
@@ -98,10 +100,9 @@ impl Spec {
                 return Err(Error::Unsupported(format!("$ref path item at {path}")));
             };
             for (method, op) in item.iter() {
-                let id = op
-                    .operation_id
-                    .clone()
-                    .ok_or_else(|| Error::Unsupported(format!("{method} {path} has no operationId")))?;
+                let id = op.operation_id.clone().ok_or_else(|| {
+                    Error::Unsupported(format!("{method} {path} has no operationId"))
+                })?;
                 let params = op
                     .parameters
                     .iter()
@@ -139,10 +140,17 @@ impl Spec {
                 ReferenceOr::Item(r) => r,
                 ReferenceOr::Reference { reference } => {
                     let name = reference.rsplit('/').next().unwrap_or_default();
-                    match self.doc.components.as_ref().and_then(|c| c.responses.get(name)) {
+                    match self
+                        .doc
+                        .components
+                        .as_ref()
+                        .and_then(|c| c.responses.get(name))
+                    {
                         Some(ReferenceOr::Item(r)) => r,
                         _ => {
-                            return Err(Error::Unsupported(format!("{id}: unresolvable {reference}")));
+                            return Err(Error::Unsupported(format!(
+                                "{id}: unresolvable {reference}"
+                            )));
                         }
                     }
                 }
@@ -166,7 +174,9 @@ fn json_schema_name(id: &str, content: &openapiv3::Content) -> Result<String, Er
         .ok_or_else(|| Error::Unsupported(format!("{id}: body must be application/json only")))?;
     match &media.schema {
         Some(ReferenceOr::Reference { reference }) => Ok(component_name(reference)),
-        _ => Err(Error::Unsupported(format!("{id}: body schema must be a $ref"))),
+        _ => Err(Error::Unsupported(format!(
+            "{id}: body schema must be a $ref"
+        ))),
     }
 }
 
@@ -188,7 +198,10 @@ fn param(id: &str, p: &ReferenceOr<Parameter>) -> Result<Param, Error> {
         }
     };
     let ParameterSchemaOrContent::Schema(schema) = &data.format else {
-        return Err(Error::Unsupported(format!("{id}.{}: content parameter", data.name)));
+        return Err(Error::Unsupported(format!(
+            "{id}.{}: content parameter",
+            data.name
+        )));
     };
     let ty = match schema {
         ReferenceOr::Reference { reference } => ParamType::Named(component_name(reference)),

@@ -82,7 +82,10 @@ fn method(op: &Operation) -> TokenStream {
 
 fn doc_comment(op: &Operation) -> Vec<String> {
     let mut lines = vec![format!(" {}", op.summary), String::new()];
-    lines.push(format!(" `{} {}` (operation `{}`).", op.method, op.path, op.id));
+    lines.push(format!(
+        " `{} {}` (operation `{}`).",
+        op.method, op.path, op.id
+    ));
     if !op.description.is_empty() {
         lines.push(String::new());
         lines.extend(op.description.trim_end().lines().map(|l| format!(" {l}")));
