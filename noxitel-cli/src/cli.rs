@@ -89,9 +89,9 @@ pub enum Command {
     /// Local webhook receiver.
     #[command(subcommand)]
     Webhook(Webhook),
-    /// Local sandbox server (not available in this build: the `noxitel-sandbox` crate is not
-    /// part of it yet).
-    Sandbox,
+    /// Run the local sandbox server (a stateful /api/v2 for development; prints its URL and
+    /// token). Ctrl-C to stop.
+    Sandbox(SandboxArgs),
 }
 
 /// A JSON request body from a file (`-` reads stdin); flags given next to it override its
@@ -479,6 +479,25 @@ pub enum Otp {
         #[arg(long)]
         otp: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Bearer token the sandbox accepts (repeatable). Default: one random token, printed.
+    #[arg(long = "accept-token", value_name = "TOKEN")]
+    pub tokens: Vec<String>,
+    /// Milliseconds from submission to the final delivery state.
+    #[arg(long, default_value_t = 2000)]
+    pub dlr_delay_ms: u64,
+    /// Requests per second per token (429 beyond). Default: unlimited.
+    #[arg(long)]
+    pub rate_limit: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]

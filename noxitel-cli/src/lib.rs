@@ -92,11 +92,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             webhook::listen(*host, *port, output).await?;
             return Ok(exit::OK);
         }
-        Command::Sandbox => {
-            return Err(Failure::usage(
-                "`noxitel sandbox` is not available in this build: the noxitel-sandbox crate is \
-                 not part of it yet; point --base-url at a running sandbox instead",
-            ));
+        Command::Sandbox(args) => {
+            sandbox(args).await?;
+            return Ok(exit::OK);
         }
         _ => {}
     }
@@ -122,7 +120,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Rcs(cmd) => commands::rcs(&client, output, cmd).await?,
         Command::Voice(cmd) => commands::voice(&client, output, cmd).await?,
         Command::Otp(cmd) => commands::otp(&client, output, cmd).await?,
-        Command::Sms(Sms::Segments { .. }) | Command::Webhook(_) | Command::Sandbox => {
+        Command::Sms(Sms::Segments { .. }) | Command::Webhook(_) | Command::Sandbox(_) => {
             unreachable!("handled above")
         }
     }
@@ -172,4 +170,41 @@ async fn bulk_send(
         eprintln!("error: sms send --csv incomplete: {why}");
     }
     Ok(code)
+}
+
+#[cfg(feature = "sandbox")]
+async fn sandbox(args: &cli::SandboxArgs) -> Result<(), Failure> {
+    let mut config = noxitel_sandbox::Config {
+        addr: std::net::SocketAddr::new(args.host, args.port),
+        ..noxitel_sandbox::Config::default()
+    };
+    if !args.tokens.is_empty() {
+        config.tokens = args.tokens.clone();
+    }
+    config = config.dlr_delay(Duration::from_millis(args.dlr_delay_ms));
+    if let Some(rps) = args.rate_limit {
+        config = config.rate_limit(rps);
+    }
+    let sandbox = noxitel_sandbox::Sandbox::start_with(config)
+        .await
+        .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the sandbox: {e}")))?;
+    // The sandbox's own token is printed on purpose: it is a local test credential.
+    eprintln!("sandbox listening; use it with:");
+    eprintln!("  export NOXITEL_BASE_URL={}", sandbox.base_url());
+    eprintln!("  export NOXITEL_API_TOKEN={}", sandbox.token());
+    eprintln!(
+        "control surface: {} (Ctrl-C to stop)",
+        sandbox.control_url()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+#[cfg(not(feature = "sandbox"))]
+async fn sandbox(_: &cli::SandboxArgs) -> Result<(), Failure> {
+    Err(Failure::usage(
+        "`noxitel sandbox` is not in this build (feature `sandbox` off); \
+         run the noxitel-sandbox binary instead",
+    ))
 }

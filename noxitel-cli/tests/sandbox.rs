@@ -1,0 +1,142 @@
+//! End to end against the workspace's sandbox server, started by `noxitel sandbox`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use assert_cmd::cargo::cargo_bin;
+use serde_json::Value;
+
+struct Sandbox {
+    child: Child,
+    base_url: String,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Sandbox {
+    let mut child = Command::new(cargo_bin("noxitel"))
+        .args([
+            "sandbox",
+            "--port",
+            "0",
+            "--accept-token",
+            "sandbox-token",
+            "--dlr-delay-ms",
+            "10",
+        ])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut base_url = None;
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        if let Some(url) = line.trim().strip_prefix("export NOXITEL_BASE_URL=") {
+            base_url = Some(url.to_owned());
+            break;
+        }
+    }
+    Sandbox {
+        child,
+        base_url: base_url.expect("the sandbox printed its URL"),
+    }
+}
+
+fn noxitel(sandbox: &Sandbox, args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(cargo_bin("noxitel"))
+        .env("NOXITEL_API_TOKEN", "sandbox-token")
+        .env("NOXITEL_BASE_URL", &sandbox.base_url)
+        .args(["-o", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn everyday_commands_against_the_sandbox() {
+    let sandbox = start();
+    let (code, credits, err) = noxitel(&sandbox, &["credits"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(credits["status"], "success");
+
+    let (code, sent, err) = noxitel(
+        &sandbox,
+        &[
+            "sms",
+            "send",
+            "--to",
+            "919887111111",
+            "--sender",
+            "NOXITEL",
+            "--message",
+            "Hello",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let batch_id = sent["batch_id"].as_str().unwrap().to_owned();
+    let (code, dlr, err) = noxitel(&sandbox, &["sms", "dlr", "--batch-id", &batch_id]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dlr["data"].is_array(), "{dlr}");
+
+    let (code, otp, err) = noxitel(
+        &sandbox,
+        &["otp", "send", "--channel", "27", "--mobile", "919887111111"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(otp["reference"].is_string());
+
+    // Bulk send through the sandbox, then a re-run that sends nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("c.csv");
+    let mut rows = String::from("mobile,name\n");
+    for i in 0..120 {
+        rows.push_str(&format!("9198000{i:05},N{i}\n"));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let args = [
+        "sms",
+        "send",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--sender",
+        "NOXITEL",
+        "--message",
+        "Hi #name#",
+        "--batch-size",
+        "25",
+    ];
+    let (code, summary, err) = noxitel(&sandbox, &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(summary["contacts_sent"], 120);
+    assert_eq!(summary["batch_ids"].as_array().unwrap().len(), 5);
+    let (code, summary, err) = noxitel(&sandbox, &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(summary["contacts_sent"], 0);
+    assert_eq!(summary["contacts_already_sent"], 120);
+
+    // Wrong token: auth exit code.
+    let out = Command::new(cargo_bin("noxitel"))
+        .env("NOXITEL_API_TOKEN", "wrong")
+        .env("NOXITEL_BASE_URL", &sandbox.base_url)
+        .arg("credits")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
