@@ -103,8 +103,8 @@ impl Transport {
         let version = response.version();
         let headers = response.headers().clone();
         let body = response.bytes().await?;
-        if let Ok(api) = serde_json::from_slice::<ApiError>(&body)
-            && api.status.as_ref().is_some_and(|s| *s == "error")
+        if is_error_envelope(&body)
+            && let Ok(api) = serde_json::from_slice::<ApiError>(&body)
         {
             *self
                 .envelope
@@ -198,6 +198,20 @@ impl Transport {
     }
 }
 
+/// Whether a body is a JSON object whose `status` is `"error"`. Skips every other field
+/// without building it, so a large success answer is scanned once, not parsed twice.
+fn is_error_envelope(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe<'a> {
+        #[serde(borrow, default)]
+        status: Option<std::borrow::Cow<'a, str>>,
+    }
+    let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    is_object
+        && serde_json::from_slice::<Probe>(body)
+            .is_ok_and(|probe| probe.status.as_deref() == Some("error"))
+}
+
 /// `Retry-After` in seconds (the HTTP-date form is not used by JSON APIs and is ignored).
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let seconds = headers
@@ -227,5 +241,23 @@ impl ClientHooks<Transport> for crate::raw::Client {
         self.inner()
             .execute(self.client(), request, info.operation_id)
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_error_envelope;
+
+    #[test]
+    fn error_envelopes_are_recognised_without_parsing_the_rest() {
+        assert!(is_error_envelope(br#" {"status":"error","message":"no"}"#));
+        assert!(is_error_envelope(
+            br#"{"data":[1,2,{"x":null}],"status":"error"}"#
+        ));
+        assert!(!is_error_envelope(br#"{"status":"success","data":[]}"#));
+        assert!(!is_error_envelope(br#"{"status":403,"message":"m"}"#));
+        assert!(!is_error_envelope(br#"[{"status":"error"}]"#));
+        assert!(!is_error_envelope(b"<html>error</html>"));
+        assert!(!is_error_envelope(b""));
     }
 }
