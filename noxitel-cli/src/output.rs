@@ -159,7 +159,7 @@ mod tests {
             "credits": [{"route": "Standard", "credits": 3946684}]});
         let t = table(&v);
         assert!(t.contains("wallet.amount  120.00"), "{t}");
-        assert!(t.contains("ROUTE     CREDITS"), "{t}");
-        assert!(t.contains("Standard  3946684"), "{t}");
+        assert!(t.contains("CREDITS  ROUTE"), "{t}");
+        assert!(t.contains("3946684  Standard"), "{t}");
     }
 }
