@@ -226,3 +226,85 @@ fn journal_refuses_other_inputs() {
         text(&out.stderr)
     );
 }
+
+fn wait_for_requests(server: &BulkServer, n: u32) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while server.shared.received.lock().unwrap().requests < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "server never got {n} requests"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn spawn_send(server: &BulkServer, csv: &std::path::Path) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("noxitel"))
+        .env("NOXITEL_API_TOKEN", "test-token")
+        .env("NOXITEL_BASE_URL", &server.base_url)
+        .args(["sms", "send", "--csv"])
+        .arg(csv)
+        .args([
+            "--sender",
+            "NOXITEL",
+            "--message",
+            "Hi #name#, 20% off today",
+        ])
+        .args(["--batch-size", "10", "--concurrency", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn crash_mid_request_then_ctrl_c_resume_without_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("c.csv");
+    write_csv(&csv, 100);
+    let server = BulkServer::start();
+
+    // Crash (SIGKILL) while request #3 is in flight: processed by the server, never answered.
+    server.set(|b| b.slow_request = Some((3, Duration::from_secs(30))));
+    let mut child = spawn_send(&server, &csv);
+    wait_for_requests(&server, 4);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(server.total(), 40);
+
+    // Ctrl-C (SIGINT) during the next run: it stops after the request in flight.
+    server.set(|b| b.slow_request = Some((6, Duration::from_millis(500))));
+    let child = spawn_send(&server, &csv);
+    wait_for_requests(&server, 7);
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "stderr: {}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("interrupted"),
+        "{}",
+        text(&out.stderr)
+    );
+    let after_interrupt = server.total();
+    assert!(after_interrupt < 100, "stopped early: {after_interrupt}");
+
+    // Resume: everything else is sent once; the batch in flight at the crash is not re-sent.
+    server.set(|b| b.slow_request = None);
+    let out = send(&server, &csv, &["--batch-size", "10", "--concurrency", "1"]);
+    assert_eq!(out.status.code(), Some(8), "stderr: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("interrupted while the request was in flight"),
+        "{stdout}"
+    );
+    assert_eq!(server.total(), 100);
+    assert_eq!(server.max_per_mobile(), 1, "no contact sent twice");
+}
