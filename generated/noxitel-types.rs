@@ -305,8 +305,8 @@ pub struct RcsCard {
     pub description: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub media: ::std::option::Option<RcsCardMedia>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub suggestions: ::std::vec::Vec<RcsSuggestion>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub suggestions: ::std::option::Option<RcsSuggestionList>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
@@ -734,6 +734,36 @@ nor its fields.
     #[serde(rename = "calendar")]
     Calendar { text: ::std::string::String },
 }
+/**Suggestion chips of a message or card. The reference's examples send an empty list
+(`"suggestions": []`) as well as omitting the field; a named list keeps the two apart
+(generators drop an empty inline optional array).
+*/
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    schemars::JsonSchema
+)]
+#[serde(transparent)]
+pub struct RcsSuggestionList(pub ::std::vec::Vec<RcsSuggestion>);
+impl ::std::ops::Deref for RcsSuggestionList {
+    type Target = ::std::vec::Vec<RcsSuggestion>;
+    fn deref(&self) -> &::std::vec::Vec<RcsSuggestion> {
+        &self.0
+    }
+}
+impl ::std::convert::From<RcsSuggestionList> for ::std::vec::Vec<RcsSuggestion> {
+    fn from(value: RcsSuggestionList) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::vec::Vec<RcsSuggestion>> for RcsSuggestionList {
+    fn from(value: ::std::vec::Vec<RcsSuggestion>) -> Self {
+        Self(value)
+    }
+}
 ///The suggestion a user tapped.
 #[derive(
     ::serde::Deserialize,
@@ -790,8 +820,8 @@ impl RcsTestDeviceRequest {
     schemars::JsonSchema
 )]
 pub struct RcsTextContent {
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub suggestions: ::std::vec::Vec<RcsSuggestion>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub suggestions: ::std::option::Option<RcsSuggestionList>,
     ///Message text; `#varname#` placeholders are filled per contact.
     pub text: ::std::string::String,
 }
@@ -2777,7 +2807,7 @@ pub mod builder {
             ::std::string::String,
         >,
         suggestions: ::std::result::Result<
-            ::std::vec::Vec<super::RcsSuggestion>,
+            ::std::option::Option<super::RcsSuggestionList>,
             ::std::string::String,
         >,
         title: ::std::result::Result<
@@ -2820,7 +2850,7 @@ pub mod builder {
         }
         pub fn suggestions<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::RcsSuggestion>>,
+            T: ::std::convert::TryInto<::std::option::Option<super::RcsSuggestionList>>,
             T::Error: ::std::fmt::Display,
         {
             self.suggestions = value
@@ -3771,7 +3801,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct RcsTextContent {
         suggestions: ::std::result::Result<
-            ::std::vec::Vec<super::RcsSuggestion>,
+            ::std::option::Option<super::RcsSuggestionList>,
             ::std::string::String,
         >,
         text: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -3787,7 +3817,7 @@ pub mod builder {
     impl RcsTextContent {
         pub fn suggestions<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::RcsSuggestion>>,
+            T: ::std::convert::TryInto<::std::option::Option<super::RcsSuggestionList>>,
             T::Error: ::std::fmt::Display,
         {
             self.suggestions = value
@@ -7224,6 +7254,7 @@ pub const COMPONENT_SCHEMA_NAMES: &[&str] = &[
     "RcsMessageType",
     "RcsTrafficType",
     "RcsSuggestion",
+    "RcsSuggestionList",
     "RcsTextContent",
     "RcsCardMedia",
     "RcsCard",
@@ -7330,6 +7361,7 @@ pub fn component_json_schemas(
         ("RcsMessageType", generator.subschema_for::<crate::RcsMessageType>()),
         ("RcsTrafficType", generator.subschema_for::<crate::RcsTrafficType>()),
         ("RcsSuggestion", generator.subschema_for::<crate::RcsSuggestion>()),
+        ("RcsSuggestionList", generator.subschema_for::<crate::RcsSuggestionList>()),
         ("RcsTextContent", generator.subschema_for::<crate::RcsTextContent>()),
         ("RcsCardMedia", generator.subschema_for::<crate::RcsCardMedia>()),
         ("RcsCard", generator.subschema_for::<crate::RcsCard>()),

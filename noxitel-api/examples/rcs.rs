@@ -48,7 +48,7 @@ async fn main() -> ExitCode {
         type_: RcsMessageType::Text,
         content: Some(RcsMessageContent::Text(RcsTextContent {
             text: text.clone(),
-            suggestions: vec![RcsSuggestion::Reply { text: "OK".into() }],
+            suggestions: Some(vec![RcsSuggestion::Reply { text: "OK".into() }].into()),
         })),
         contacts: vec![Contact {
             mobile: mobile.clone(),

@@ -262,15 +262,18 @@ async fn main() -> anyhow::Result<()> {
                 url: "https://cdn.example.com/sale.jpg".into(),
                 height: Some("MEDIUM".into()),
             }),
-            suggestions: vec![
-                RcsSuggestion::Reply {
-                    text: "Remind me".into(),
-                },
-                RcsSuggestion::Url {
-                    text: "Shop Now".into(),
-                    url: "https://brand.com/sale".into(),
-                },
-            ],
+            suggestions: Some(
+                vec![
+                    RcsSuggestion::Reply {
+                        text: "Remind me".into(),
+                    },
+                    RcsSuggestion::Url {
+                        text: "Shop Now".into(),
+                        url: "https://brand.com/sale".into(),
+                    },
+                ]
+                .into(),
+            ),
         },
     };
     let rcs = client

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use chrono::TimeDelta;
 use noxitel_types::{
     RcsDeliveryStatus, RcsInboundMessage, RcsInboundMessageType, RcsMessageContent, RcsSuggestion,
-    RcsSuggestionResponse,
+    RcsSuggestionList, RcsSuggestionResponse,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -124,14 +124,21 @@ struct Tap {
     payload: Option<String>,
 }
 
+fn list(suggestions: &Option<RcsSuggestionList>) -> Vec<RcsSuggestion> {
+    suggestions
+        .as_ref()
+        .map(|l| l.0.clone())
+        .unwrap_or_default()
+}
+
 fn suggestions(content: Option<&RcsMessageContent>) -> Vec<RcsSuggestion> {
     match content {
-        Some(RcsMessageContent::Text(t)) => t.suggestions.clone(),
-        Some(RcsMessageContent::RichCard(c)) => c.card.suggestions.clone(),
+        Some(RcsMessageContent::Text(t)) => list(&t.suggestions),
+        Some(RcsMessageContent::RichCard(c)) => list(&c.card.suggestions),
         Some(RcsMessageContent::Carousel(c)) => c
             .cards
             .iter()
-            .flat_map(|card| card.suggestions.clone())
+            .flat_map(|card| list(&card.suggestions))
             .collect(),
         _ => Vec::new(),
     }

@@ -195,15 +195,18 @@ fn card(notify: &str) -> SendRcsMessageRequest {
             title: Some("Flash Sale".into()),
             description: None,
             media: None,
-            suggestions: vec![
-                RcsSuggestion::Reply {
-                    text: "Confirm".into(),
-                },
-                RcsSuggestion::Dial {
-                    text: "Call".into(),
-                    phone: "+919887000000".into(),
-                },
-            ],
+            suggestions: Some(
+                vec![
+                    RcsSuggestion::Reply {
+                        text: "Confirm".into(),
+                    },
+                    RcsSuggestion::Dial {
+                        text: "Call".into(),
+                        phone: "+919887000000".into(),
+                    },
+                ]
+                .into(),
+            ),
         },
     }
     .into();

@@ -362,7 +362,7 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
     // draft agents can only message test devices
     let content: RcsMessageContent = RcsTextContent {
         text: "hi".into(),
-        suggestions: vec![],
+        suggestions: None,
     }
     .into();
     let err = c
@@ -455,10 +455,13 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
                 url: "https://cdn.example.com/sale.jpg".into(),
                 height: Some("MEDIUM".into()),
             }),
-            suggestions: vec![RcsSuggestion::Url {
-                text: "Shop Now".into(),
-                url: "https://brand.com/sale".into(),
-            }],
+            suggestions: Some(
+                vec![RcsSuggestion::Url {
+                    text: "Shop Now".into(),
+                    url: "https://brand.com/sale".into(),
+                }]
+                .into(),
+            ),
         },
     }
     .into();
@@ -503,7 +506,7 @@ async fn rcs_sms_fallback_when_not_capable() {
     let c = &env.client;
     let content: RcsMessageContent = RcsTextContent {
         text: "Hi #name#".into(),
-        suggestions: vec![],
+        suggestions: None,
     }
     .into();
     let mut request = rcs(3, content, RcsMessageType::Text, "919887111110");

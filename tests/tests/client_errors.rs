@@ -499,7 +499,7 @@ async fn rcs_text_with_empty_text_is_refused() {
     let mut body: SendRcsMessageRequest = seed_as("rcs-send-request-curl.json");
     body.content = Some(RcsMessageContent::Text(RcsTextContent {
         text: "  ".into(),
-        suggestions: Vec::new(),
+        suggestions: None,
     }));
     refused(
         "content.text",

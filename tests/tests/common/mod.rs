@@ -124,24 +124,6 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// `value` without the object members whose value is an empty array, recursively.
-///
-/// Optional list fields of the generated request types are `Vec`s that are left out of the
-/// JSON when empty, so a request example spelling `"suggestions": []` is sent without that
-/// member — the same request for the API. Used only to compare such request examples.
-pub fn without_empty_arrays(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !matches!(v, Value::Array(a) if a.is_empty()))
-                .map(|(k, v)| (k.clone(), without_empty_arrays(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_empty_arrays).collect()),
-        other => other.clone(),
-    }
-}
-
 /// Asserts [`json_eq`], showing both values on failure.
 #[track_caller]
 pub fn assert_json_eq(actual: &Value, expected: &Value) {
