@@ -8,6 +8,7 @@ mod config;
 mod control;
 mod error;
 mod http;
+mod reference_examples;
 mod state;
 mod text;
 mod webhook;

@@ -41,7 +41,11 @@ impl Shared {
             .map(|token| {
                 (
                     token.clone(),
-                    Arc::new(Account::new(Data::provisioned(&config, now))),
+                    Arc::new(Account::new({
+                        let mut data = Data::provisioned(&config, now);
+                        crate::reference_examples::seed(&mut data, now);
+                        data
+                    })),
                 )
             })
             .collect();

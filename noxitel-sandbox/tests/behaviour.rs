@@ -138,7 +138,7 @@ async fn bad_input_gets_precise_4xx() {
         ("POST", "/api/v2/whatsapp/message", Some(br#"{"type":"image","contacts":[{"msisdn":"9198"}]}"#.to_vec()), 400, "media"),
         ("POST", "/api/v2/whatsapp/message", Some(br#"{"type":"template","templateId":"nope","contacts":[{"msisdn":"9198"}]}"#.to_vec()), 404, "nope"),
         ("POST", "/api/v2/whatsapp/message", Some(br#"{"phoneId":"1","message":"x","contacts":[{"msisdn":"9198"}]}"#.to_vec()), 404, "phoneId"),
-        ("GET", "/api/v2/whatsapp/report?mode=message&id=MSG_ID", None, 404, "MSG_ID"),
+        ("GET", "/api/v2/whatsapp/report?mode=message&id=nope", None, 404, "nope"),
         ("GET", "/api/v2/whatsapp/report?mode=bogus&id=1", None, 400, "mode"),
         ("GET", "/api/v2/whatsapp/checkwindow?phoneId=1234567890", None, 400, "msisdn"),
         ("POST", "/api/v2/rcs/message", Some(br#"{"type":"text","agentId":77,"content":{"text":"x"},"contacts":[{"mobile":"9198"}]}"#.to_vec()), 404, "agentId 77"),
@@ -335,7 +335,8 @@ async fn webhooks_are_delivered_with_retries() {
 }
 
 /// Every request body and query string of the reference, as printed there, works against a
-/// fresh sandbox (ids taken from the reference's example answers are unknown: 404).
+/// fresh sandbox — including those that name ids from the reference's example answers
+/// (`samsms_eink1rilz6ucphk`, `036BZDUHIX`…), which the sandbox starts with.
 #[tokio::test]
 async fn reference_examples_work_copy_pasted() {
     let env = env().await;
@@ -433,13 +434,54 @@ async fn reference_examples_work_copy_pasted() {
         let (status, _, answer) = env.raw("GET", path, token, None).await;
         assert_eq!(status, 200, "GET {path}: {answer}");
     }
-    // ids copied from the reference's example answers do not exist here
-    for path in [
-        "/api/v2/rcs/dlr?batch_id=rcs_k8a9s2lmnp4xvqr",
-        "/api/v2/whatsapp/report?mode=message&id=MSG_ID",
-        "/api/v2/otp/verify?reference=036BZDUHIX&otp=847291",
+    // ids copied from the reference's example answers exist, with the example's values
+    for (path, pointer, want) in [
+        (
+            "/api/v2/rcs/dlr?batch_id=rcs_k8a9s2lmnp4xvqr",
+            "/data/0/dlr/status",
+            json!("delivered"),
+        ),
+        (
+            "/api/v2/rcs/dlr?msg_id=1f134cd4-e08d-6de0-87b5-aefe80a0acca",
+            "/data/0/agentId",
+            json!(42),
+        ),
+        (
+            "/api/v2/whatsapp/report?mode=message&id=MSG_ID",
+            "/status",
+            json!("delivered"),
+        ),
+        (
+            "/api/v2/whatsapp/report?mode=campaign&id=CAMPAIGN_ID",
+            "/0/direction",
+            json!("outgoing"),
+        ),
+        (
+            "/api/v2/otp/verify?reference=036BZDUHIX&otp=847291",
+            "/matched",
+            json!("yes"),
+        ),
     ] {
-        let (status, _, _) = env.raw("GET", path, token, None).await;
-        assert_eq!(status, 404, "GET {path}");
+        let (status, _, answer) = env.raw("GET", path, token, None).await;
+        assert_eq!(status, 200, "GET {path}: {answer}");
+        assert_eq!(answer.pointer(pointer), Some(&want), "GET {path}: {answer}");
+    }
+    for body in [
+        json!({"batch_id": "samsms_eink1rilz6ucphk"}),
+        json!({"sms_id": "1ef4d949-7639-6880-bf73-ae794..."}),
+    ] {
+        let (status, _, answer) = env
+            .raw(
+                "GET",
+                "/api/v2/dlr",
+                token,
+                Some(serde_json::to_vec(&body).unwrap()),
+            )
+            .await;
+        assert_eq!(status, 200, "GET /dlr {body}: {answer}");
+        assert_eq!(
+            answer["data"][0]["dlr"]["operator_reply"], "DELIVRD",
+            "{answer}"
+        );
     }
 }
