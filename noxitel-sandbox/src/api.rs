@@ -7,6 +7,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, Query, State};
 use chrono::{DateTime, TimeDelta, Utc};
+use noxitel_types::segments::{self, Encoding};
 use noxitel_types::{
     Contact, CreditsResponse, OtpMatched, OtpVerifyResponse, RcsAgentLaunchRequest,
     RcsAgentRequest, RcsAgentSubmitRequest, RcsCapabilityResponse, RcsConversationResponse,
@@ -176,7 +177,11 @@ struct PlannedSms {
 
 fn plan_sms(template: &str, contact: &Contact, mode: Option<SmsMode>) -> PlannedSms {
     let text = text::personalize(template, &contact.parameters);
-    let unicode = mode == Some(SmsMode::Unicode) || text::needs_unicode(&text);
+    let encoding = match mode {
+        Some(SmsMode::Unicode) => Encoding::Ucs2,
+        _ => segments::encoding(&text),
+    };
+    let unicode = encoding == Encoding::Ucs2;
     let mode = if unicode {
         "unicode"
     } else if mode == Some(SmsMode::Flash) {
@@ -186,7 +191,7 @@ fn plan_sms(template: &str, contact: &Contact, mode: Option<SmsMode>) -> Planned
     };
     PlannedSms {
         mobile: text::normalize(&contact.mobile).to_owned(),
-        segments: text::segments(&text, unicode),
+        segments: segments::count_as(&text, encoding).segments as i64,
         text,
         mode: mode.to_owned(),
     }

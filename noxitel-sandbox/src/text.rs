@@ -1,11 +1,6 @@
-//! Message text: personalization, encoding, segments, identifiers.
+//! Message text: personalization and identifiers (segments: `noxitel_types::segments`).
 
 use std::collections::HashMap;
-
-/// GSM 03.38 basic character set.
-const GSM_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
-/// GSM 03.38 extension table (each counts as two characters).
-const GSM_EXT: &str = "^{}\\[~]|€\x0c";
 
 /// Replaces every `#name#` with `parameters["name"]`; unknown placeholders stay as written.
 pub fn personalize(template: &str, parameters: &HashMap<String, String>) -> String {
@@ -43,30 +38,6 @@ pub fn personalize(template: &str, parameters: &HashMap<String, String>) -> Stri
     }
     out.push_str(rest);
     out
-}
-
-/// Whether the text needs UCS-2 (`unicode` mode).
-pub fn needs_unicode(text: &str) -> bool {
-    text.chars()
-        .any(|c| !GSM_BASIC.contains(c) && !GSM_EXT.contains(c))
-}
-
-/// Number of SMS parts the text takes in the given encoding.
-pub fn segments(text: &str, unicode: bool) -> i64 {
-    let (single, multi, len) = if unicode {
-        (70, 67, text.encode_utf16().count())
-    } else {
-        let len = text
-            .chars()
-            .map(|c| if GSM_EXT.contains(c) { 2 } else { 1 })
-            .sum();
-        (160, 153, len)
-    };
-    if len <= single {
-        1
-    } else {
-        len.div_ceil(multi) as i64
-    }
 }
 
 const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
@@ -137,14 +108,5 @@ mod tests {
         );
         assert_eq!(personalize("Hi #who#, #otp#", &p), "Hi #who#, 847291");
         assert_eq!(personalize("## #name", &p), "## #name");
-    }
-
-    #[test]
-    fn detects_unicode_and_counts_segments() {
-        assert!(!needs_unicode("Hello [world] €5"));
-        assert!(needs_unicode("नमस्ते"));
-        assert_eq!(segments(&"a".repeat(160), false), 1);
-        assert_eq!(segments(&"a".repeat(161), false), 2);
-        assert_eq!(segments(&"é".repeat(71), true), 2);
     }
 }

@@ -119,7 +119,12 @@ pub fn encoding(text: &str) -> Encoding {
 
 /// Detects the encoding of `text` and counts its SMS parts.
 pub fn count(text: &str) -> SegmentCount {
-    let encoding = encoding(text);
+    count_as(text, encoding(text))
+}
+
+/// Counts the SMS parts of `text` sent in `encoding` (e.g. UCS-2 when `mode: unicode` is
+/// forced on a GSM-7 text). Characters outside GSM-7 count as one septet in [`Encoding::Gsm7`].
+pub fn count_as(text: &str, encoding: Encoding) -> SegmentCount {
     let width = |c: char| match encoding {
         Encoding::Gsm7 => gsm7_width(c).unwrap_or(1),
         Encoding::Ucs2 => c.len_utf16(),
@@ -171,6 +176,14 @@ pub fn count(text: &str) -> SegmentCount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forced_ucs2_counts_a_gsm_text_in_utf16_units() {
+        let text = "a".repeat(71);
+        assert_eq!(count(&text).segments, 1);
+        let forced = count_as(&text, Encoding::Ucs2);
+        assert_eq!((forced.encoding, forced.segments), (Encoding::Ucs2, 2));
+    }
 
     #[test]
     fn empty_text_has_no_segment() {
