@@ -98,10 +98,10 @@ impl Transport {
 
     /// Reads a success answer's body (within the call's deadline, which the request carries)
     /// and remembers it if it is the error envelope; returns the same answer.
-    async fn read_success(&self, response: Response) -> reqwest::Result<Response> {
+    async fn read_success(&self, mut response: Response) -> reqwest::Result<Response> {
         let status = response.status();
         let version = response.version();
-        let headers = response.headers().clone();
+        let headers = std::mem::take(response.headers_mut());
         let body = response.bytes().await?;
         if is_error_envelope(&body)
             && let Ok(api) = serde_json::from_slice::<ApiError>(&body)
@@ -140,7 +140,11 @@ impl Transport {
                 method = %method,
                 attempt = retries + 1,
             );
-            let next = request.try_clone();
+            // Kept only while another attempt is possible.
+            let next = match retries < settings.retry.max_retries {
+                true => request.try_clone(),
+                false => None,
+            };
             *request.timeout_mut() = Some(deadline.saturating_duration_since(Instant::now()));
             let started = Instant::now();
             let result = client.execute(request).instrument(span.clone()).await;
