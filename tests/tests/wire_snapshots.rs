@@ -77,14 +77,16 @@ impl Batch {
             settings.bind(|| insta::assert_snapshot!(name.to_owned(), text));
         }));
         if outcome.is_err() {
-            self.failed.push(name.to_owned());
+            self.failed.push(format!("snapshot {name} differs"));
         }
     }
 
-    /// Records a failure that is not a snapshot mismatch (e.g. a body differing from its example).
+    /// Records a failure that is not a snapshot mismatch (e.g. a body differing from its
+    /// example): printed in full now, listed by its first line at the end.
     fn fail(&mut self, what: String) {
         eprintln!("FAILED: {what}");
-        self.failed.push(what);
+        self.failed
+            .push(what.lines().next().unwrap_or_default().to_owned());
     }
 
     #[track_caller]
