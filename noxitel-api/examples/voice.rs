@@ -11,6 +11,9 @@ use std::process::ExitCode;
 use noxitel_api::types::{VoiceCallRequest, VoiceTts};
 use noxitel_api::{Client, Error};
 
+mod common;
+use common::missing_config;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -54,29 +57,10 @@ async fn main() -> ExitCode {
     }
 }
 
-fn missing_config(error: &Error) -> ExitCode {
-    eprintln!("error: {error}");
-    eprintln!(
-        "set {} to your API token (and optionally {} to another base URL)",
-        noxitel_api::TOKEN_ENV,
-        noxitel_api::BASE_URL_ENV
-    );
-    ExitCode::from(2)
-}
-
 fn failed(what: &str, error: &Error) -> ExitCode {
-    eprintln!("{what} failed: {error}");
-    match error {
-        Error::InvalidRequest(_) => eprintln!("  (nothing was sent)"),
-        Error::InvalidApiKey(_) => eprintln!("  check {}", noxitel_api::TOKEN_ENV),
-        Error::IpNotWhitelisted(_) => eprintln!("  whitelist this machine's IP in the dashboard"),
-        Error::InsufficientCredits(_) => eprintln!("  top up your balance"),
-        Error::NotFound(_) => eprintln!("  the Voice API may not be enabled for your account yet"),
-        Error::RateLimited {
-            retry_after: Some(wait),
-            ..
-        } => eprintln!("  retry in {} s", wait.as_secs()),
-        _ => {}
+    let code = common::failed(what, error);
+    if let Error::NotFound(_) = error {
+        eprintln!("  the Voice API (preview) may not be enabled for your account yet");
     }
-    ExitCode::FAILURE
+    code
 }

@@ -9,10 +9,13 @@
 
 use std::process::ExitCode;
 
+use noxitel_api::Client;
 use noxitel_api::types::{
     SendWhatsappMessageRequest, WhatsappContact, WhatsappMessageType, WhatsappReportMode,
 };
-use noxitel_api::{Client, Error};
+
+mod common;
+use common::{failed, missing_config};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -83,30 +86,4 @@ async fn main() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
-}
-
-fn missing_config(error: &Error) -> ExitCode {
-    eprintln!("error: {error}");
-    eprintln!(
-        "set {} to your API token (and optionally {} to another base URL)",
-        noxitel_api::TOKEN_ENV,
-        noxitel_api::BASE_URL_ENV
-    );
-    ExitCode::from(2)
-}
-
-fn failed(what: &str, error: &Error) -> ExitCode {
-    eprintln!("{what} failed: {error}");
-    match error {
-        Error::InvalidRequest(_) => eprintln!("  (nothing was sent)"),
-        Error::InvalidApiKey(_) => eprintln!("  check {}", noxitel_api::TOKEN_ENV),
-        Error::IpNotWhitelisted(_) => eprintln!("  whitelist this machine's IP in the dashboard"),
-        Error::InsufficientCredits(_) => eprintln!("  top up your balance"),
-        Error::RateLimited {
-            retry_after: Some(wait),
-            ..
-        } => eprintln!("  retry in {} s", wait.as_secs()),
-        _ => {}
-    }
-    ExitCode::FAILURE
 }
