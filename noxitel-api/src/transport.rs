@@ -21,12 +21,13 @@ use crate::retry::{Outcome, RetryPolicy, is_retryable};
 /// client does not send it (locked by a test).
 const PROGENITOR_API_VERSION_HEADER: &str = "api-version";
 
-/// Settings shared by every request of a client, plus the last response's status of one call.
+/// Settings shared by every request of a client, plus what one call's final answer left for
+/// the error mapping.
 #[derive(Clone)]
 pub struct Transport {
     settings: Arc<Settings>,
-    last: Arc<Mutex<Option<ResponseMeta>>>,
-    envelope: Arc<Mutex<Option<ApiError>>>,
+    call: Arc<Mutex<CallRecord>>,
+    capture: Option<RawCapture>,
 }
 
 pub(crate) struct Settings {
@@ -43,45 +44,85 @@ pub(crate) struct ResponseMeta {
     pub(crate) retry_after: Option<Duration>,
 }
 
+#[derive(Default)]
+struct CallRecord {
+    meta: Option<ResponseMeta>,
+    /// The error envelope (`{"status": "error", "message": …}`) of a 2xx answer: the typed
+    /// success shape may have no `message` field to keep it in.
+    envelope: Option<ApiError>,
+}
+
+/// The raw body of the successful answers received through a client made by
+/// [`crate::Client::capture_raw`] — the API's JSON exactly as sent, for callers that must pass
+/// it on unchanged (e.g. `noxitel -o json`). Holds the latest answer; meant for one call at a
+/// time.
+#[derive(Debug, Clone, Default)]
+pub struct RawCapture(Arc<Mutex<Option<bytes::Bytes>>>);
+
+impl RawCapture {
+    /// The body of the latest successful answer, if any, leaving it in place.
+    pub fn body(&self) -> Option<bytes::Bytes> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    fn store(&self, body: &bytes::Bytes) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(body.clone());
+    }
+}
+
 impl Transport {
     pub(crate) fn new(settings: Settings) -> Self {
         Self {
             settings: Arc::new(settings),
-            last: Arc::default(),
-            envelope: Arc::default(),
+            call: Arc::default(),
+            capture: None,
         }
     }
 
-    /// The same settings with a fresh slot for one call's final response.
+    /// The same settings with a fresh record for one call's final answer.
     pub(crate) fn per_call(&self) -> Self {
         Self {
             settings: Arc::clone(&self.settings),
-            last: Arc::default(),
-            envelope: Arc::default(),
+            call: Arc::default(),
+            capture: self.capture.clone(),
         }
     }
 
-    pub(crate) fn last_response(&self) -> Option<ResponseMeta> {
-        *self
-            .last
+    /// The same settings, keeping successful answers' bodies in `capture`.
+    pub(crate) fn capturing(&self, capture: RawCapture) -> Self {
+        Self {
+            capture: Some(capture),
+            ..self.per_call()
+        }
+    }
+
+    pub(crate) fn capture(&self) -> Option<&RawCapture> {
+        self.capture.as_ref()
+    }
+
+    fn record(&self) -> std::sync::MutexGuard<'_, CallRecord> {
+        self.call
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn last_response(&self) -> Option<ResponseMeta> {
+        self.record().meta
     }
 
     fn remember(&self, meta: ResponseMeta) {
-        *self
-            .last
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(meta);
+        self.record().meta = Some(meta);
     }
 
-    /// The error envelope (`{"status": "error", "message": …}`) of this call's final 2xx answer,
-    /// if it was one. The typed success shape may have no `message` field to keep it in.
+    /// The error envelope of this call's final 2xx answer, if it was one.
     pub(crate) fn envelope_error(&self) -> Option<ApiError> {
-        self.envelope
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .take()
+        self.record().envelope.take()
     }
 
     async fn execute(
@@ -106,10 +147,10 @@ impl Transport {
         if is_error_envelope(&body)
             && let Ok(api) = serde_json::from_slice::<ApiError>(&body)
         {
-            *self
-                .envelope
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(api);
+            self.record().envelope = Some(api);
+        }
+        if let Some(capture) = &self.capture {
+            capture.store(&body);
         }
         let mut rebuilt = http::Response::new(reqwest::Body::from(body));
         *rebuilt.status_mut() = status;

@@ -101,15 +101,20 @@ fn contacts(key: &str, to: &[String], params: &Map<String, Value>) -> Value {
     )
 }
 
-fn done<T: Serialize>(output: Output, what: &str, answer: Result<T, Error>) -> Result<(), Failure> {
+fn done<T: Serialize>(
+    client: &Client,
+    output: Output,
+    what: &str,
+    answer: Result<T, Error>,
+) -> Result<(), Failure> {
     match answer {
-        Ok(answer) => output::print(output, &answer),
+        Ok(answer) => output::print_answer(client, output, &answer),
         Err(e) => Err(Failure::api(what, &e)),
     }
 }
 
 pub async fn credits(client: &Client, output: Output) -> Result<(), Failure> {
-    done(output, "credits", client.get_credits().await)
+    done(client, output, "credits", client.get_credits().await)
 }
 
 /// `sms send` without `--csv`.
@@ -124,7 +129,7 @@ pub async fn sms_send(client: &Client, output: Output, args: &SmsSend) -> Result
     sms_options(&mut body, args);
     set(&mut body, "contactGroup", args.contact_group);
     let req: SendSmsRequest = request("sms send", body)?;
-    done(output, "sms send", client.send_sms(req).await)
+    done(client, output, "sms send", client.send_sms(req).await)
 }
 
 /// The `sms send` flags other than the recipients (shared with the bulk path).
@@ -151,7 +156,7 @@ pub async fn sms_dlr(
         batch_id: batch_id.map(str::to_owned),
         sms_id: sms_id.map(str::to_owned),
     };
-    done(output, "sms dlr", client.get_sms_dlr(req).await)
+    done(client, output, "sms dlr", client.get_sms_dlr(req).await)
 }
 
 /// `sms segments`: offline.
@@ -179,17 +184,20 @@ pub async fn whatsapp(client: &Client, output: Output, cmd: &Whatsapp) -> Result
                 WhatsappReportMode::Message
             };
             done(
+                client,
                 output,
                 "whatsapp report",
                 client.get_whatsapp_report(mode, id).await,
             )
         }
         Whatsapp::Window { phone_id, msisdn } => done(
+            client,
             output,
             "whatsapp window",
             client.check_whatsapp_window(phone_id, msisdn).await,
         ),
         Whatsapp::Prices => done(
+            client,
             output,
             "whatsapp prices",
             client.get_whatsapp_prices().await,
@@ -219,6 +227,7 @@ async fn whatsapp_send(
     }
     let req: SendWhatsappMessageRequest = request("whatsapp send", body)?;
     done(
+        client,
         output,
         "whatsapp send",
         client.send_whatsapp_message(req).await,
@@ -229,6 +238,7 @@ pub async fn rcs(client: &Client, output: Output, cmd: &Rcs) -> Result<(), Failu
     match cmd {
         Rcs::Send(args) => rcs_send(client, output, args).await,
         Rcs::Dlr(args) => done(
+            client,
             output,
             "rcs dlr",
             client
@@ -236,11 +246,13 @@ pub async fn rcs(client: &Client, output: Output, cmd: &Rcs) -> Result<(), Failu
                 .await,
         ),
         Rcs::Capability { mobile, agent_id } => done(
+            client,
             output,
             "rcs capability",
             client.get_rcs_capability(mobile, *agent_id).await,
         ),
         Rcs::Conversation { agent_id, mobile } => done(
+            client,
             output,
             "rcs conversation",
             client.get_rcs_conversation(*agent_id, mobile).await,
@@ -253,12 +265,14 @@ pub async fn rcs(client: &Client, output: Output, cmd: &Rcs) -> Result<(), Failu
                     phone_number: d.phone.clone(),
                 };
                 done(
+                    client,
                     output,
                     "rcs testdevice add",
                     client.add_rcs_test_device(req).await,
                 )
             }
             RcsTestdevice::List { agent_id } => done(
+                client,
                 output,
                 "rcs testdevice list",
                 client.list_rcs_test_devices(*agent_id).await,
@@ -269,6 +283,7 @@ pub async fn rcs(client: &Client, output: Output, cmd: &Rcs) -> Result<(), Failu
                     phone_number: d.phone.clone(),
                 };
                 done(
+                    client,
                     output,
                     "rcs testdevice remove",
                     client.remove_rcs_test_device(req).await,
@@ -302,7 +317,12 @@ async fn rcs_send(client: &Client, output: Output, args: &RcsSend) -> Result<(),
     set(&mut body, "notifyUrl", args.notify_url.as_ref());
     set(&mut body, "schedule", args.schedule.as_ref());
     let req: SendRcsMessageRequest = request("rcs send", body)?;
-    done(output, "rcs send", client.send_rcs_message(req).await)
+    done(
+        client,
+        output,
+        "rcs send",
+        client.send_rcs_message(req).await,
+    )
 }
 
 async fn rcs_agent(client: &Client, output: Output, cmd: &RcsAgent) -> Result<(), Failure> {
@@ -319,6 +339,7 @@ async fn rcs_agent(client: &Client, output: Output, cmd: &RcsAgent) -> Result<()
             set(&mut body, "agentUseCase", args.agent_use_case.as_ref());
             let req: RcsAgentRequest = request("rcs agent create", body)?;
             done(
+                client,
                 output,
                 "rcs agent create",
                 client.upsert_rcs_agent(req).await,
@@ -329,19 +350,31 @@ async fn rcs_agent(client: &Client, output: Output, cmd: &RcsAgent) -> Result<()
                 agent_id: *agent_id,
             };
             done(
+                client,
                 output,
                 "rcs agent submit",
                 client.submit_rcs_agent(req).await,
             )
         }
-        RcsAgent::Get { id } => done(output, "rcs agent get", client.get_rcs_agent(*id).await),
-        RcsAgent::List => done(output, "rcs agent list", client.list_rcs_agents().await),
+        RcsAgent::Get { id } => done(
+            client,
+            output,
+            "rcs agent get",
+            client.get_rcs_agent(*id).await,
+        ),
+        RcsAgent::List => done(
+            client,
+            output,
+            "rcs agent list",
+            client.list_rcs_agents().await,
+        ),
         RcsAgent::Launch { agent_id, carriers } => {
             let req = RcsAgentLaunchRequest {
                 agent_id: *agent_id,
                 carriers: carriers.clone(),
             };
             done(
+                client,
                 output,
                 "rcs agent launch",
                 client.launch_rcs_agent(req).await,
@@ -368,7 +401,12 @@ pub async fn voice(client: &Client, output: Output, cmd: &Voice) -> Result<(), F
     set(&mut body, "schedule", args.schedule.as_ref());
     set(&mut body, "notifyUrl", args.notify_url.as_ref());
     let req: VoiceCallRequest = request("voice call", body)?;
-    done(output, "voice call", client.place_voice_call(req).await)
+    done(
+        client,
+        output,
+        "voice call",
+        client.place_voice_call(req).await,
+    )
 }
 
 pub async fn otp(client: &Client, output: Output, cmd: &Otp) -> Result<(), Failure> {
@@ -378,18 +416,20 @@ pub async fn otp(client: &Client, output: Output, cmd: &Otp) -> Result<(), Failu
                 channel: *channel,
                 mobile: mobile.clone(),
             };
-            done(output, "otp send", client.send_otp(req).await)
+            done(client, output, "otp send", client.send_otp(req).await)
         }
         Otp::Verify { reference, otp } => match client.verify_otp(reference, otp).await {
-            Ok(OtpVerification::Matched) => {
-                output::print(output, &json!({"status": "success", "matched": "yes"}))
-            }
+            Ok(OtpVerification::Matched) => output::print_answer(
+                client,
+                output,
+                &json!({"status": "success", "matched": "yes"}),
+            ),
             Ok(OtpVerification::NotMatched { message }) => {
                 let mut answer = json!({"status": "error", "matched": "no"});
                 if let Some(m) = &message {
                     answer["message"] = json!(m);
                 }
-                output::print(output, &answer)?;
+                output::print_answer(client, output, &answer)?;
                 Err(Failure::new(
                     exit::API,
                     format!(

@@ -19,6 +19,20 @@ pub fn print<T: Serialize>(output: Output, answer: &T) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Prints an API answer: with `-o json`, the body exactly as the API sent it when the client
+/// captured it (see `noxitel_api::Client::capture_raw`), otherwise like [`print`].
+pub fn print_answer<T: Serialize>(
+    client: &noxitel_api::Client,
+    output: Output,
+    answer: &T,
+) -> Result<(), Failure> {
+    if let (Output::Json, Some(raw)) = (output, client.raw_capture().and_then(|c| c.body())) {
+        println!("{}", String::from_utf8_lossy(&raw).trim_end());
+        return Ok(());
+    }
+    print(output, answer)
+}
+
 /// A human-readable rendering of a JSON answer: objects as `key  value` lines (nested objects
 /// with dotted keys), arrays of objects as tables.
 pub fn table(value: &Value) -> String {
