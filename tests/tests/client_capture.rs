@@ -33,7 +33,7 @@ async fn capture_keeps_the_body_byte_for_byte_and_plain_clients_keep_nothing() {
 
     // The original client shares the pool but not the capture.
     client.get_credits().await.unwrap();
-    assert_eq!(mock.hits_async().await, 2);
+    assert_eq!(mock.calls_async().await, 2);
 }
 
 #[tokio::test]
