@@ -1,0 +1,136 @@
+//! OTP: sending a code by SMS and verifying it.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Extension, Query, State};
+use chrono::TimeDelta;
+use noxitel_types::{
+    Contact, OtpMatched, OtpVerifyResponse, ResponseStatus, SendOtpRequest, SendOtpResponse,
+};
+
+use crate::error::{ApiErr, ApiResult};
+use crate::state::Otp;
+use crate::text;
+
+use super::{A, Q, S, delay, insert_sms, insufficient_credits, ok, param, parse, phone, plan_sms};
+
+pub(crate) async fn send_otp(
+    State(s): S,
+    Extension(acct): A,
+    body: Bytes,
+) -> ApiResult<Json<SendOtpResponse>> {
+    let req: SendOtpRequest = parse(&body)?;
+    let mobile = phone("mobile", &req.mobile)?;
+    let now = s.clock.now();
+    let mut d = s.lock(&acct);
+    let channel = d.otp_channels.get(&req.channel).cloned().ok_or_else(|| {
+        ApiErr::not_found(format!(
+            "OTP channel {} not found (this account has channels {:?})",
+            req.channel,
+            d.otp_channels.keys().collect::<Vec<_>>()
+        ))
+    })?;
+    let code = text::code(channel.digits);
+    let contact = Contact {
+        mobile: mobile.clone(),
+        parameters: [("otp".to_owned(), code.clone())].into(),
+    };
+    let plan = plan_sms(&channel.template, &contact, None);
+    let route = d.routes[&channel.route_id].clone();
+    if route.credits < plan.segments {
+        return Err(insufficient_credits(
+            channel.route_id,
+            &route.name,
+            route.credits,
+            plan.segments,
+        ));
+    }
+    if let Some(r) = d.routes.get_mut(&channel.route_id) {
+        r.credits -= plan.segments;
+    }
+    let reference = text::reference();
+    let batch_id = text::id("otp");
+    let delay = delay(&s);
+    let sms_id = insert_sms(
+        &mut d,
+        plan,
+        &batch_id,
+        &channel.sender,
+        channel.route_id,
+        1,
+        now,
+        None,
+        delay,
+        None,
+        "otp",
+    );
+    let ttl = TimeDelta::from_std(s.config.otp_ttl).unwrap_or(TimeDelta::minutes(10));
+    d.otps.insert(
+        reference.clone(),
+        Otp {
+            reference: reference.clone(),
+            mobile: mobile.clone(),
+            channel: req.channel,
+            code,
+            created_at: now,
+            expires_at: now + ttl,
+            attempts: 0,
+            verified: false,
+            sms_id,
+        },
+    );
+    d.last_otp.insert(mobile, reference.clone());
+    Ok(Json(SendOtpResponse {
+        status: ok(),
+        reference,
+    }))
+}
+
+fn not_matched(message: &str) -> Json<OtpVerifyResponse> {
+    Json(OtpVerifyResponse {
+        status: Some(ResponseStatus::Error),
+        matched: OtpMatched::No,
+        message: Some(message.into()),
+    })
+}
+
+pub(crate) async fn verify_otp(
+    State(s): S,
+    Extension(acct): A,
+    Query(q): Q,
+) -> ApiResult<Json<OtpVerifyResponse>> {
+    let reference = param(&q, "reference")?;
+    let code = param(&q, "otp")?;
+    if !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiErr::bad_request(format!(
+            "Invalid parameter otp: {code:?} is not a number"
+        )));
+    }
+    let now = s.clock.now();
+    let max = s.config.otp_max_attempts.max(1);
+    let mut d = s.lock(&acct);
+    let Some(otp) = d.otps.get_mut(reference) else {
+        return Err(
+            ApiErr::not_found(format!("OTP reference {reference:?} not found"))
+                .with("matched", "no"),
+        );
+    };
+    if otp.verified || otp.expires_at <= now {
+        return Ok(not_matched("OTP does not match or has expired"));
+    }
+    if otp.attempts >= max {
+        return Ok(not_matched(&format!(
+            "OTP does not match or has expired: the {max} allowed attempts are used up, send a new OTP"
+        )));
+    }
+    otp.attempts += 1;
+    if otp.code == code {
+        otp.verified = true;
+        return Ok(Json(OtpVerifyResponse {
+            status: Some(ok()),
+            matched: OtpMatched::Yes,
+            message: None,
+        }));
+    }
+    Ok(not_matched("OTP does not match or has expired"))
+}

@@ -1,0 +1,190 @@
+//! SMS: sending, delivery reports (`/dlr`) and route credits.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Extension, State};
+use noxitel_types::{
+    CreditsResponse, RouteCredits, SendSmsRequest, SendSmsResponse, SmsDeliveryStatus,
+    SmsDlrRecord, SmsDlrRequest, SmsDlrResponse, SmsMessageId, StringOrNumber, Validate, Wallet,
+};
+
+use crate::clock::sys;
+use crate::error::{ApiErr, ApiResult};
+use crate::state::{SmsRecord, sms_status};
+use crate::text;
+
+use super::{
+    A, PlannedSms, Q, S, cents, contacts_of, delay, insert_sms, insufficient_credits, ok, parse,
+    plan_sms, schedule_time,
+};
+
+pub(crate) async fn send_sms(
+    State(s): S,
+    Extension(acct): A,
+    body: Bytes,
+) -> ApiResult<Json<SendSmsResponse>> {
+    let req: SendSmsRequest = parse(&body)?;
+    let now = s.clock.now();
+    let scheduled = schedule_time(req.schedule.as_deref(), now)?;
+    let mut d = s.lock(&acct);
+    let campaign_id = req.campaign_id.unwrap_or(1);
+    if !d.campaigns.contains_key(&campaign_id) {
+        return Err(ApiErr::not_found(format!(
+            "campaignId {campaign_id} not found (this account has campaigns {:?})",
+            d.campaigns.keys().collect::<Vec<_>>()
+        )));
+    }
+    let route_id = req.route_id.unwrap_or(1);
+    let route = d.routes.get(&route_id).cloned().ok_or_else(|| {
+        ApiErr::not_found(format!(
+            "routeId {route_id} not found (this account has routes 1 and 2)"
+        ))
+    })?;
+    if route.needs_sender && req.sender.is_none() {
+        return Err(ApiErr::bad_request(format!(
+            "Missing parameter sender: route {route_id} ({}) is approval-based and needs an approved sender ID",
+            route.name
+        )));
+    }
+    let template = match req.template_id {
+        Some(id) => d.sms_templates.get(&id).cloned().ok_or_else(|| {
+            ApiErr::not_found(format!(
+                "templateId {id} not found (this account has SMS templates {:?})",
+                d.sms_templates.keys().collect::<Vec<_>>()
+            ))
+        })?,
+        None => req.message.clone().unwrap_or_default(),
+    };
+    let contacts = contacts_of(&d, &req.contacts, req.contact_group)?;
+    let plans: Vec<PlannedSms> = contacts
+        .iter()
+        .map(|c| plan_sms(&template, c, req.mode))
+        .collect();
+    let need: i64 = plans.iter().map(|p| p.segments).sum();
+    if route.credits < need {
+        return Err(insufficient_credits(
+            route_id,
+            &route.name,
+            route.credits,
+            need,
+        ));
+    }
+    if let Some(r) = d.routes.get_mut(&route_id) {
+        r.credits -= need;
+    }
+    let batch_id = text::id("samsms");
+    let sender = req.sender.clone().unwrap_or_else(|| "NOXSMS".into());
+    let delay = delay(&s);
+    let mut ids = Vec::with_capacity(plans.len());
+    for plan in plans {
+        let mobile = plan.mobile.clone();
+        let sms_id = insert_sms(
+            &mut d,
+            plan,
+            &batch_id,
+            &sender,
+            route_id,
+            campaign_id,
+            now,
+            scheduled,
+            delay,
+            req.notify_url.clone(),
+            "sms",
+        );
+        ids.push(SmsMessageId {
+            mobile: StringOrNumber::from(mobile),
+            sms_id,
+        });
+    }
+    Ok(Json(SendSmsResponse {
+        status: ok(),
+        message: Some(if scheduled.is_some() {
+            "SMS Scheduled successfully".into()
+        } else {
+            "SMS Submitted successfully".into()
+        }),
+        batch_id,
+        total_contacts: Some(ids.len() as i64),
+        message_id: ids,
+    }))
+}
+
+fn dlr_record(sms: &SmsRecord) -> SmsDlrRecord {
+    let (status, reply) = sms_status(sms.state);
+    let mobile = sms
+        .mobile
+        .parse::<i64>()
+        .map(StringOrNumber::from)
+        .unwrap_or_else(|_| StringOrNumber::from(sms.mobile.clone()));
+    SmsDlrRecord {
+        sms_shoot_id: Some(sms.sms_id.clone()),
+        mobile: Some(mobile),
+        sender_id: Some(sms.sender.clone()),
+        sent: Some(sys(sms.sent_at)),
+        dlr: Some(SmsDeliveryStatus {
+            status: Some(status.into()),
+            operator_reply: Some(reply.into()),
+            delivery_time: sms.done_at.map(sys),
+        }),
+    }
+}
+
+pub(crate) async fn sms_dlr(
+    State(s): S,
+    Extension(acct): A,
+    q: Q,
+    body: Bytes,
+) -> ApiResult<Json<SmsDlrResponse>> {
+    // The reference sends the ids as a JSON body on GET; a query string is accepted too.
+    let req: SmsDlrRequest = if body.iter().all(u8::is_ascii_whitespace) && !q.0.is_empty() {
+        let req = SmsDlrRequest {
+            batch_id: q.0.get("batch_id").cloned(),
+            sms_id: q.0.get("sms_id").cloned(),
+        };
+        req.validate().map_err(|e| {
+            ApiErr::bad_request(format!("Invalid parameter {}: {}", e.field, e.reason))
+        })?;
+        req
+    } else {
+        parse(&body)?
+    };
+    let d = s.lock(&acct);
+    let data = if let Some(id) = &req.sms_id {
+        let sms = d
+            .sms
+            .get(id)
+            .ok_or_else(|| ApiErr::not_found(format!("sms_id {id:?} not found")))?;
+        vec![dlr_record(sms)]
+    } else {
+        let id = req.batch_id.as_deref().unwrap_or_default();
+        let ids = d
+            .sms_batches
+            .get(id)
+            .ok_or_else(|| ApiErr::not_found(format!("batch_id {id:?} not found")))?;
+        ids.iter()
+            .filter_map(|i| d.sms.get(i))
+            .map(dlr_record)
+            .collect()
+    };
+    Ok(Json(SmsDlrResponse { status: ok(), data }))
+}
+
+pub(crate) async fn credits(State(s): S, Extension(acct): A) -> Json<CreditsResponse> {
+    let d = s.lock(&acct);
+    Json(CreditsResponse {
+        status: ok(),
+        billing_mode: Some("credits".into()),
+        wallet: Some(Wallet {
+            amount: Some(cents(d.wallet_cents)),
+            currency: Some(d.currency.clone()),
+        }),
+        credits: d
+            .routes
+            .values()
+            .map(|r| RouteCredits {
+                route: Some(r.name.clone()),
+                credits: Some(r.credits),
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,274 @@
+//! WhatsApp: sending, message reports, the conversation window check and prices.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Extension, Query, State};
+use noxitel_types::{
+    SendWhatsappMessageRequest, SendWhatsappMessageResponse, StringOrNumber, WhatsappMessageId,
+    WhatsappMessageReport, WhatsappMessageType, WhatsappPrice, WhatsappPriceByCategory,
+    WhatsappPriceList, WhatsappWindowResponse,
+};
+use serde_json::{Map, Value, json};
+
+use crate::clock::{rfc3339, rfc3339_ms};
+use crate::error::{ApiErr, ApiResult};
+use crate::state::{Event, WaRecord};
+use crate::text;
+
+use super::{A, Q, S, cents, delay, ok, param, parse, phone};
+
+const WA_PRICE_CENTS: i64 = 5;
+
+pub(crate) async fn send_whatsapp(
+    State(s): S,
+    Extension(acct): A,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let req: SendWhatsappMessageRequest = parse(&body)?;
+    let now = s.clock.now();
+    let mut d = s.lock(&acct);
+    let phone_id = req
+        .phone_id
+        .clone()
+        .unwrap_or_else(|| d.wa_phones[0].clone());
+    if !d.wa_phones.contains(&phone_id) {
+        return Err(ApiErr::not_found(format!(
+            "phoneId {phone_id:?} is not a WhatsApp phone of this account (it has {:?})",
+            d.wa_phones
+        )));
+    }
+    let kind = req.type_.unwrap_or(WhatsappMessageType::Text);
+    if kind == WhatsappMessageType::Template {
+        let name = req.template_id.as_deref().unwrap_or_default();
+        let template = d.wa_templates.get(name).ok_or_else(|| {
+            ApiErr::not_found(format!(
+                "templateId {name:?} not found (approved templates: {:?})",
+                d.wa_templates.keys().collect::<Vec<_>>()
+            ))
+        })?;
+        for (i, contact) in req.contacts.iter().enumerate() {
+            let given = contact.parameters.as_ref().map_or(0, |p| p.body.len());
+            if given != template.body_params {
+                return Err(ApiErr::bad_request(format!(
+                    "Invalid parameter contacts[{i}].parameters.body: template {name} takes {} body values, got {given}",
+                    template.body_params
+                )));
+            }
+        }
+    }
+    if matches!(
+        kind,
+        WhatsappMessageType::Reply | WhatsappMessageType::Reaction
+    ) {
+        let id = req.reply_to_message_id.as_deref().unwrap_or_default();
+        if !d.wa.contains_key(id) {
+            return Err(ApiErr::not_found(format!(
+                "replyToMessageId {id:?} not found"
+            )));
+        }
+    }
+    let mut recipients = Vec::new();
+    let mut total = 0;
+    for (i, contact) in req.contacts.iter().enumerate() {
+        let msisdn = phone(&format!("contacts[{i}].msisdn"), &contact.msisdn)?;
+        let window_open = d
+            .wa_windows
+            .get(&(phone_id.clone(), msisdn.clone()))
+            .is_some_and(|until| *until > now);
+        // Service conversations (inside the customer's 24-hour window) are free.
+        let cost = if window_open && kind != WhatsappMessageType::Template {
+            0
+        } else {
+            WA_PRICE_CENTS
+        };
+        total += cost;
+        recipients.push((msisdn, cost, contact.parameters.clone()));
+    }
+    if d.wallet_cents < total {
+        return Err(
+            ApiErr::payment("You don't have enough credits to send this campaign.")
+                .with("required", cents(total))
+                .with("available", cents(d.wallet_cents)),
+        );
+    }
+    d.wallet_cents -= total;
+    let campaign_id = d.next_wa_campaign.to_string();
+    d.next_wa_campaign += 1;
+    let content = {
+        let mut v = serde_json::to_value(&req).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut v {
+            m.remove("contacts");
+        }
+        v
+    };
+    let delay = delay(&s);
+    let mut ids = Vec::new();
+    for (msisdn, cost, parameters) in recipients {
+        let msg_id = text::uuid();
+        let mut content = content.clone();
+        if let (Value::Object(m), Some(p)) = (&mut content, parameters) {
+            m.insert(
+                "parameters".into(),
+                serde_json::to_value(p).unwrap_or(Value::Null),
+            );
+        }
+        d.wa.insert(
+            msg_id.clone(),
+            WaRecord {
+                msg_id: msg_id.clone(),
+                campaign_id: campaign_id.clone(),
+                msisdn: msisdn.clone(),
+                phone_id: phone_id.clone(),
+                kind: kind.to_string(),
+                content,
+                cost_cents: cost,
+                sent_at: now,
+                status: "sent".into(),
+                direction: "outgoing",
+            },
+        );
+        d.wa_campaigns
+            .entry(campaign_id.clone())
+            .or_default()
+            .push(msg_id.clone());
+        d.schedule(now + delay, Event::WaFinal(msg_id.clone()));
+        ids.push(WhatsappMessageId {
+            msisdn: StringOrNumber::from(msisdn),
+            msg_id,
+        });
+    }
+    let answer = SendWhatsappMessageResponse {
+        status: ok(),
+        message: Some("Messages Sent Successfully".into()),
+        total_cost: Some(total as f64 / 100.0),
+        total_contacts: Some(ids.len() as i64),
+        message_id: ids,
+    };
+    let mut value = serde_json::to_value(answer).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut value {
+        m.insert("campaign_id".into(), json!(campaign_id));
+    }
+    Ok(Json(value))
+}
+
+fn wa_report(msg: &WaRecord) -> WhatsappMessageReport {
+    let mut extra = Map::new();
+    extra.insert("type".into(), json!(msg.kind));
+    extra.insert("campaign_id".into(), json!(msg.campaign_id));
+    extra.insert("content".into(), msg.content.clone());
+    WhatsappMessageReport {
+        msg_id: Some(msg.msg_id.clone()),
+        msisdn: Some(StringOrNumber::from(msg.msisdn.clone())),
+        phone_id: Some(msg.phone_id.clone()),
+        direction: Some(msg.direction.into()),
+        timestamp: Some(rfc3339_ms(msg.sent_at)),
+        cost: Some(msg.cost_cents as f64 / 100.0),
+        status: Some(msg.status.clone()),
+        extra,
+    }
+}
+
+pub(crate) async fn whatsapp_report(
+    State(s): S,
+    Extension(acct): A,
+    Query(q): Q,
+) -> ApiResult<Json<Value>> {
+    let mode = param(&q, "mode")?;
+    let id = param(&q, "id")?;
+    let d = s.lock(&acct);
+    match mode {
+        "message" => {
+            let msg = d
+                .wa
+                .get(id)
+                .ok_or_else(|| ApiErr::not_found(format!("WhatsApp message {id:?} not found")))?;
+            Ok(Json(
+                serde_json::to_value(wa_report(msg)).unwrap_or(Value::Null),
+            ))
+        }
+        "campaign" => {
+            let ids = d.wa_campaigns.get(id).ok_or_else(|| {
+                ApiErr::not_found(format!(
+                    "WhatsApp campaign {id:?} not found (campaign_id is returned by POST /whatsapp/message)"
+                ))
+            })?;
+            let reports: Vec<_> = ids
+                .iter()
+                .filter_map(|i| d.wa.get(i))
+                .map(wa_report)
+                .collect();
+            Ok(Json(serde_json::to_value(reports).unwrap_or(Value::Null)))
+        }
+        other => Err(ApiErr::bad_request(format!(
+            "Invalid parameter mode: {other:?} (expected message or campaign)"
+        ))),
+    }
+}
+
+pub(crate) async fn whatsapp_window(
+    State(s): S,
+    Extension(acct): A,
+    Query(q): Q,
+) -> ApiResult<Json<WhatsappWindowResponse>> {
+    let phone_id = param(&q, "phoneId")?;
+    let msisdn = phone("msisdn", param(&q, "msisdn")?)?;
+    let now = s.clock.now();
+    let d = s.lock(&acct);
+    if !d.wa_phones.iter().any(|p| p == phone_id) {
+        return Err(ApiErr::not_found(format!(
+            "phoneId {phone_id:?} is not a WhatsApp phone of this account"
+        )));
+    }
+    let until = d
+        .wa_windows
+        .get(&(phone_id.to_owned(), msisdn))
+        .copied()
+        .filter(|until| *until > now);
+    Ok(Json(WhatsappWindowResponse {
+        status: ok(),
+        window_open: until.is_some(),
+        expires_at: until.map(rfc3339),
+    }))
+}
+
+pub(crate) async fn whatsapp_prices() -> Json<WhatsappPriceList> {
+    let price =
+        |country: &str, zone: &str, prefix: &str, m: f64, u: f64, a: f64, ai: f64| WhatsappPrice {
+            country: Some(country.into()),
+            zone: Some(zone.into()),
+            prefix: Some(prefix.into()),
+            price: Some(WhatsappPriceByCategory {
+                marketing: Some(m),
+                utility: Some(u),
+                authentication: Some(a),
+                authentication_int: Some(ai),
+                service: Some(0.0),
+                extra: HashMap::new(),
+            }),
+        };
+    Json(WhatsappPriceList(vec![
+        price("India", "Zone 2", "+91", 0.0492, 0.0147, 0.0147, 0.0147),
+        price(
+            "United States",
+            "Zone 1",
+            "+1",
+            0.025,
+            0.004,
+            0.0135,
+            0.0135,
+        ),
+        price(
+            "United Kingdom",
+            "Zone 3",
+            "+44",
+            0.0529,
+            0.022,
+            0.0358,
+            0.0358,
+        ),
+        price("Brazil", "Zone 4", "+55", 0.0625, 0.008, 0.0315, 0.0315),
+        price("Indonesia", "Zone 2", "+62", 0.0411, 0.02, 0.03, 0.136),
+    ]))
+}
