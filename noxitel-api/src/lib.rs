@@ -72,9 +72,7 @@ impl Client {
     /// ```
     pub fn capture_raw(&self) -> (Client, RawCapture) {
         let capture = RawCapture::default();
-        let transport = self.raw.inner().capturing(capture.clone());
-        let raw =
-            raw::Client::new_with_client(self.raw.baseurl(), self.raw.client().clone(), transport);
+        let raw = self.sharing_pool(self.raw.inner().capturing(capture.clone()));
         (Client { raw }, capture)
     }
 
@@ -85,11 +83,12 @@ impl Client {
 
     /// A handle on the same connection pool whose transport remembers this call's answer.
     fn per_call(&self) -> raw::Client {
-        raw::Client::new_with_client(
-            self.raw.baseurl(),
-            self.raw.client().clone(),
-            self.raw.inner().per_call(),
-        )
+        self.sharing_pool(self.raw.inner().per_call())
+    }
+
+    /// A generated client on the same base URL and connection pool with `transport`.
+    fn sharing_pool(&self, transport: Transport) -> raw::Client {
+        raw::Client::new_with_client(self.raw.baseurl(), self.raw.client().clone(), transport)
     }
 
     /// Turns what the generated builder returned into the method's result.
