@@ -188,10 +188,10 @@ pub struct BulkArgs {
     /// Bulk: requests in flight at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub concurrency: u32,
-    /// Bulk: journal file (default: <csv>.journal).
+    /// Bulk: journal file (default: `<csv>.journal`).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
-    /// Bulk: failures CSV (default: <csv>.failures.csv).
+    /// Bulk: failures CSV (default: `<csv>.failures.csv`).
     #[arg(long, value_name = "FILE")]
     pub failures: Option<PathBuf>,
     /// Bulk: also re-send batches whose outcome is unknown (only after checking they were not

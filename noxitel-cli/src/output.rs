@@ -20,7 +20,7 @@ pub fn print<T: Serialize>(output: Output, answer: &T) -> Result<(), Failure> {
 }
 
 /// Prints an API answer: with `-o json`, the body exactly as the API sent it when the client
-/// captured it (see `noxitel_api::Client::capture_raw`), otherwise like [`print`].
+/// captured it (see `noxitel_api::Client::capture_raw`), otherwise like [`print()`].
 pub fn print_answer<T: Serialize>(
     client: &noxitel_api::Client,
     output: Output,
