@@ -53,8 +53,9 @@ document models what the reference says, tolerates what a real server may also s
 and says so in the description of the affected operation or schema. Vendor extensions
 used here:
 
-* `x-noxitel-extensible: true` on an enum — the API may add values; clients must accept
-  values they do not know (the Rust types keep them as `Unknown(String)`).
+* `x-noxitel-extensible: true` on an open enum — the API may add values, so the schema is
+  `anyOf` the known values and any other string, and generated clients accept values they
+  do not know (the Rust types keep them as `Unknown(String)`).
 * `x-noxitel-hand-written: true` on a schema — the shape cannot be expressed precisely
   in OpenAPI 3.0 (e.g. a value that is a string in one response and a number in
   another); the Rust workspace implements it by hand.

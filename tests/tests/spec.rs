@@ -649,14 +649,51 @@ fn any_of_schemas_are_hand_written() {
     let offenders: Vec<String> = s::all_schemas(&doc)
         .into_iter()
         .filter(|(_, schema)| {
-            schema.get("anyOf").is_some() && !flag(schema, "x-noxitel-hand-written")
+            schema.get("anyOf").is_some()
+                && !flag(schema, "x-noxitel-hand-written")
+                && !flag(schema, "x-noxitel-extensible")
         })
         .map(|(p, _)| format!("#{p}"))
         .collect();
     assert_none(
         &offenders,
-        "every anyOf schema needs x-noxitel-hand-written: true",
+        "every anyOf schema needs x-noxitel-hand-written: true (or is an open enum)",
     );
+}
+
+/// An open enum is `anyOf: [{type: string, enum: [known…]}, {type: string}]`, so generators
+/// for other languages accept values added later instead of rejecting the whole answer.
+#[test]
+fn extensible_enums_are_open_in_the_document() {
+    let doc = doc();
+    let mut offenders = Vec::new();
+    let mut seen = 0;
+    for (pointer, schema) in s::all_schemas(&doc) {
+        if !flag(schema, "x-noxitel-extensible") {
+            continue;
+        }
+        seen += 1;
+        let branches = schema.get("anyOf").and_then(Value::as_array);
+        let open = matches!(branches.map(Vec::as_slice), Some([known, any])
+            if s::is_string_enum(known)
+                && any.get("type").and_then(Value::as_str) == Some("string")
+                && any.get("enum").is_none());
+        if !open || schema.get("enum").is_some() {
+            offenders.push(format!(
+                "#{pointer}: expected anyOf [string enum of the known values, any string]"
+            ));
+        }
+    }
+    assert_none(&offenders, "extensible enums accept unknown values");
+    assert!(seen >= 7, "found only {seen} extensible enums");
+}
+
+/// Whether the enum at `pointer` is the known-values branch of an open (extensible) enum.
+fn is_open_enum_branch(doc: &Value, pointer: &str) -> bool {
+    pointer
+        .strip_suffix("/anyOf/0")
+        .and_then(|parent| doc.pointer(parent))
+        .is_some_and(|parent| flag(parent, "x-noxitel-extensible"))
 }
 
 fn allow_listed(pointer: &str) -> Option<&'static str> {
@@ -686,7 +723,7 @@ fn enums_reachable_from_responses_are_extensible() {
         if !s::is_string_enum(schema) {
             continue;
         }
-        if flag(schema, "x-noxitel-extensible") {
+        if flag(schema, "x-noxitel-extensible") || is_open_enum_branch(&doc, pointer) {
             extensible += 1;
         } else if allow_listed(pointer).is_none() {
             offenders.push(format!(
@@ -712,7 +749,10 @@ fn request_only_enum_allow_list_is_exact() {
     let mut offenders = Vec::new();
     let mut used: BTreeSet<&str> = BTreeSet::new();
     for (pointer, schema) in s::all_schemas(&doc) {
-        if !s::is_string_enum(schema) || flag(schema, "x-noxitel-extensible") {
+        if !s::is_string_enum(schema)
+            || flag(schema, "x-noxitel-extensible")
+            || is_open_enum_branch(&doc, &pointer)
+        {
             continue;
         }
         match allow_listed(&pointer) {
@@ -823,7 +863,7 @@ fn rcs_webhook_event_enum_lists_the_documented_events() {
         let values: BTreeSet<&str> = event
             .as_ref()
             .ok()
-            .and_then(|(_, e)| e.get("enum"))
+            .and_then(|(_, e)| e.get("enum").or_else(|| e.pointer("/anyOf/0/enum")))
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();

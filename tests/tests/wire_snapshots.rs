@@ -1008,6 +1008,17 @@ fn render_schemas(spec: &Spec, doc: &Value) -> String {
                 out.push_str(&format!("  properties: {}\n", props.join(", ")));
             }
         }
+        // An open enum: `anyOf` [known values, any string] reads as its values.
+        if let Some(Value::Array(values)) = schema.pointer("/anyOf/0/enum")
+            && schema["x-noxitel-extensible"] == Value::Bool(true)
+        {
+            let values: Vec<String> = values.iter().map(Value::to_string).collect();
+            out.push_str(&format!(
+                "  values: {}, or any other string\n",
+                values.join(", ")
+            ));
+            continue;
+        }
         for keyword in ["oneOf", "anyOf", "allOf"] {
             if let Some(Value::Array(variants)) = schema.get(keyword) {
                 let variants: Vec<String> = variants

@@ -38,4 +38,8 @@ export function summarize(answer: SendSmsOk): string {
   return `${response.status} batch ${batch} (${total ?? ids.length} contacts) ${ids.join(", ")}`;
 }
 
-export const example = { request, body, wrongMode };
+// Open enums: a value the API adds later is still a valid status (`x-noxitel-extensible`).
+const laterStatus: components["schemas"]["RcsDeliveryStatus"] = "expired";
+const knownStatus: components["schemas"]["RcsDeliveryStatus"] = "delivered";
+
+export const example = { request, body, wrongMode, laterStatus, knownStatus };
