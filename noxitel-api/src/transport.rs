@@ -180,6 +180,8 @@ impl Transport {
                 operation,
                 method = %method,
                 attempt = retries + 1,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
             );
             // Kept only while another attempt is possible.
             let next = match retries < settings.retry.max_retries {
@@ -190,6 +192,7 @@ impl Transport {
             let started = Instant::now();
             let result = client.execute(request).instrument(span.clone()).await;
             let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            span.record("duration_ms", duration_ms);
 
             let outcome = match &result {
                 Ok(response) => {
@@ -198,6 +201,7 @@ impl Transport {
                         retry_after: retry_after(response.headers()),
                     };
                     self.remember(meta);
+                    span.record("status", meta.status.as_u16());
                     span.in_scope(|| {
                         tracing::debug!(status = meta.status.as_u16(), duration_ms, "response")
                     });

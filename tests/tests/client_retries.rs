@@ -436,3 +436,47 @@ async fn slow_retried_answers_cannot_stretch_the_call_beyond_its_timeout() {
     assert!(elapsed < timeout * 5, "the call took {elapsed:?}");
     assert!(server.hits() < 50, "{} attempts", server.hits());
 }
+
+#[tokio::test]
+async fn each_attempt_is_a_span_with_operation_attempt_status_and_duration() {
+    common::global_capture();
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            api(when, GET, "/credits");
+            then.respond_with(first_then(
+                1,
+                (503, unavailable()),
+                (200, seed("credits-success.json")),
+            ));
+        })
+        .await;
+    common::client_for(&server)
+        .get_credits()
+        .instrument(tracing::info_span!("case", name = "span_fields"))
+        .await
+        .unwrap();
+    let responses: Vec<String> = common::global_capture()
+        .lines_of("case{name=\"span_fields\"}")
+        .into_iter()
+        .filter(|line| line.contains("noxitel.request{") && line.contains(" response"))
+        .collect();
+    assert_eq!(responses.len(), 2, "{responses:#?}");
+    for (line, (attempt, status)) in responses.iter().zip([(1, 503), (2, 200)]) {
+        // The span's own fields, `noxitel.request{…}`, not the event's.
+        let span = line
+            .split("noxitel.request{")
+            .nth(1)
+            .and_then(|rest| rest.split('}').next())
+            .unwrap_or_default();
+        for field in [
+            "operation=\"get_credits\"".to_owned(),
+            "method=GET".to_owned(),
+            format!("attempt={attempt}"),
+            format!("status={status}"),
+            "duration_ms=".to_owned(),
+        ] {
+            assert!(span.contains(&field), "{field} missing in span of {line}");
+        }
+    }
+}
