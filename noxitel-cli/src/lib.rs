@@ -54,11 +54,13 @@ fn init_tracing(verbose: u8) {
         return;
     }
     let filter = match verbose {
-        1 => "noxitel_api=debug,noxitel_cli=debug",
-        _ => "noxitel_api=trace,noxitel_cli=trace,reqwest=debug",
+        1 => "noxitel_api=debug,noxitel_cli=debug,noxitel_sandbox=info",
+        _ => "noxitel_api=trace,noxitel_cli=trace,noxitel_sandbox=debug,reqwest=debug",
     };
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        // Its fallback report is an `eprintln!`, which panics once stderr is closed.
+        .log_internal_errors(false)
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .try_init();
 }
@@ -153,12 +155,9 @@ async fn bulk_send(
     }
     let summary = bulk::run(client, cfg).await?;
     match output {
-        Output::Json => println!(
-            "{}",
-            serde_json::to_string(&summary).expect("summary serializes")
-        ),
-        Output::Table => print!("{}", summary.render()),
-    }
+        Output::Json => output::emit(&serde_json::to_string(&summary).expect("summary serializes")),
+        Output::Table => output::emit(&summary.render()),
+    };
     let code = summary.exit_code();
     if code != exit::OK {
         let why = summary.stopped.clone().unwrap_or_else(|| {
@@ -194,13 +193,15 @@ async fn sandbox(args: &cli::SandboxArgs) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the sandbox: {e}")))?;
     // The sandbox's own token is printed on purpose: it is a local test credential.
-    eprintln!("sandbox listening; use it with:");
-    eprintln!("  export NOXITEL_BASE_URL={}", sandbox.base_url());
-    eprintln!("  export NOXITEL_API_TOKEN={}", sandbox.token());
-    eprintln!(
-        "control surface: {} (Ctrl-C to stop)",
+    // One write, errors ignored: a closed stderr (a parent that read the URL and went away)
+    // must not take the server down.
+    let banner = format!(
+        "sandbox listening; use it with:\n  export NOXITEL_BASE_URL={}\n  export NOXITEL_API_TOKEN={}\ncontrol surface: {} (Ctrl-C to stop)\n",
+        sandbox.base_url(),
+        sandbox.token(),
         sandbox.control_url()
     );
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), banner.as_bytes());
     let _ = tokio::signal::ctrl_c().await;
     sandbox.shutdown().await;
     Ok(())

@@ -1,6 +1,7 @@
 //! Printing answers: the API's JSON, or a table made from it.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -8,14 +9,23 @@ use serde_json::Value;
 use crate::cli::Output;
 use crate::exit::Failure;
 
+/// Writes `text` and a newline to stdout. A closed stdout (`noxitel … | head -1`) is not a
+/// crash: `println!` would panic; this reports `false` and the caller decides.
+pub fn emit(text: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", text.trim_end_matches('\n'))
+        .and_then(|()| std::io::Write::flush(&mut out))
+        .is_ok()
+}
+
 /// Prints an answer in the chosen format.
 pub fn print<T: Serialize>(output: Output, answer: &T) -> Result<(), Failure> {
     let value = serde_json::to_value(answer)
         .map_err(|e| Failure::other(format!("cannot print the answer: {e}")))?;
     match output {
-        Output::Json => println!("{value}"),
-        Output::Table => print!("{}", table(&value)),
-    }
+        Output::Json => emit(&value.to_string()),
+        Output::Table => emit(&table(&value)),
+    };
     Ok(())
 }
 
@@ -27,7 +37,7 @@ pub fn print_answer<T: Serialize>(
     answer: &T,
 ) -> Result<(), Failure> {
     if let (Output::Json, Some(raw)) = (output, client.raw_capture().and_then(|c| c.body())) {
-        println!("{}", String::from_utf8_lossy(&raw).trim_end());
+        emit(String::from_utf8_lossy(&raw).trim_end());
         return Ok(());
     }
     print(output, answer)

@@ -117,11 +117,16 @@ pub fn line(event: &Value) -> String {
 pub async fn listen(host: std::net::IpAddr, port: u16, output: Output) -> Result<(), Failure> {
     let app = Router::new().fallback(any(move |uri: Uri, body: Bytes| async move {
         let event = describe(uri.path(), &body);
-        match output {
-            Output::Json => println!("{event}"),
-            Output::Table => println!("{}", line(&event)),
+        let shown = match output {
+            Output::Json => crate::output::emit(&event.to_string()),
+            Output::Table => crate::output::emit(&line(&event)),
+        };
+        // An event nobody saw is not acknowledged: the sender retries it.
+        if shown {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
         }
-        StatusCode::OK
     }));
     let addr = SocketAddr::new(host, port);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {

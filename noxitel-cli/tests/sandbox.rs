@@ -33,15 +33,17 @@ fn start() -> Sandbox {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let mut base_url = None;
-    for line in BufReader::new(stderr).lines() {
+    for line in lines.by_ref() {
         let line = line.unwrap();
         if let Some(url) = line.trim().strip_prefix("export NOXITEL_BASE_URL=") {
             base_url = Some(url.to_owned());
             break;
         }
     }
+    // Keep reading stderr for the server's lifetime, as a terminal would.
+    std::thread::spawn(move || lines.for_each(drop));
     Sandbox {
         child,
         base_url: base_url.expect("the sandbox printed its URL"),
@@ -139,4 +141,43 @@ fn everyday_commands_against_the_sandbox() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn the_sandbox_outlives_a_closed_stderr() {
+    // A parent that reads the URL and closes the pipe (a script, `| head`) must not
+    // take the server down: the banner used to be four writes, the later ones fatal.
+    // `-v` adds a log line per request, written after the pipe is closed.
+    let mut child = Command::new(cargo_bin("noxitel"))
+        .args([
+            "-v",
+            "sandbox",
+            "--port",
+            "0",
+            "--accept-token",
+            "sandbox-token",
+        ])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    reader.read_line(&mut first).unwrap();
+    let mut url = String::new();
+    reader.read_line(&mut url).unwrap();
+    drop(reader);
+    let sandbox = Sandbox {
+        child,
+        base_url: url
+            .trim()
+            .strip_prefix("export NOXITEL_BASE_URL=")
+            .expect("the second line is the URL")
+            .to_owned(),
+    };
+    for _ in 0..3 {
+        let (code, credits, err) = noxitel(&sandbox, &["credits"]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(credits["status"], "success");
+    }
 }

@@ -59,6 +59,8 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(&args.log))
+        // Its fallback report is an `eprintln!`, which panics once the output is closed.
+        .log_internal_errors(false)
         .init();
     let config = Config {
         addr: SocketAddr::new(args.host, args.port),
@@ -76,18 +78,22 @@ async fn main() -> anyhow::Result<()> {
         ..Config::default()
     };
     let sandbox = Sandbox::start_with(config).await?;
-    println!("noxitel-sandbox listening");
-    println!("  base URL : {}", sandbox.base_url());
-    println!("  control  : {}", sandbox.control_url());
+    let mut banner = format!(
+        "noxitel-sandbox listening\n  base URL : {}\n  control  : {}\n",
+        sandbox.base_url(),
+        sandbox.control_url()
+    );
     if args.tokens.is_empty() {
-        println!("  token    : {}", sandbox.token());
+        banner += &format!("  token    : {}\n", sandbox.token());
     } else {
-        println!("  tokens   : {} configured", args.tokens.len());
+        banner += &format!("  tokens   : {} configured\n", args.tokens.len());
     }
-    println!(
-        "  try      : curl -H 'Authorization: Bearer <token>' {}/credits",
+    banner += &format!(
+        "  try      : curl -H 'Authorization: Bearer <token>' {}/credits\n",
         sandbox.base_url()
     );
+    // Errors ignored: a closed stdout (`| head -3`) must not take the server down.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), banner.as_bytes());
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         () = sandbox.wait() => {}
