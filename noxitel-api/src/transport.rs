@@ -4,12 +4,12 @@
 //! (reachable through [`crate::Client::raw`]) get the same behaviour as the typed methods.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
-use reqwest::{Request, Response, StatusCode};
+use reqwest::{Request, Response, ResponseBuilderExt as _, StatusCode};
 use tracing::Instrument;
 
 use noxitel_types::ApiError;
@@ -143,6 +143,7 @@ impl Transport {
         let status = response.status();
         let version = response.version();
         let headers = std::mem::take(response.headers_mut());
+        let url = response.url().clone();
         let body = response.bytes().await?;
         if is_error_envelope(&body)
             && let Ok(api) = serde_json::from_slice::<ApiError>(&body)
@@ -152,7 +153,12 @@ impl Transport {
         if let Some(capture) = &self.capture {
             capture.store(&body);
         }
-        let mut rebuilt = http::Response::new(reqwest::Body::from(body));
+        // With the URL attached, reqwest does not parse a placeholder one for every answer.
+        let mut rebuilt = http::Response::builder()
+            .url(url)
+            .body(())
+            .unwrap_or_default()
+            .map(|()| reqwest::Body::from(body));
         *rebuilt.status_mut() = status;
         *rebuilt.version_mut() = version;
         *rebuilt.headers_mut() = headers;
@@ -247,8 +253,12 @@ impl Transport {
     }
 }
 
+/// Built once: building a finder costs more than searching a typical answer.
+static ERROR_FINDER: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"\"error\""));
+
 /// Whether a body is a JSON object whose `status` is `"error"`. Skips every other field
-/// without building it, so a large success answer is scanned once, not parsed twice.
+/// without building it, so a large answer that mentions "error" is scanned, not parsed twice.
 fn is_error_envelope(body: &[u8]) -> bool {
     #[derive(serde::Deserialize)]
     struct Probe<'a> {
@@ -256,7 +266,9 @@ fn is_error_envelope(body: &[u8]) -> bool {
         status: Option<std::borrow::Cow<'a, str>>,
     }
     let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    // Most answers never mention "error": a byte search settles them without a parse.
     is_object
+        && ERROR_FINDER.find(body).is_some()
         && serde_json::from_slice::<Probe>(body)
             .is_ok_and(|probe| probe.status.as_deref() == Some("error"))
 }

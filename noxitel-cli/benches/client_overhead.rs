@@ -1,6 +1,6 @@
 //! Per-request cost of the typed client (`noxitel_api::Client::get_credits`) against raw
-//! `reqwest` doing the same request (GET /credits with the bearer token and the same 30 s
-//! deadline, JSON decoded into the same type) to the same in-process server. Criterion measures both; then an interleaved run
+//! `reqwest` doing the same request (GET /credits with the bearer token, accept and user
+//! agent headers and the same 30 s deadline, JSON decoded into the same type) to the same in-process server. Criterion measures both; then an interleaved run
 //! prints the typed/raw ratio (target ≤ 1.05×).
 //!
 //! `cargo bench -p noxitel-cli --bench client_overhead`
@@ -52,6 +52,10 @@ impl Bench {
                 .get(&self.url)
                 .bearer_auth(TOKEN)
                 .header("accept", "application/json")
+                .header(
+                    "user-agent",
+                    concat!("noxitel-api/", env!("CARGO_PKG_VERSION")),
+                )
                 // The typed client bounds every call by its total timeout; so does the baseline.
                 .timeout(noxitel_api::DEFAULT_TIMEOUT)
                 .send()
