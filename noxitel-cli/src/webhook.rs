@@ -22,8 +22,16 @@ pub fn describe(path: &str, body: &[u8]) -> Value {
                 "body": String::from_utf8_lossy(body)});
         }
     };
-    let is_rcs = value.get("event").is_some();
-    let is_voice = value.get("callId").is_some() || path.contains("voice");
+    // The receiver's path says what was subscribed where (`…/rcs`, `…/voice`, `…/sms`);
+    // otherwise the shape decides: RCS events are named `message.*`, voice events carry a
+    // `callId`, and the (undocumented) SMS receipt is whatever remains.
+    let path_says = |word: &str| path.to_ascii_lowercase().contains(word);
+    let rcs_shaped = value
+        .get("event")
+        .and_then(Value::as_str)
+        .is_some_and(|e| e.starts_with("message."));
+    let is_voice = path_says("voice") || (!path_says("rcs") && value.get("callId").is_some());
+    let is_rcs = !is_voice && !path_says("sms") && (path_says("rcs") || rcs_shaped);
     if is_rcs {
         match RcsEvent::from_slice(body) {
             Ok(event) => rcs(path, &event),

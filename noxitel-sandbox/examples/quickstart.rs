@@ -2,11 +2,13 @@
 //!
 //! ```sh
 //! cargo run --example quickstart                       # offline, against an embedded sandbox
-//! NOXITEL_BASE_URL=https://dashboard.noxitel.com/api/v2 NOXITEL_API_TOKEN=… \
-//!   NOXITEL_TEST_MOBILE=9198… cargo run --example quickstart   # a real account
+//! NOXITEL_API_TOKEN=… NOXITEL_TEST_MOBILE=9198… \
+//!   cargo run --example quickstart                     # a real account (sends real messages)
 //! ```
 //!
-//! Against a real account the sandbox-only steps are skipped: the OTP is read from stdin
+//! `NOXITEL_BASE_URL` overrides the real API's URL; `NOXITEL_TEST_MOBILE_2` names a second
+//! phone (default: the first). Against a real account the sandbox-only steps are skipped: the
+//! OTP is read from stdin (the program waits for it)
 //! instead of the control surface, and the suggestion tap is left to you (a webhook receiver
 //! on 127.0.0.1 is not reachable from the internet).
 
@@ -67,40 +69,50 @@ async fn webhook_receiver() -> anyhow::Result<(String, mpsc::UnboundedReceiver<B
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let real = match (
-        std::env::var("NOXITEL_BASE_URL"),
-        std::env::var("NOXITEL_API_TOKEN"),
-    ) {
-        (Ok(url), Ok(token)) if !url.is_empty() && !token.is_empty() => Some((url, token)),
-        _ => None,
-    };
+    // A real account is used when a token is set (the base URL defaults to Noxitel's). It
+    // sends real messages, so it only runs towards a phone the user names.
+    let token = std::env::var(noxitel_api::TOKEN_ENV).unwrap_or_default();
+    let real = !token.trim().is_empty();
     let mut sandbox = None;
-    let (base_url, token) = match real {
-        Some(account) => {
-            println!("Using the real account at {}", account.0);
-            account
-        }
-        None => {
-            let started = Sandbox::start_with(Config {
-                dlr_delay: Duration::from_millis(500),
-                ..Config::default()
-            })
-            .await?;
-            println!(
-                "Started an embedded Noxitel sandbox at {}",
-                started.base_url()
-            );
-            let pair = (started.base_url(), started.token().to_owned());
-            sandbox = Some(started);
-            pair
-        }
+    let (base_url, token) = if real {
+        let base_url = std::env::var(noxitel_api::BASE_URL_ENV)
+            .ok()
+            .filter(|url| !url.trim().is_empty())
+            .unwrap_or_else(|| noxitel_api::DEFAULT_BASE_URL.to_owned());
+        println!("Using the real account at {base_url}");
+        (base_url, token)
+    } else {
+        let started = Sandbox::start_with(Config {
+            dlr_delay: Duration::from_millis(500),
+            ..Config::default()
+        })
+        .await?;
+        println!(
+            "Started an embedded Noxitel sandbox at {}",
+            started.base_url()
+        );
+        let pair = (started.base_url(), started.token().to_owned());
+        sandbox = Some(started);
+        pair
     };
     let offline = sandbox.is_some();
     let control = sandbox.as_ref().map(Sandbox::control_url);
     let http = reqwest::Client::new();
     let client = Client::builder(&token).base_url(&base_url).build()?;
-    let first = std::env::var("NOXITEL_TEST_MOBILE").unwrap_or_else(|_| "919887111111".into());
-    let second = std::env::var("NOXITEL_TEST_MOBILE_2").unwrap_or_else(|_| "918058222222".into());
+    let (first, second) = if offline {
+        // The reference's own example numbers: harmless in the sandbox.
+        ("919887111111".to_owned(), "918058222222".to_owned())
+    } else {
+        let first = std::env::var("NOXITEL_TEST_MOBILE")
+            .ok()
+            .filter(|m| !m.trim().is_empty());
+        let first = first.context(
+            "against a real account the tour sends real SMS, OTP, RCS and WhatsApp messages: \
+             set NOXITEL_TEST_MOBILE (and optionally NOXITEL_TEST_MOBILE_2) to phones you own",
+        )?;
+        let second = std::env::var("NOXITEL_TEST_MOBILE_2").unwrap_or_else(|_| first.clone());
+        (first, second)
+    };
 
     step(1, "Credits");
     let credits = client.get_credits().await?;
@@ -219,10 +231,12 @@ async fn main() -> anyhow::Result<()> {
             code
         }
         None => {
-            println!("Type the code you received on {first}:");
+            println!("Type the code you received on {first} and press Enter:");
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;
-            line.trim().to_owned()
+            let code = line.trim().to_owned();
+            anyhow::ensure!(!code.is_empty(), "no code typed: the tour stops here");
+            code
         }
     };
     if offline {

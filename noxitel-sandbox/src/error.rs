@@ -1,4 +1,5 @@
-//! The API's error answers: `{"success": false, "status": <http>, "message": "..."}`.
+//! The API's error answers: `{"success": false, "status": <http>, "message": "..."}`, or the
+//! second shape the reference shows for some errors, `{"status": "error", "message": "..."}`.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +13,8 @@ pub struct ApiErr {
     pub message: String,
     pub extra: Map<String, Value>,
     pub retry_after: Option<u64>,
+    /// Answer with `"status": "error"` (and no `success`), as the reference's example does.
+    pub status_error: bool,
 }
 
 pub type ApiResult<T> = Result<T, ApiErr>;
@@ -23,7 +26,14 @@ impl ApiErr {
             message: message.into(),
             extra: Map::new(),
             retry_after: None,
+            status_error: false,
         }
+    }
+
+    /// The `{"status": "error", "message": …}` shape, for the errors the reference shows so.
+    pub fn status_error(mut self) -> Self {
+        self.status_error = true;
+        self
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -56,11 +66,12 @@ pub fn body(status: StatusCode, message: String, extra: Map<String, Value>) -> A
 
 impl IntoResponse for ApiErr {
     fn into_response(self) -> Response {
-        let mut response = (
-            self.status,
-            axum::Json(body(self.status, self.message, self.extra)),
-        )
-            .into_response();
+        let mut body = body(self.status, self.message, self.extra);
+        if self.status_error {
+            body.status = Some(StringOrNumber::from("error"));
+            body.success = None;
+        }
+        let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()

@@ -56,7 +56,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .nest("/sandbox", control)
         .route("/", get(control::index))
         .fallback(not_found)
-        .layer(middleware::from_fn(normalize_errors))
+        .layer(middleware::from_fn_with_state(
+            shared.config.max_body_bytes,
+            normalize_errors,
+        ))
         .layer(DefaultBodyLimit::max(shared.config.max_body_bytes))
         .layer(middleware::from_fn(log_requests))
         .with_state(shared)
@@ -133,7 +136,11 @@ async fn control_guard(
 
 /// Every error answer gets the documented JSON shape, whoever produced it (axum's own
 /// 405, 413 and extractor rejections are plain text).
-async fn normalize_errors(request: Request, next: Next) -> Response {
+async fn normalize_errors(
+    State(max_body_bytes): State<usize>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
@@ -166,7 +173,7 @@ async fn normalize_errors(request: Request, next: Next) -> Response {
             }
         }
         StatusCode::PAYLOAD_TOO_LARGE => {
-            format!("Request body too large: {path} accepts at most the configured limit ({text})")
+            format!("Request body too large: {path} accepts at most {max_body_bytes} bytes")
         }
         _ if text.is_empty() => status.canonical_reason().unwrap_or("Error").to_owned(),
         _ => text,

@@ -602,10 +602,11 @@ impl Data {
     }
 }
 
+/// The reference does not document this payload: the sandbox sends the fields of a
+/// `GET /dlr` record, flat, and nothing else (no invented `event` name).
 fn sms_receipt(sms: &SmsRecord) -> Value {
     let (status, reply) = sms_status(sms.state);
     json!({
-        "event": "sms.dlr",
         "batch_id": sms.batch_id,
         "sms_id": sms.sms_id,
         "mobile": sms.mobile,

@@ -129,6 +129,8 @@ async fn bad_input_gets_precise_4xx() {
         ("POST", "/api/v2/sms", Some(br#"{"message":"x"}"#.to_vec()), 400, "contacts"),
         ("POST", "/api/v2/sms", Some(br#"{"contacts":[{"mobile":"9198"}]}"#.to_vec()), 400, "message"),
         ("POST", "/api/v2/sms", Some(br#"{"message":"x","contacts":[{"mobile":"abc"}]}"#.to_vec()), 400, "not a phone number"),
+        ("POST", "/api/v2/sms", Some(format!(r#"{{"message":"x","contacts":[{{"mobile":"{}"}}]}}"#, "9".repeat(20)).into_bytes()), 400, "at most 15"),
+        ("POST", "/api/v2/sms", Some(br#"{"message":"x","notifyUrl":"/sms","contacts":[{"mobile":"9198"}]}"#.to_vec()), 400, "notifyUrl"),
         ("POST", "/api/v2/sms", Some(br#"{"message":"x","routeId":9,"contacts":[{"mobile":"9198"}]}"#.to_vec()), 404, "routeId 9"),
         ("POST", "/api/v2/sms", Some(br#"{"message":"x","routeId":2,"contacts":[{"mobile":"9198"}]}"#.to_vec()), 400, "sender"),
         ("POST", "/api/v2/sms", Some(br#"{"message":"x","schedule":"2026-99-99 10:00:00","contacts":[{"mobile":"9198"}]}"#.to_vec()), 400, "schedule"),
@@ -185,6 +187,23 @@ async fn bad_input_gets_precise_4xx() {
     assert_eq!(
         env.client.get_credits().await.unwrap().credits[0].credits,
         Some(1)
+    );
+    // WhatsApp short on wallet: the reference's own error body, word for word.
+    env.call("POST", "/sandbox/credits", Some(json!({"walletCents": 1})))
+        .await;
+    let (status, answer) = env
+        .call(
+            "POST",
+            "/api/v2/whatsapp/message",
+            Some(json!({"type": "text", "message": "Hello!",
+                "contacts": [{"msisdn": "919887111111"}]})),
+        )
+        .await;
+    assert_eq!(status, 402);
+    assert_eq!(
+        answer,
+        json!({"status": "error",
+            "message": "You don't have enough credits to send this campaign."})
     );
 }
 

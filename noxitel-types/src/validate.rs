@@ -43,7 +43,7 @@ fn non_empty(field: &str, value: &str) -> Result {
     Ok(())
 }
 
-/// A phone number: digits, optionally after a leading `+`.
+/// A phone number: digits, optionally after a leading `+`; at most 15 of them (E.164).
 fn phone_number(field: &str, value: &str) -> Result {
     let digits = value.strip_prefix('+').unwrap_or(value);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -52,6 +52,33 @@ fn phone_number(field: &str, value: &str) -> Result {
             format!(
                 "{value:?} is not a phone number (digits with country code, e.g. 919887111111)"
             ),
+        ));
+    }
+    if digits.len() > 15 {
+        return Err(ValidationError::new(
+            field,
+            format!(
+                "has {} digits; a phone number has at most 15 (E.164)",
+                digits.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A webhook target: an absolute `http://` or `https://` URL with a host, no whitespace.
+/// The API POSTs events there; anything else could never be delivered.
+fn webhook_url(field: &str, value: &str) -> Result {
+    let lower = value.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    let host = rest.and_then(|r| r.split(['/', '?', '#']).next());
+    let ok = host.is_some_and(|h| !h.is_empty()) && !value.chars().any(char::is_whitespace);
+    if !ok {
+        return Err(ValidationError::new(
+            field,
+            format!("{value:?} is not an absolute http(s) URL, e.g. https://yourapp.com/webhook"),
         ));
     }
     Ok(())
@@ -106,6 +133,9 @@ impl Validate for SendSmsRequest {
         }
         if let Some(value) = &self.schedule {
             schedule("schedule", value)?;
+        }
+        if let Some(url) = &self.notify_url {
+            webhook_url("notifyUrl", url)?;
         }
         Ok(())
     }
@@ -195,6 +225,9 @@ impl Validate for SendRcsMessageRequest {
         contacts_or_group(&self.contacts, self.contact_group)?;
         if let Some(value) = &self.schedule {
             schedule("schedule", value)?;
+        }
+        if let Some(url) = &self.notify_url {
+            webhook_url("notifyUrl", url)?;
         }
         let content = match (&self.content, self.template_id) {
             (None, None) => {
@@ -286,6 +319,9 @@ impl Validate for VoiceCallRequest {
         }?;
         if let Some(value) = &self.schedule {
             schedule("schedule", value)?;
+        }
+        if let Some(url) = &self.notify_url {
+            webhook_url("notifyUrl", url)?;
         }
         Ok(())
     }

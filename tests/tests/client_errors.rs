@@ -439,6 +439,49 @@ async fn sms_to_a_bad_mobile_is_refused() {
 }
 
 #[tokio::test]
+async fn sms_to_a_mobile_longer_than_e164_is_refused() {
+    let mut body = sms();
+    body.contacts = vec![Contact {
+        mobile: "9".repeat(16),
+        parameters: Default::default(),
+    }];
+    refused(
+        "contacts[0].mobile",
+        |c| async move { c.send_sms(body).await },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_notify_url_that_is_not_an_http_url_is_refused() {
+    for bad in [
+        "/sms",
+        "not a url",
+        "ftp://x/y",
+        "https://",
+        "https:// yourapp.com/x",
+    ] {
+        let mut body = sms();
+        body.notify_url = Some(bad.into());
+        refused("notifyUrl", |c| async move { c.send_sms(body).await }).await;
+        let mut body: SendRcsMessageRequest = seed_as("rcs-send-request-curl.json");
+        body.notify_url = Some(bad.into());
+        refused(
+            "notifyUrl",
+            |c| async move { c.send_rcs_message(body).await },
+        )
+        .await;
+        let mut body: VoiceCallRequest = seed_as("voice-call-request.json");
+        body.notify_url = Some(bad.into());
+        refused(
+            "notifyUrl",
+            |c| async move { c.place_voice_call(body).await },
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
 async fn sms_with_a_badly_formatted_schedule_is_refused() {
     let mut body = sms();
     body.schedule = Some("2026-05-01T10:00:00Z".into());

@@ -17,7 +17,7 @@ use crate::error::{ApiErr, ApiResult};
 use crate::state::{Event, WaRecord};
 use crate::text;
 
-use super::{A, Q, S, cents, delay, ok, param, parse, phone};
+use super::{A, Q, S, delay, ok, param, parse, phone};
 
 const WA_PRICE_CENTS: i64 = 5;
 
@@ -87,10 +87,9 @@ pub(crate) async fn send_whatsapp(
         recipients.push((msisdn, cost, contact.parameters.clone()));
     }
     if d.wallet_cents < total {
+        // Word for word the reference's example, shape included.
         return Err(
-            ApiErr::payment("You don't have enough credits to send this campaign.")
-                .with("required", cents(total))
-                .with("available", cents(d.wallet_cents)),
+            ApiErr::payment("You don't have enough credits to send this campaign.").status_error(),
         );
     }
     d.wallet_cents -= total;
