@@ -43,6 +43,7 @@ pub struct Global {
     #[arg(
         long,
         env = "NOXITEL_BASE_URL",
+        hide_env_values = true,
         global = true,
         default_value = noxitel_api::DEFAULT_BASE_URL
     )]
@@ -50,11 +51,18 @@ pub struct Global {
     /// Output format: a human-readable table, or the API's JSON answer (for scripts and jq).
     #[arg(short, long, value_enum, default_value_t = Output::Table, global = true)]
     pub output: Output,
-    /// Trace requests on stderr (-v: requests and answers, -vv: more). The token is never shown.
+    /// Trace on stderr. -v: one line per attempt (operation, method, status, duration, retries);
+    /// -vv: also connection events. Never the token, URL query or message text.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
     /// Seconds allowed for one call, retries included.
-    #[arg(long, default_value_t = 30, global = true, value_name = "SECONDS")]
+    #[arg(
+        long,
+        default_value_t = 30,
+        global = true,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
     pub timeout: u64,
 }
 
@@ -153,8 +161,10 @@ pub struct SmsSend {
     /// Parameter for the --to contacts, `name=value` (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE", conflicts_with = "csv")]
     pub params: Vec<String>,
+    /// Campaign ID from the dashboard (default campaign if omitted).
     #[arg(long)]
     pub campaign_id: Option<i64>,
+    /// Route ID (default route if omitted).
     #[arg(long)]
     pub route_id: Option<i64>,
     /// Saved template ID (replaces --message).
@@ -169,8 +179,10 @@ pub struct SmsSend {
     /// Webhook URL for delivery receipts.
     #[arg(long)]
     pub notify_url: Option<String>,
+    /// DLT entity ID (required for India A2P traffic).
     #[arg(long)]
     pub dlt_entity_id: Option<String>,
+    /// DLT template ID (required for India A2P traffic).
     #[arg(long)]
     pub dlt_template_id: Option<String>,
     #[command(flatten)]
@@ -275,15 +287,19 @@ pub enum Rcs {
     Dlr(RcsDlr),
     /// Whether a number supports RCS (`GET /rcs/capability`).
     Capability {
+        /// Phone number in international format without +, e.g. 919887111111.
         #[arg(long)]
         mobile: String,
+        /// Agent ID to check capability against.
         #[arg(long)]
         agent_id: i64,
     },
     /// Whether a conversation window is open (`GET /rcs/conversation`).
     Conversation {
+        /// RCS agent ID.
         #[arg(long)]
         agent_id: i64,
+        /// Phone number in international format without +, e.g. 919887111111.
         #[arg(long)]
         mobile: String,
     },
@@ -348,18 +364,28 @@ pub enum RcsAgent {
     Create(RcsAgentCreate),
     /// Submit a draft for review (`POST /rcs/agent/submit`).
     Submit {
+        /// ID of the draft agent to submit.
         #[arg(long)]
         agent_id: i64,
     },
     /// One agent (`GET /rcs/agent/{id}`).
     Get {
+        /// Agent ID (or `--agent-id`, like the other rcs commands).
+        #[arg(
+            value_name = "AGENT_ID",
+            required_unless_present = "agent_id",
+            conflicts_with = "agent_id"
+        )]
+        id: Option<i64>,
         /// Agent ID.
-        id: i64,
+        #[arg(long = "agent-id", value_name = "AGENT_ID")]
+        agent_id: Option<i64>,
     },
     /// All your agents (`GET /rcs/agents`).
     List,
     /// Request launch to carriers (`POST /rcs/agent/launch`).
     Launch {
+        /// ID of the approved agent to launch.
         #[arg(long)]
         agent_id: i64,
         /// Carrier, e.g. airtel-india (repeatable or comma-separated).
@@ -379,8 +405,10 @@ pub struct RcsAgentCreate {
     /// Brand the agent represents.
     #[arg(long)]
     pub brand_name: Option<String>,
+    /// Short agent description.
     #[arg(long)]
     pub description: Option<String>,
+    /// Publicly accessible brand logo URL.
     #[arg(long)]
     pub logo_url: Option<String>,
     /// Brand hex color, e.g. #00a896.
@@ -402,6 +430,7 @@ pub enum RcsTestdevice {
     Add(TestDevice),
     /// List an agent's test devices (`GET /rcs/testdevices`).
     List {
+        /// RCS agent ID.
         #[arg(long)]
         agent_id: i64,
     },
@@ -411,6 +440,7 @@ pub enum RcsTestdevice {
 
 #[derive(Debug, Args)]
 pub struct TestDevice {
+    /// RCS agent ID.
     #[arg(long)]
     pub agent_id: i64,
     /// Phone number, e.g. +919887979736.
@@ -447,6 +477,7 @@ pub struct VoiceCall {
     /// URL of an .mp3 or .wav file to play.
     #[arg(long)]
     pub audio_url: Option<String>,
+    /// Campaign ID for grouping calls in reports.
     #[arg(long)]
     pub campaign_id: Option<i64>,
     /// Scheduled time, `YYYY-MM-DD HH:MM:SS`.
@@ -489,7 +520,8 @@ pub struct SandboxArgs {
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1")]
     pub host: std::net::IpAddr,
-    /// Bearer token the sandbox accepts (repeatable). Default: one random token, printed.
+    /// Bearer token the sandbox accepts (repeatable), besides `--token`/NOXITEL_API_TOKEN.
+    /// Default when neither is given: one random token, printed.
     #[arg(long = "accept-token", value_name = "TOKEN")]
     pub tokens: Vec<String>,
     /// Milliseconds from submission to the final delivery state.

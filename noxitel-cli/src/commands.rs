@@ -356,12 +356,16 @@ async fn rcs_agent(client: &Client, output: Output, cmd: &RcsAgent) -> Result<()
                 client.submit_rcs_agent(req).await,
             )
         }
-        RcsAgent::Get { id } => done(
-            client,
-            output,
-            "rcs agent get",
-            client.get_rcs_agent(*id).await,
-        ),
+        RcsAgent::Get { id, agent_id } => {
+            // clap requires exactly one of the two.
+            let id = id.or(*agent_id).unwrap_or_default();
+            done(
+                client,
+                output,
+                "rcs agent get",
+                client.get_rcs_agent(id).await,
+            )
+        }
         RcsAgent::List => done(
             client,
             output,
@@ -433,8 +437,8 @@ pub async fn otp(client: &Client, output: Output, cmd: &Otp) -> Result<(), Failu
                 Err(Failure::new(
                     exit::API,
                     format!(
-                        "otp verify: the code did not match: {}",
-                        message.as_deref().unwrap_or("wrong or expired")
+                        "otp verify: not matched: {}",
+                        message.as_deref().unwrap_or("wrong or expired code")
                     ),
                 ))
             }

@@ -76,6 +76,15 @@ pub fn code(error: &Error) -> u8 {
     }
 }
 
+/// The commands that send messages (or place calls): a timeout may mean "sent".
+const SENDS: [&str; 5] = [
+    "sms send",
+    "whatsapp send",
+    "rcs send",
+    "voice call",
+    "otp send",
+];
+
 /// `<what> failed: <kind>: <API message> (HTTP <status>)`.
 pub fn describe(what: &str, error: &Error) -> String {
     let kind = match error {
@@ -91,6 +100,13 @@ pub fn describe(what: &str, error: &Error) -> String {
         Error::RateLimited { .. } => "rate limit exceeded",
         Error::Server(_) => "server error",
         Error::Api(_) => "the API answered with an error",
+        Error::Timeout if SENDS.contains(&what) => {
+            // Sends are never retried after they may have arrived; the caller must know.
+            return format!(
+                "{what} failed: timed out with no answer; the request may have reached the \
+                 API, so check delivery reports before sending again"
+            );
+        }
         Error::Timeout => return format!("{what} failed: timed out (no answer in time)"),
         Error::Transport(e) => return format!("{what} failed: network error: {}", chain(e)),
         Error::Decode { status, source, .. } => {
@@ -101,10 +117,17 @@ pub fn describe(what: &str, error: &Error) -> String {
         }
         other => return format!("{what} failed: {other}"),
     };
-    let mut line = format!("{what} failed: {kind}");
-    if let Some(message) = error.message() {
-        line.push_str(": ");
-        line.push_str(message);
+    let mut line = format!("{what} failed");
+    match error.message() {
+        // "insufficient credits: Insufficient credits: …" says it twice.
+        Some(message) if message.to_lowercase().starts_with(kind) => {
+            line.push_str(": ");
+            line.push_str(message);
+        }
+        Some(message) => {
+            line.push_str(&format!(": {kind}: {message}"));
+        }
+        None => line.push_str(&format!(": {kind}")),
     }
     if let Some(status) = error.status() {
         line.push_str(&format!(" (HTTP {})", status.as_u16()));

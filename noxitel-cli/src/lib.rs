@@ -40,10 +40,16 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::API);
         }
     };
+    let base_url = cli.global.base_url.clone();
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             eprintln!("error: {failure}");
+            if failure.message.ends_with("(HTTP 404)")
+                && !base_url.trim_end_matches('/').ends_with("/api/v2")
+            {
+                eprintln!("hint: the base URL usually ends with /api/v2 (it is {base_url})");
+            }
             ExitCode::from(failure.code)
         }
     }
@@ -59,6 +65,7 @@ fn init_tracing(verbose: u8) {
     };
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         // Its fallback report is an `eprintln!`, which panics once stderr is closed.
         .log_internal_errors(false)
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
@@ -95,7 +102,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             return Ok(exit::OK);
         }
         Command::Sandbox(args) => {
-            sandbox(args).await?;
+            sandbox(args, &cli.global).await?;
             return Ok(exit::OK);
         }
         _ => {}
@@ -177,13 +184,22 @@ async fn bulk_send(
 }
 
 #[cfg(feature = "sandbox")]
-async fn sandbox(args: &cli::SandboxArgs) -> Result<(), Failure> {
+async fn sandbox(args: &cli::SandboxArgs, global: &Global) -> Result<(), Failure> {
     let mut config = noxitel_sandbox::Config {
         addr: std::net::SocketAddr::new(args.host, args.port),
         ..noxitel_sandbox::Config::default()
     };
-    if !args.tokens.is_empty() {
-        config.tokens = args.tokens.clone();
+    // `--token` / NOXITEL_API_TOKEN is accepted too, so the same environment drives both
+    // the server and the commands that talk to it.
+    let given: Vec<String> = args
+        .tokens
+        .iter()
+        .chain(global.token.iter())
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if !given.is_empty() {
+        config.tokens = given.clone();
     }
     config = config.dlr_delay(Duration::from_millis(args.dlr_delay_ms));
     if let Some(rps) = args.rate_limit {
@@ -192,13 +208,18 @@ async fn sandbox(args: &cli::SandboxArgs) -> Result<(), Failure> {
     let sandbox = noxitel_sandbox::Sandbox::start_with(config)
         .await
         .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the sandbox: {e}")))?;
-    // The sandbox's own token is printed on purpose: it is a local test credential.
+    // A generated token is a local test credential and is printed; tokens the user gave
+    // (perhaps a real one from the environment) are not.
+    let token_line = if given.is_empty() {
+        format!("  export NOXITEL_API_TOKEN={}", sandbox.token())
+    } else {
+        "  # NOXITEL_API_TOKEN: the token you gave (--token or --accept-token)".to_owned()
+    };
     // One write, errors ignored: a closed stderr (a parent that read the URL and went away)
     // must not take the server down.
     let banner = format!(
-        "sandbox listening; use it with:\n  export NOXITEL_BASE_URL={}\n  export NOXITEL_API_TOKEN={}\ncontrol surface: {} (Ctrl-C to stop)\n",
+        "sandbox listening; use it with:\n  export NOXITEL_BASE_URL={}\n{token_line}\ncontrol surface: {} (Ctrl-C to stop)\n",
         sandbox.base_url(),
-        sandbox.token(),
         sandbox.control_url()
     );
     let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), banner.as_bytes());
@@ -208,7 +229,7 @@ async fn sandbox(args: &cli::SandboxArgs) -> Result<(), Failure> {
 }
 
 #[cfg(not(feature = "sandbox"))]
-async fn sandbox(_: &cli::SandboxArgs) -> Result<(), Failure> {
+async fn sandbox(_: &cli::SandboxArgs, _: &Global) -> Result<(), Failure> {
     Err(Failure::usage(
         "`noxitel sandbox` is not in this build (feature `sandbox` off); \
          run the noxitel-sandbox binary instead",

@@ -29,18 +29,28 @@ pub fn print<T: Serialize>(output: Output, answer: &T) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Prints an API answer: with `-o json`, the body exactly as the API sent it when the client
-/// captured it (see `noxitel_api::Client::capture_raw`), otherwise like [`print()`].
+/// Prints an API answer from the body exactly as the API sent it when the client captured it
+/// (see `noxitel_api::Client::capture_raw`): as is with `-o json`, as a table otherwise;
+/// without a capture, like [`print()`].
 pub fn print_answer<T: Serialize>(
     client: &noxitel_api::Client,
     output: Output,
     answer: &T,
 ) -> Result<(), Failure> {
-    if let (Output::Json, Some(raw)) = (output, client.raw_capture().and_then(|c| c.body())) {
-        emit(String::from_utf8_lossy(&raw).trim_end());
-        return Ok(());
+    let Some(raw) = client.raw_capture().and_then(|c| c.body()) else {
+        return print(output, answer);
+    };
+    match output {
+        Output::Json => {
+            emit(String::from_utf8_lossy(&raw).trim_end());
+            Ok(())
+        }
+        // The table too shows every field the API sent, documented or not.
+        Output::Table => match serde_json::from_slice::<Value>(&raw) {
+            Ok(value) => print(output, &value),
+            Err(_) => print(output, answer),
+        },
     }
-    print(output, answer)
 }
 
 /// A human-readable rendering of a JSON answer: objects as `key  value` lines (nested objects

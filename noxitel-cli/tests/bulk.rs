@@ -47,7 +47,9 @@ fn resumes_after_failure_without_sending_twice() {
     let out = send(&server, &csv, &args);
     assert_eq!(out.status.code(), Some(4), "stderr: {}", text(&out.stderr));
     assert!(
-        text(&out.stderr).contains("insufficient credits"),
+        text(&out.stderr)
+            .to_lowercase()
+            .contains("insufficient credits"),
         "{}",
         text(&out.stderr)
     );

@@ -365,6 +365,14 @@ fn every_operation_sends_the_documented_request() {
             answer: json!({"status": "success", "data": {"agentId": 42, "agentName": "support_bot"}}),
         },
         Case {
+            args: &["rcs", "agent", "get", "--agent-id", "42"],
+            method: "GET",
+            path: "/rcs/agent/42",
+            query: &[],
+            body: None,
+            answer: json!({"status": "success", "data": {"agentId": 42}}),
+        },
+        Case {
             args: &["rcs", "agent", "list"],
             method: "GET",
             path: "/rcs/agents",
@@ -525,7 +533,7 @@ fn errors_exit_with_documented_codes() {
             4,
             "insufficient credits: Insufficient balance (HTTP 402)",
         ),
-        (404, "Not found", 1, "not found"),
+        (404, "Not found", 1, "credits failed: Not found (HTTP 404)"),
         (
             429,
             "Too many requests",
@@ -533,10 +541,23 @@ fn errors_exit_with_documented_codes() {
             "rate limit exceeded: Too many requests (HTTP 429)",
         ),
         (
+            402,
+            "Insufficient credits: 3 needed, 1 left",
+            4,
+            // the kind is not repeated when the API's message already says it
+            "credits failed: Insufficient credits: 3 needed, 1 left (HTTP 402)",
+        ),
+        (
+            500,
+            "Internal failure",
+            6,
+            "server error: Internal failure (HTTP 500)",
+        ),
+        (
             500,
             "Server error",
             6,
-            "server error: Server error (HTTP 500)",
+            "credits failed: Server error (HTTP 500)",
         ),
     ];
     for (status, message, code, expected) in cases {
@@ -702,4 +723,53 @@ fn every_help_is_complete() {
             "exit code for {code} documented: {help}"
         );
     }
+}
+
+#[test]
+fn a_404_with_a_base_url_lacking_api_v2_gets_a_hint() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.any_request();
+        then.status(404)
+            .json_body(json!({"success": false, "status": 404, "message": "No such endpoint"}));
+    });
+    let out = noxitel(&server.base_url())
+        .args(["credits"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("hint: the base URL usually ends with /api/v2"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_send_that_times_out_warns_it_may_have_been_sent() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method("POST").path("/api/v2/sms");
+        then.status(200)
+            .delay(std::time::Duration::from_secs(5))
+            .json_body(json!({"status": "success"}));
+    });
+    let out = noxitel(&format!("{}/api/v2", server.base_url()))
+        .args([
+            "--timeout",
+            "1",
+            "sms",
+            "send",
+            "--to",
+            "919887111111",
+            "--sender",
+            "NOXITEL",
+            "--message",
+            "hi",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{stderr}");
+    assert!(stderr.contains("may have reached the API"), "{stderr}");
 }

@@ -181,3 +181,37 @@ fn the_sandbox_outlives_a_closed_stderr() {
         assert_eq!(credits["status"], "success");
     }
 }
+
+#[test]
+fn the_sandbox_accepts_the_global_token_and_does_not_print_it() {
+    let mut child = Command::new(cargo_bin("noxitel"))
+        .env("NOXITEL_API_TOKEN", "my-own-token")
+        .args(["sandbox", "--port", "0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    let mut banner = String::new();
+    for _ in 0..4 {
+        reader.read_line(&mut banner).unwrap();
+    }
+    std::thread::spawn(move || reader.lines().for_each(drop));
+    assert!(!banner.contains("my-own-token"), "{banner}");
+    let base_url = banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("export NOXITEL_BASE_URL="))
+        .expect("the banner names the URL")
+        .to_owned();
+    let sandbox = Sandbox { child, base_url };
+    let out = Command::new(cargo_bin("noxitel"))
+        .env("NOXITEL_BASE_URL", &sandbox.base_url)
+        .args(["--token", "my-own-token", "-o", "json", "credits"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -57,7 +57,10 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    // Logs on stderr (stdout carries the banner), coloured only for a terminal.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(tracing_subscriber::EnvFilter::new(&args.log))
         // Its fallback report is an `eprintln!`, which panics once the output is closed.
         .log_internal_errors(false)
@@ -88,8 +91,12 @@ async fn main() -> anyhow::Result<()> {
     } else {
         banner += &format!("  tokens   : {} configured\n", args.tokens.len());
     }
+    let token = match args.tokens.len() {
+        0 => sandbox.token().to_owned(),
+        _ => "<token>".to_owned(),
+    };
     banner += &format!(
-        "  try      : curl -H 'Authorization: Bearer <token>' {}/credits\n",
+        "  try      : curl -H 'Authorization: Bearer {token}' {}/credits\n",
         sandbox.base_url()
     );
     // Errors ignored: a closed stdout (`| head -3`) must not take the server down.

@@ -1,4 +1,5 @@
-//! The `noxitel-sandbox` binary as a user starts it: banner on stdout, one log line per request.
+//! The `noxitel-sandbox` binary as a user starts it: banner on stdout, one log line per request
+//! on stderr.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -22,7 +23,7 @@ fn get_credits(base_url: &str, token: &str) -> String {
 #[test]
 fn serves_on_after_its_output_is_closed() {
     // A script that reads the URL and closes the pipes (`2>&1 | head -3`) must not take
-    // the server down, although every request then logs a line to the closed stdout.
+    // the server down, although every request then logs a line to the closed stderr.
     let mut child = Command::new(env!("CARGO_BIN_EXE_noxitel-sandbox"))
         .args(["--port", "0", "--token", "t0k"])
         .stdout(Stdio::piped())
@@ -48,4 +49,46 @@ fn serves_on_after_its_output_is_closed() {
     for status in statuses {
         assert_eq!(status, "HTTP/1.1 200 OK");
     }
+}
+
+#[test]
+fn logs_requests_on_stderr_without_colour_codes() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_noxitel-sandbox"))
+        .args(["--port", "0", "--token", "t0k"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut banner = String::new();
+    let mut line = String::new();
+    let mut base_url = None;
+    while stdout.read_line(&mut line).unwrap() > 0 {
+        banner.push_str(&line);
+        if let Some(url) = line.trim().strip_prefix("base URL :") {
+            base_url = Some(url.trim().to_owned());
+        }
+        if line.trim_start().starts_with("try") {
+            break;
+        }
+        line.clear();
+    }
+    let status = get_credits(&base_url.expect("the banner names the base URL"), "t0k");
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(logs.contains("/api/v2/credits"), "{logs}");
+    assert!(!logs.contains('\u{1b}'), "colour codes in a file: {logs:?}");
+    assert!(
+        !banner.contains("/api/v2/credits "),
+        "logs mixed into the banner"
+    );
+    assert!(!logs.contains("t0k"), "the token in the logs");
 }
