@@ -125,6 +125,9 @@ async fn bad_input_gets_precise_4xx() {
     let cases: Vec<Case> = vec![
         ("POST", "/api/v2/sms", Some(b"{not json".to_vec()), 400, "Malformed JSON"),
         ("POST", "/api/v2/sms", None, 400, "Missing request body"),
+        ("POST", "/api/v2/sms", Some(b"[]".to_vec()), 400, "must be a JSON object"),
+        ("POST", "/api/v2/sms", Some(br#"{"message":"x","contacts":[{}]}"#.to_vec()), 400, "Missing parameter contacts[0].mobile"),
+        ("GET", "/api/v2/dlr", None, 400, "batch_id or sms_id"),
         ("POST", "/api/v2/sms", Some(br#"{"message":"x","contacts":[{"mobile":5}]}"#.to_vec()), 400, "contacts[0].mobile"),
         ("POST", "/api/v2/sms", Some(br#"{"message":"x"}"#.to_vec()), 400, "contacts"),
         ("POST", "/api/v2/sms", Some(br#"{"contacts":[{"mobile":"9198"}]}"#.to_vec()), 400, "message"),
@@ -145,6 +148,8 @@ async fn bad_input_gets_precise_4xx() {
         ("GET", "/api/v2/whatsapp/checkwindow?phoneId=1234567890", None, 400, "msisdn"),
         ("POST", "/api/v2/rcs/message", Some(br#"{"type":"text","agentId":77,"content":{"text":"x"},"contacts":[{"mobile":"9198"}]}"#.to_vec()), 404, "agentId 77"),
         ("POST", "/api/v2/rcs/message", Some(br#"{"type":"carousel","content":{"text":"x"},"contacts":[{"mobile":"9198"}]}"#.to_vec()), 400, "carousel"),
+        ("POST", "/api/v2/rcs/message", Some(br#"{"type":"text","content":{"text":"x","suggestions":[{"type":"url","text":"a"}]},"contacts":[{"mobile":"9198"}]}"#.to_vec()), 400, "content.suggestions[0]: missing field `url`"),
+        ("POST", "/api/v2/rcs/message", Some(br#"{"type":"text","content":{"text":"x","suggestions":[{"type":"teleport","text":"a"}]},"contacts":[{"mobile":"9198"}]}"#.to_vec()), 400, "unknown variant `teleport`"),
         ("POST", "/api/v2/rcs/agent", Some(br#"{"agentName":"has space","displayName":"a","brandName":"b"}"#.to_vec()), 400, "spaces"),
         ("GET", "/api/v2/rcs/agent/abc", None, 400, "not an integer"),
         ("GET", "/api/v2/rcs/agent/999", None, 404, "999"),

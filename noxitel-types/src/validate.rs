@@ -258,10 +258,26 @@ impl Validate for SendRcsMessageRequest {
             _ => false,
         };
         if !matches {
-            return Err(ValidationError::new(
-                "content",
-                format!("does not have the shape of a {} message", self.type_),
-            ));
+            // Content that fits none of the documented shapes parses as `Other`: parsing it as
+            // the shape `type` asks for names the field at fault.
+            let precise = match (self.type_, content) {
+                (RcsMessageType::Text, RcsMessageContent::Other(map)) => {
+                    why_not::<crate::RcsTextContent>(map)
+                }
+                (RcsMessageType::RichCard, RcsMessageContent::Other(map)) => {
+                    why_not::<crate::RcsRichCardContent>(map)
+                }
+                (RcsMessageType::Carousel, RcsMessageContent::Other(map)) => {
+                    why_not::<crate::RcsCarouselContent>(map)
+                }
+                _ => None,
+            };
+            return Err(precise.unwrap_or_else(|| {
+                ValidationError::new(
+                    "content",
+                    format!("does not have the shape of a {} message", self.type_),
+                )
+            }));
         }
         Ok(())
     }
@@ -331,4 +347,20 @@ impl Validate for SendOtpRequest {
     fn validate(&self) -> Result {
         phone_number("mobile", &self.mobile)
     }
+}
+
+/// Why `content` is not a `T`, as a field path under `content` and serde's reason.
+fn why_not<T: serde::de::DeserializeOwned>(
+    content: &serde_json::Map<String, serde_json::Value>,
+) -> Option<ValidationError> {
+    let json = serde_json::Value::Object(content.clone());
+    let error = serde_path_to_error::deserialize::<_, T>(json).err()?;
+    let path = error.path().to_string();
+    let field = match path.as_str() {
+        "." | "" => "content".to_owned(),
+        path => format!("content.{path}"),
+    };
+    let reason = error.into_inner().to_string();
+    // "unknown variant `x`, expected one of …" / "missing field `url`" read well as they are.
+    Some(ValidationError::new(field, reason))
 }

@@ -82,14 +82,49 @@ pub fn parse_raw<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
+        let at_root = path == "." || path.is_empty();
         if inner.is_syntax() || inner.is_eof() {
-            ApiErr::bad_request(format!("Malformed JSON body: {inner}"))
-        } else if path == "." || path.is_empty() {
-            ApiErr::bad_request(format!("Invalid request body: {inner}"))
-        } else {
-            ApiErr::bad_request(format!("Invalid parameter {path}: {inner}"))
+            return ApiErr::bad_request(format!("Malformed JSON body: {inner}"));
+        }
+        let reason = plain_reason(&inner);
+        // "missing field `x`" reads like the query-string answer: `Missing parameter x`.
+        if let Some(field) = reason
+            .strip_prefix("missing field `")
+            .and_then(|r| r.strip_suffix('`'))
+        {
+            return ApiErr::bad_request(match at_root {
+                true => format!("Missing parameter {field}"),
+                false => format!("Missing parameter {path}.{field}"),
+            });
+        }
+        match at_root {
+            // An array body reads as a struct-from-sequence: say what is expected instead.
+            true if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') => {
+                ApiErr::bad_request("Invalid request body: it must be a JSON object")
+            }
+            true => ApiErr::bad_request(format!("Invalid request body: {reason}")),
+            false => ApiErr::bad_request(format!("Invalid parameter {path}: {reason}")),
         }
     })
+}
+
+/// serde's reason in the API's words: no source position, no Rust type names.
+fn plain_reason(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(at) if text[at..].contains(" column ") => &text[..at],
+        _ => &text,
+    };
+    let text = match text.find("expected struct ") {
+        Some(at) => format!("{}expected a JSON object", &text[..at]),
+        None => text.to_owned(),
+    };
+    text.replace("expected i64", "expected an integer")
+        .replace("expected u64", "expected a non-negative integer")
+        .replace("expected u32", "expected a non-negative integer")
+        .replace("expected f64", "expected a number")
+        .replace("expected a sequence", "expected a JSON array")
+        .replace("expected a map", "expected a JSON object")
 }
 
 fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> ApiResult<&'a str> {

@@ -136,7 +136,14 @@ pub(crate) async fn sms_dlr(
     body: Bytes,
 ) -> ApiResult<Json<SmsDlrResponse>> {
     // The reference sends the ids as a JSON body on GET; a query string is accepted too.
-    let req: SmsDlrRequest = if body.iter().all(u8::is_ascii_whitespace) && !q.0.is_empty() {
+    let no_body = body.iter().all(u8::is_ascii_whitespace);
+    if no_body && q.0.is_empty() {
+        return Err(ApiErr::bad_request(
+            "Missing parameter batch_id or sms_id: send {\"batch_id\": …} or {\"sms_id\": …} as \
+             the JSON body (as the reference does) or in the query string",
+        ));
+    }
+    let req: SmsDlrRequest = if no_body {
         let req = SmsDlrRequest {
             batch_id: q.0.get("batch_id").cloned(),
             sms_id: q.0.get("sms_id").cloned(),
