@@ -543,7 +543,17 @@ pub async fn run(client: &Client, cfg: BulkConfig) -> Result<Summary, Failure> {
         .map_err(|e| Failure::usage(format!("sms send: invalid request (not sent): {e}")))?;
     let template = Arc::new(template);
 
-    open_csv(&cfg.csv)?;
+    let (_, columns, _) = open_csv(&cfg.csv)?;
+    if let Some(message) = &template.message {
+        for name in noxitel_types::personalization::placeholders(message) {
+            if !columns.iter().any(|c| c == name) {
+                crate::output::emit_err(&format!(
+                    "warning: #{name}# is not a column of {}; it is sent as written",
+                    cfg.csv.display()
+                ));
+            }
+        }
+    }
     let inputs = inputs_hash(&cfg.template, cfg.batch_size);
     let mut journal = Journal::open(&cfg.journal, &inputs, &cfg.csv)?;
 
@@ -600,12 +610,12 @@ pub async fn run(client: &Client, cfg: BulkConfig) -> Result<Summary, Failure> {
     };
     let say = |line: String| match (&bar, cfg.progress) {
         (Some(bar), _) => bar.println(line),
-        (None, Progress::Lines) => eprintln!("{line}"),
+        (None, Progress::Lines) => crate::output::emit_err(&line),
         _ => {}
     };
     let warn = |line: String| match &bar {
         Some(bar) => bar.println(line),
-        None => eprintln!("{line}"),
+        None => crate::output::emit_err(&line),
     };
 
     // Reader thread → bounded channel.

@@ -36,7 +36,7 @@ pub fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            output::emit_err(&format!("error: cannot start the async runtime: {e}"));
             return ExitCode::from(exit::API);
         }
     };
@@ -44,11 +44,13 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("error: {failure}");
+            output::emit_err(&format!("error: {failure}"));
             if failure.message.ends_with("(HTTP 404)")
                 && !base_url.trim_end_matches('/').ends_with("/api/v2")
             {
-                eprintln!("hint: the base URL usually ends with /api/v2 (it is {base_url})");
+                output::emit_err(&format!(
+                    "hint: the base URL usually ends with /api/v2 (it is {base_url})"
+                ));
             }
             ExitCode::from(failure.code)
         }
@@ -178,7 +180,7 @@ async fn bulk_send(
                 )
             }
         });
-        eprintln!("error: sms send --csv incomplete: {why}");
+        output::emit_err(&format!("error: sms send --csv incomplete: {why}"));
     }
     Ok(code)
 }

@@ -18,6 +18,11 @@ pub fn emit(text: &str) -> bool {
         .is_ok()
 }
 
+/// Writes `text` and a newline to stderr, ignoring a closed stderr (`eprintln!` panics).
+pub fn emit_err(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{}", text.trim_end_matches('\n'));
+}
+
 /// Prints an answer in the chosen format.
 pub fn print<T: Serialize>(output: Output, answer: &T) -> Result<(), Failure> {
     let value = serde_json::to_value(answer)

@@ -146,7 +146,9 @@ pub async fn listen(host: std::net::IpAddr, port: u16, output: Output) -> Result
     let local = listener
         .local_addr()
         .map_err(|e| Failure::other(e.to_string()))?;
-    eprintln!("listening on http://{local}/ (any path; Ctrl-C to stop)");
+    crate::output::emit_err(&format!(
+        "listening on http://{local}/ (any path; Ctrl-C to stop)"
+    ));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -310,3 +310,30 @@ fn crash_mid_request_then_ctrl_c_resume_without_duplicates() {
     assert_eq!(server.total(), 100);
     assert_eq!(server.max_per_mobile(), 1, "no contact sent twice");
 }
+
+#[test]
+fn a_placeholder_that_is_not_a_column_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("contacts.csv");
+    write_csv(&csv, 3);
+    let server = BulkServer::start();
+    let out = noxitel(&server)
+        .args(["sms", "send", "--csv"])
+        .arg(&csv)
+        .args([
+            "--sender",
+            "NOXITEL",
+            "--message",
+            "Hi #name#, #city# deals",
+        ])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: #city# is not a column of"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("#name#"), "name is a column: {stderr}");
+    assert_eq!(server.total(), 3);
+}

@@ -1,44 +1,7 @@
-//! Message text: personalization and identifiers (segments: `noxitel_types::segments`).
+//! Message text: identifiers and test-number rules (personalization and segments live in
+//! `noxitel_types`, shared with clients).
 
-use std::collections::HashMap;
-
-/// Replaces every `#name#` with `parameters["name"]`; unknown placeholders stay as written.
-pub fn personalize(template: &str, parameters: &HashMap<String, String>) -> String {
-    if parameters.is_empty() || !template.contains('#') {
-        return template.to_owned();
-    }
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find('#') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        match after.find('#') {
-            Some(end) => {
-                let name = &after[..end];
-                let valid = !name.is_empty()
-                    && name
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-                match parameters.get(name) {
-                    Some(value) if valid => {
-                        out.push_str(value);
-                        rest = &after[end + 1..];
-                    }
-                    _ => {
-                        out.push('#');
-                        rest = after;
-                    }
-                }
-            }
-            None => {
-                out.push('#');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
+pub use noxitel_types::personalization::personalize;
 
 const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -89,24 +52,4 @@ pub fn fails_delivery(number: &str) -> bool {
 /// Documented capability rule: a number supports RCS unless its last digit is `0`.
 pub fn rcs_capable(number: &str) -> bool {
     !normalize(number).ends_with('0')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn personalizes_known_variables_only() {
-        let p: HashMap<String, String> = [
-            ("name".into(), "Sam".into()),
-            ("otp".into(), "847291".into()),
-        ]
-        .into();
-        assert_eq!(
-            personalize("Hi #name#, your OTP is #otp#", &p),
-            "Hi Sam, your OTP is 847291"
-        );
-        assert_eq!(personalize("Hi #who#, #otp#", &p), "Hi #who#, 847291");
-        assert_eq!(personalize("## #name", &p), "## #name");
-    }
 }

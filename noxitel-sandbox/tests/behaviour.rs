@@ -151,6 +151,7 @@ async fn bad_input_gets_precise_4xx() {
         ("POST", "/api/v2/rcs/message", Some(br#"{"type":"text","content":{"text":"x","suggestions":[{"type":"url","text":"a"}]},"contacts":[{"mobile":"9198"}]}"#.to_vec()), 400, "content.suggestions[0]: missing field `url`"),
         ("POST", "/api/v2/rcs/message", Some(br#"{"type":"text","content":{"text":"x","suggestions":[{"type":"teleport","text":"a"}]},"contacts":[{"mobile":"9198"}]}"#.to_vec()), 400, "unknown variant `teleport`"),
         ("POST", "/api/v2/rcs/agent", Some(br#"{"agentName":"has space","displayName":"a","brandName":"b"}"#.to_vec()), 400, "spaces"),
+        ("POST", "/api/v2/rcs/agent", Some(br#"{"agentName":"a","displayName":"a","brandName":"b","color":"red"}"#.to_vec()), 400, "hex color"),
         ("GET", "/api/v2/rcs/agent/abc", None, 400, "not an integer"),
         ("GET", "/api/v2/rcs/agent/999", None, 404, "999"),
         ("GET", "/api/v2/rcs/capability?mobile=919887111111&agentId=x", None, 400, "agentId"),

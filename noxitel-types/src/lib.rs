@@ -5,6 +5,7 @@
 mod envelope;
 #[macro_use]
 mod open_enum;
+pub mod personalization;
 mod scalars;
 pub mod segments;
 mod unions;

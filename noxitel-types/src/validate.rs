@@ -290,8 +290,26 @@ impl Validate for RcsAgentRequest {
             return Err(ValidationError::new("agentName", "must not contain spaces"));
         }
         non_empty("displayName", &self.display_name)?;
-        non_empty("brandName", &self.brand_name)
+        non_empty("brandName", &self.brand_name)?;
+        if let Some(color) = &self.color {
+            hex_color("color", color)?;
+        }
+        Ok(())
     }
+}
+
+/// `#rrggbb`, as the reference's "Brand hex color e.g. #00a896".
+fn hex_color(field: &str, value: &str) -> Result {
+    let ok = value
+        .strip_prefix('#')
+        .is_some_and(|hex| hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    if !ok {
+        return Err(ValidationError::new(
+            field,
+            format!("{value:?} is not a hex color like #00a896"),
+        ));
+    }
+    Ok(())
 }
 
 impl Validate for RcsAgentSubmitRequest {
