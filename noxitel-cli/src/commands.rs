@@ -129,7 +129,27 @@ pub async fn sms_send(client: &Client, output: Output, args: &SmsSend) -> Result
     sms_options(&mut body, args);
     set(&mut body, "contactGroup", args.contact_group);
     let req: SendSmsRequest = request("sms send", body)?;
+    warn_unfilled_placeholders(&req);
     done(client, output, "sms send", client.send_sms(req).await)
+}
+
+/// The API sends a `#name#` without a value as written: say so before it reaches a phone.
+fn warn_unfilled_placeholders(req: &SendSmsRequest) {
+    let Some(message) = &req.message else { return };
+    for name in noxitel_types::personalization::placeholders(message) {
+        let missing = req
+            .contacts
+            .iter()
+            .filter(|c| !c.parameters.contains_key(name))
+            .count();
+        if missing > 0 {
+            output::emit_err(&format!(
+                "warning: #{name}# has no value for {missing} of {} contact(s) (--param {name}=…); \
+                 it is sent as written",
+                req.contacts.len()
+            ));
+        }
+    }
 }
 
 /// The `sms send` flags other than the recipients (shared with the bulk path).

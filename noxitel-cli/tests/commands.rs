@@ -773,3 +773,30 @@ fn a_send_that_times_out_warns_it_may_have_been_sent() {
     assert_eq!(out.status.code(), Some(7), "{stderr}");
     assert!(stderr.contains("may have reached the API"), "{stderr}");
 }
+
+#[test]
+fn an_unfilled_placeholder_is_warned_about_before_sending() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method("POST").path("/api/v2/sms");
+        then.status(200).json_body(json!({
+            "status": "success", "message": "sent", "batch_id": "b1", "sms_id": []
+        }));
+    });
+    let send = |extra: &[&str]| {
+        let out = noxitel(&format!("{}/api/v2", server.base_url()))
+            .args(["sms", "send", "--to", "919887111111", "--sender", "NOXITEL"])
+            .args(["--message", "Hi #name#"])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let stderr = send(&[]);
+    assert!(
+        stderr.contains("warning: #name# has no value for 1 of 1 contact(s)"),
+        "{stderr}"
+    );
+    let stderr = send(&["--param", "name=Sam"]);
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
