@@ -65,8 +65,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-async fn not_found(method: Method, uri: axum::http::Uri) -> ApiErr {
-    ApiErr::not_found(format!("No such endpoint: {method} {}", uri.path()))
+/// Names the path as the client sent it (a nested router sees only its own part).
+async fn not_found(method: Method, uri: axum::extract::OriginalUri) -> ApiErr {
+    ApiErr::not_found(format!("No such endpoint: {method} {}", uri.0.path()))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

@@ -161,7 +161,7 @@ async fn bad_input_gets_precise_4xx() {
         ("POST", "/api/v2/otp", Some(br#"{"channel":"27","mobile":"9198"}"#.to_vec()), 400, "channel"),
         ("GET", "/api/v2/otp/verify?reference=X", None, 400, "otp"),
         ("GET", "/api/v2/otp/verify?reference=X&otp=12a", None, 400, "otp"),
-        ("GET", "/api/v2/nope", None, 404, "No such endpoint"),
+        ("GET", "/api/v2/nope", None, 404, "No such endpoint: GET /api/v2/nope"),
         ("PUT", "/api/v2/sms", None, 405, "not allowed"),
     ];
     for (method, path, body, want, needle) in cases {
