@@ -33,7 +33,8 @@ impl crate::Client {
     /// `GET /dlr` (operation `getSmsDlr`).
     ///
     /// Returns delivery reports for all contacts of a batch (`batch_id`) or for one message
-    /// (`sms_id`). Exactly one of them is required.
+    /// (`sms_id`). At least one of them is required (the reference: each is "required if the
+    /// other is not supplied"; it does not say what sending both does).
     ///
     /// **Quirk:** the reference sends the identifiers as a JSON *body on a GET request*
     /// (`curl -X GET … -d '{"batch_id": "…"}'`), and this document models it that way.
@@ -341,8 +342,9 @@ impl crate::Client {
     ///
     /// Tells whether an active P2A (person-to-agent) conversation window exists for a
     /// recipient. A window is open for 24 hours after the user sends you a message. The
-    /// reference shows only the active answer; without an active window, expect
-    /// `active: false` and the other fields to be absent.
+    /// reference shows only the active answer; what it returns without an active window is
+    /// **not documented** (presumably `active: false`, perhaps without the other fields —
+    /// an assumption, which is why every field but `status` is optional here).
     ///
     /// # Parameters
     /// * `agent_id` — The agent ID.
@@ -362,8 +364,9 @@ impl crate::Client {
     ///
     /// `GET /rcs/dlr` (operation `getRcsDlr`).
     ///
-    /// Returns delivery reports for a batch (`batch_id`) or one message (`msg_id`). Exactly one
-    /// of them is required. Unlike `GET /dlr` (SMS), these are query parameters.
+    /// Returns delivery reports for a batch (`batch_id`) or one message (`msg_id`). At least one
+    /// of them is required (each is "required if the other is not supplied"). Unlike `GET /dlr`
+    /// (SMS), these are query parameters.
     /// `dlr.status` is one of `pending`, `sent`, `failed`, `delivered`, `read`, `incompatible`.
     ///
     /// # Parameters

@@ -654,7 +654,11 @@ impl RcsRichCardContent {
         Default::default()
     }
 }
-///SMS sent instead when the device does not support RCS.
+/**SMS sent instead when the device does not support RCS. The reference lists only the
+field names, `{enabled, routeId, sender, message}`, without types or optionality: the
+types here follow the same names elsewhere (`routeId` an integer as in `POST /sms`,
+`enabled` a boolean) and every field is optional — inferred, not documented.
+*/
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1164,7 +1168,9 @@ impl SendSmsResponse {
     }
 }
 /**Body of `POST /whatsapp/message`. Which fields are required depends on `type`
-(see the operation's description).
+(see the operation's description). `contacts` is marked `Required*` in the reference
+without a condition (there is no contact-group alternative on this endpoint), so it is
+required here.
 */
 #[derive(
     ::serde::Deserialize,
@@ -1287,8 +1293,8 @@ impl SmsDlrRecord {
         Default::default()
     }
 }
-/**Body of `GET /dlr` (a JSON body on a GET, as documented). Supply exactly one of
-`batch_id` and `sms_id`.
+/**Body of `GET /dlr` (a JSON body on a GET, as documented). Supply at least one of
+`batch_id` and `sms_id` (each is "required if the other is not supplied").
 */
 #[derive(
     ::serde::Deserialize,
@@ -1527,7 +1533,11 @@ impl VoiceCallStatusEvent {
         Default::default()
     }
 }
-///Text-to-speech to play.
+/**Text-to-speech to play. The reference writes it as `{text, language, voice, repeat}`
+without marking any field optional (elsewhere it marks optional fields with `?`); this
+document requires only `text` and leaves the others optional, since a preview API's
+defaults are unknown — send all four to be safe (the reference's example does).
+*/
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1621,7 +1631,10 @@ impl WhatsappContactParameters {
         Default::default()
     }
 }
-///Location to send; required when `type` is `location`.
+/**Location to send; required when `type` is `location`. The reference gives the fields,
+`{latitude, longitude, name, address}`, but no types: decimal degrees as JSON numbers
+are inferred.
+*/
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,

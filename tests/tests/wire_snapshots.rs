@@ -681,21 +681,30 @@ fn fixture_types(name: &str) -> Option<(Kind, Vec<As>)> {
         "otp-send-success.json" => (Response, vec![of::<SendOtpResponse>()]),
         "otp-verify-matched.json" => (Response, vec![of::<OtpVerifyResponse>()]),
         "rcs-webhook-suggestion-postback.json" => (Webhook, vec![of::<RcsWebhookEvent>()]),
-        "sms-send-request-curl.json" => (Request, vec![of::<SendSmsRequest>()]),
+        "sms-send-request-curl.json"
+        | "sms-send-request-node.json"
+        | "sms-send-request-php-python.json"
+        | "sms-send-request-go.json" => (Request, vec![of::<SendSmsRequest>()]),
         "sms-contacts-basic.json" | "sms-contacts-with-variables.json" => {
             (Request, vec![of::<Vec<Contact>>()])
         }
         "sms-dlr-request-by-batch.json" | "sms-dlr-request-by-sms-id.json" => {
             (Request, vec![of::<SmsDlrRequest>()])
         }
-        "whatsapp-send-request-template-curl.json" => {
+        "whatsapp-send-request-template-curl.json"
+        | "whatsapp-send-request-node.json"
+        | "whatsapp-send-request-php.json"
+        | "whatsapp-send-request-python.json" => {
             (Request, vec![of::<SendWhatsappMessageRequest>()])
         }
         "whatsapp-template-contacts.json" => (Request, vec![of::<Vec<WhatsappContact>>()]),
         "rcs-content-text.json" | "rcs-content-rich-card.json" | "rcs-content-carousel.json" => {
             (Request, vec![of::<RcsMessageContent>()])
         }
-        "rcs-send-request-curl.json" => (Request, vec![of::<SendRcsMessageRequest>()]),
+        "rcs-send-request-curl.json"
+        | "rcs-send-request-node.json"
+        | "rcs-send-request-php.json"
+        | "rcs-send-request-python.json" => (Request, vec![of::<SendRcsMessageRequest>()]),
         "rcs-agent-create-request.json" => (Request, vec![of::<RcsAgentRequest>()]),
         "rcs-agent-submit-request.json" => (Request, vec![of::<RcsAgentSubmitRequest>()]),
         "rcs-agent-launch-request.json" => (Request, vec![of::<RcsAgentLaunchRequest>()]),
