@@ -137,7 +137,10 @@ fn check_fixture(name: &str) -> bool {
             fixture::<RcsWebhookEvent>(name);
         }
         // Request bodies and parts of them.
-        "sms-send-request-curl.json" => {
+        "sms-send-request-curl.json"
+        | "sms-send-request-node.json"
+        | "sms-send-request-php-python.json"
+        | "sms-send-request-go.json" => {
             request_fixture::<SendSmsRequest>(name);
         }
         "sms-contacts-basic.json" | "sms-contacts-with-variables.json" => {
@@ -146,7 +149,10 @@ fn check_fixture(name: &str) -> bool {
         "sms-dlr-request-by-batch.json" | "sms-dlr-request-by-sms-id.json" => {
             request_fixture::<SmsDlrRequest>(name);
         }
-        "whatsapp-send-request-template-curl.json" => {
+        "whatsapp-send-request-template-curl.json"
+        | "whatsapp-send-request-node.json"
+        | "whatsapp-send-request-php.json"
+        | "whatsapp-send-request-python.json" => {
             request_fixture::<SendWhatsappMessageRequest>(name);
         }
         "whatsapp-template-contacts.json" => {
@@ -155,7 +161,10 @@ fn check_fixture(name: &str) -> bool {
         "rcs-content-text.json" | "rcs-content-rich-card.json" | "rcs-content-carousel.json" => {
             request_fixture::<RcsMessageContent>(name);
         }
-        "rcs-send-request-curl.json" => {
+        "rcs-send-request-curl.json"
+        | "rcs-send-request-node.json"
+        | "rcs-send-request-php.json"
+        | "rcs-send-request-python.json" => {
             request_fixture::<SendRcsMessageRequest>(name);
         }
         "rcs-agent-create-request.json" => {
