@@ -22,21 +22,13 @@ if ! "$VENV/bin/st" --version 2>/dev/null | grep -q "$ST_VERSION"; then
   "$VENV/bin/pip" install --quiet "schemathesis==$ST_VERSION"
 fi
 
-[ -n "${SKIP_BUILD:-}" ] || cargo build --quiet -p noxitel-sandbox --bin noxitel-sandbox
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/noxitel-sandbox"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-
-"$BIN" --port "$PORT" --token "$TOKEN" --dlr-delay-ms 200 --log warn &
-PID=$!
-trap 'kill "$PID" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v2/credits" 2>/dev/null && break
-  sleep 0.1
-done
+# shellcheck source=lib/sandbox.sh
+source "$ROOT/scripts/lib/sandbox.sh"
+start_sandbox "$TOKEN"
 
 export SCHEMATHESIS_HOOKS="${SCHEMATHESIS_HOOKS:-}"
 "$VENV/bin/st" --config-file scripts/schemathesis.toml run openapi/noxitel.yaml \
-  --url "http://127.0.0.1:$PORT/api/v2" \
+  --url "$SANDBOX_URL" \
   --header "Authorization: Bearer $TOKEN" \
   --checks all \
   --exclude-checks missing_required_header \
