@@ -217,14 +217,14 @@ async fn sandbox(args: &cli::SandboxArgs, global: &Global) -> Result<(), Failure
     } else {
         "  # NOXITEL_API_TOKEN: the token you gave (--token or --accept-token)".to_owned()
     };
-    // One write, errors ignored: a closed stderr (a parent that read the URL and went away)
-    // must not take the server down.
+    // Errors ignored: a closed stderr (a parent that read the URL and went away) must not
+    // take the server down.
     let banner = format!(
         "sandbox listening; use it with:\n  export NOXITEL_BASE_URL={}\n{token_line}\ncontrol surface: {} (Ctrl-C to stop)\n",
         sandbox.base_url(),
         sandbox.control_url()
     );
-    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), banner.as_bytes());
+    output::emit_err(&banner);
     let _ = tokio::signal::ctrl_c().await;
     sandbox.shutdown().await;
     Ok(())

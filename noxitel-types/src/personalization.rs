@@ -16,7 +16,29 @@ pub fn personalize(template: &str, parameters: &HashMap<String, String>) -> Stri
     if parameters.is_empty() || !template.contains('#') {
         return template.to_owned();
     }
-    scan(template, |name| parameters.get(name).map(String::as_str))
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('#') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let replaced = after.find('#').and_then(|end| {
+            let name = &after[..end];
+            let value = parameters.get(name).filter(|_| is_name(name))?;
+            Some((value, end))
+        });
+        match replaced {
+            Some((value, end)) => {
+                out.push_str(value);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('#');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The placeholder names a text uses, in order, each once — e.g. to check them against the
@@ -50,32 +72,6 @@ fn is_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-}
-
-fn scan<'a>(template: &str, lookup: impl Fn(&str) -> Option<&'a str>) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find('#') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let replaced = after.find('#').and_then(|end| {
-            let name = &after[..end];
-            let value = lookup(name).filter(|_| is_name(name))?;
-            Some((value, end))
-        });
-        match replaced {
-            Some((value, end)) => {
-                out.push_str(value);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('#');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
