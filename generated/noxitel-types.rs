@@ -1843,7 +1843,8 @@ impl WhatsappPrice {
     }
 }
 /**Price per conversation category. Meta adds categories from time to time; unknown
-categories are kept.
+categories are kept, whatever their value (a new field such as `"currency": "USD"`
+must not make the whole answer unreadable).
 */
 #[derive(
     ::serde::Deserialize,
@@ -1869,7 +1870,7 @@ pub struct WhatsappPriceByCategory {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub utility: ::std::option::Option<f64>,
     #[serde(flatten)]
-    pub extra: ::std::collections::HashMap<::std::string::String, f64>,
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl WhatsappPriceByCategory {
     pub fn builder() -> builder::WhatsappPriceByCategory {
@@ -6763,7 +6764,7 @@ pub mod builder {
             ::std::string::String,
         >,
         extra: ::std::result::Result<
-            ::std::collections::HashMap<::std::string::String, f64>,
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             ::std::string::String,
         >,
     }
@@ -6845,7 +6846,7 @@ pub mod builder {
         pub fn extra<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::collections::HashMap<::std::string::String, f64>,
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
             T::Error: ::std::fmt::Display,
         {

@@ -34,6 +34,30 @@ impl ApiToken {
     pub(crate) fn header(&self) -> &HeaderValue {
         &self.0
     }
+
+    /// Replaces every occurrence of the token in `text` (taken from an answer) by
+    /// `<redacted>`.
+    pub(crate) fn redact(&self, text: &mut String) {
+        let token = self.secret();
+        if !token.is_empty() && text.contains(token) {
+            *text = text.replace(token, "<redacted>");
+        }
+    }
+
+    /// [`Self::redact`] for every string in a JSON value.
+    pub(crate) fn redact_json(&self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) => self.redact(text),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.redact_json(v)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|v| self.redact_json(v)),
+            _ => {}
+        }
+    }
+
+    fn secret(&self) -> &str {
+        let header = self.0.to_str().unwrap_or_default();
+        header.strip_prefix("Bearer ").unwrap_or(header)
+    }
 }
 
 impl fmt::Debug for ApiToken {
@@ -52,6 +76,17 @@ mod tests {
         assert_eq!(format!("{token:?}"), "ApiToken(<redacted>)");
         assert!(token.header().is_sensitive());
         assert_eq!(token.header(), "Bearer s3cr3t-token");
+    }
+
+    #[test]
+    fn text_from_answers_loses_the_token() {
+        let token = ApiToken::new("s3cr3t-token").unwrap();
+        let mut text = "echo: Bearer s3cr3t-token, again s3cr3t-token".to_owned();
+        token.redact(&mut text);
+        assert_eq!(text, "echo: Bearer <redacted>, again <redacted>");
+        let mut json = serde_json::json!({"headers": {"authorization": ["Bearer s3cr3t-token"]}});
+        token.redact_json(&mut json);
+        assert_eq!(json["headers"]["authorization"][0], "Bearer <redacted>");
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub const BASE_URL_ENV: &str = "NOXITEL_BASE_URL";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for a whole call, retries and waits included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default largest answer body the client reads (8 MiB): far above any documented answer
+/// (a delivery report of tens of thousands of messages), far below what hurts a process.
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 8 * 1024 * 1024;
 
 /// Configures a [`Client`]. Start with [`Client::builder`].
 #[derive(Debug)]
@@ -30,6 +33,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     user_agent: String,
     retry: RetryPolicy,
+    max_response_size: usize,
     http: Option<reqwest::Client>,
 }
 
@@ -42,6 +46,7 @@ impl ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             user_agent: concat!("noxitel-api/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             http: None,
         }
     }
@@ -78,9 +83,30 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer body read (default [`DEFAULT_MAX_RESPONSE_SIZE`], 8 MiB). A longer
+    /// answer — or one whose `Content-Length` announces more — fails the call with
+    /// [`Error::ResponseTooLarge`] and its connection is dropped; the client never holds more
+    /// than this (plus one network read) of any answer.
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = bytes;
+        self
+    }
+
     /// Sends requests through this `reqwest::Client` (proxies, custom TLS, connection pool
-    /// shared with the rest of your program). Auth, user agent, retries and the total timeout
-    /// still apply.
+    /// shared with the rest of your program). Auth, user agent, retries, the total timeout
+    /// and the answer size limit still apply.
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`. The client's own HTTP
+    /// client follows no redirect; one that does can still never re-send a request that has
+    /// a body (every send: its body goes out once, as a one-shot stream), but it may follow a
+    /// redirect of a request without a body — the client then refuses the answer with
+    /// [`Error::Redirect`].
+    ///
+    /// **Redaction:** the token is a sensitive header value, so it is absent from this
+    /// crate's errors, `Debug` output and tracing, and from reqwest's `Debug` output. A client
+    /// built with `.connection_verbose(true)` makes reqwest log every byte written at TRACE
+    /// level (target `reqwest::connect::verbose`), `Authorization` header and message text
+    /// included: leave it off in production, or filter that target out.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -95,10 +121,13 @@ impl ClientBuilder {
         if self.timeout.is_zero() {
             return Err(Error::Config("the timeout must be longer than zero".into()));
         }
+        let connect_timeout = self.http.is_none().then_some(self.connect_timeout);
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
+                // The reference documents no redirect; following one could repeat a send.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
@@ -107,6 +136,8 @@ impl ClientBuilder {
             user_agent,
             retry: self.retry,
             timeout: self.timeout,
+            connect_timeout,
+            max_response_size: self.max_response_size,
         });
         Ok(Client {
             raw: raw::Client::new_with_client(&base_url, http, transport),

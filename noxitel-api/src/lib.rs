@@ -27,14 +27,18 @@ use std::fmt;
 
 pub use auth::ApiToken;
 pub use config::{
-    BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
-    TOKEN_ENV,
+    BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, TOKEN_ENV,
 };
-pub use error::{ApiFailure, Error, ErrorBody};
+pub use error::{
+    ApiFailure, Error, ErrorBody, KEPT_BODY_BYTES, Phase, Redirect, TimeoutLimit, TransportError,
+};
 pub use noxitel_types as types;
 pub use otp::OtpVerification;
 pub use retry::RetryPolicy;
 pub use transport::{RawCapture, Transport};
+
+use transport::Failure;
 
 use noxitel_types::{ApiError, Envelope, StringOrNumber};
 use progenitor_client::{ClientInfo, ResponseValue};
@@ -97,29 +101,43 @@ impl Client {
         raw: &raw::Client,
         result: Result<ResponseValue<T>, progenitor_client::Error<ApiError>>,
     ) -> Result<T, Error> {
-        match result {
-            Ok(answer) => {
-                let status = answer.status();
-                let value = answer.into_inner();
-                if value.is_error() {
-                    // A 2xx answer whose envelope says "error" (the reference does not give the
-                    // HTTP status of its error examples). The body as received keeps the
-                    // `message` even when the success shape has no field for it.
-                    let api = raw.inner().envelope_error().unwrap_or_else(|| ApiError {
-                        success: None,
-                        status: Some(StringOrNumber::from("error")),
-                        message: value.message().unwrap_or("status: error").to_owned(),
-                        extra: serde_json::Map::new(),
-                    });
-                    return Err(Error::Api(ApiFailure::new(
-                        status,
-                        ErrorBody::Json(Box::new(api)),
-                    )));
-                }
-                Ok(value)
-            }
-            Err(error) => Err(Error::from_progenitor(error, raw.inner().last_response()).await),
+        let answer = Self::answer(raw, result).await?;
+        let status = answer.status();
+        let value = answer.into_inner();
+        if value.is_error() {
+            // A 2xx answer whose envelope says "error" (the reference does not give the HTTP
+            // status of its error examples). The body as received keeps the `message` even
+            // when the success shape has no field for it.
+            let api = raw.inner().envelope_error().unwrap_or_else(|| ApiError {
+                success: None,
+                status: Some(StringOrNumber::from("error")),
+                message: value.message().unwrap_or("status: error").to_owned(),
+                extra: serde_json::Map::new(),
+            });
+            let error = Error::Api(ApiFailure::new(status, ErrorBody::Json(Box::new(api))));
+            return Err(error.redacted(raw.inner().token()));
         }
+        Ok(value)
+    }
+
+    /// The decoded answer, or the error for a failed call: what the transport decided or knew
+    /// of it, else what progenitor returned. Text taken from the answer loses the token.
+    async fn answer<T>(
+        raw: &raw::Client,
+        result: Result<ResponseValue<T>, progenitor_client::Error<ApiError>>,
+    ) -> Result<ResponseValue<T>, Error> {
+        let transport = raw.inner();
+        let error = match (transport.failure(), result) {
+            // A redirect that a caller's HTTP client followed can end in a decodable answer.
+            (Some(Failure::Decided(decided)), _) => decided,
+            (_, Ok(answer)) => return Ok(answer),
+            (
+                Some(Failure::NoAnswer(context)),
+                Err(progenitor_client::Error::CommunicationError(e)),
+            ) => context.into_error(e),
+            (_, Err(error)) => Error::from_progenitor(error, transport.last_response()).await,
+        };
+        Err(error.redacted(transport.token()))
     }
 }
 

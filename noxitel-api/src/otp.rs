@@ -2,8 +2,6 @@
 
 use noxitel_types::{ApiError, OtpMatched, OtpVerifyResponse, ResponseStatus};
 
-use progenitor_client::ClientInfo;
-
 use crate::error::ErrorBody;
 use crate::{Client, Error};
 
@@ -45,19 +43,16 @@ impl Client {
         }
         let raw = self.per_call();
         let answer = raw.verify_otp().reference(reference).otp(otp).send().await;
-        match answer {
+        match Client::answer(&raw, answer).await {
             Ok(answer) => Ok(outcome(answer.into_inner())),
-            Err(error) => {
-                let error = Error::from_progenitor(error, raw.inner().last_response()).await;
-                match error.failure().map(|f| &f.body) {
-                    Some(ErrorBody::Json(api)) if says_not_matched(api) => {
-                        Ok(OtpVerification::NotMatched {
-                            message: Some(api.message.clone()),
-                        })
-                    }
-                    _ => Err(error),
+            Err(error) => match error.failure().map(|f| &f.body) {
+                Some(ErrorBody::Json(api)) if says_not_matched(api) => {
+                    Ok(OtpVerification::NotMatched {
+                        message: Some(api.message.clone()),
+                    })
                 }
-            }
+                _ => Err(error),
+            },
         }
     }
 }

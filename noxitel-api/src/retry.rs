@@ -53,29 +53,30 @@ impl RetryPolicy {
 
 /// How an attempt ended, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    /// The server answered with this status.
+pub(crate) enum AttemptEnd {
+    /// The server answered with this status (the answer read whole, or too large to read).
     Status(StatusCode),
     /// The connection could not be made: the request never reached the server.
-    ConnectFailed,
-    /// Anything else (timeout, connection reset…): the server may have processed it.
-    MaybeSent,
+    NotSent,
+    /// No complete answer (timeout, connection reset, a body cut off…): the server may have
+    /// processed the request.
+    NoAnswer,
 }
 
-/// Whether an attempt that ended with `outcome` may be retried.
-pub(crate) fn is_retryable(method: &Method, outcome: Outcome) -> bool {
+/// Whether an attempt that ended so may be retried.
+pub(crate) fn is_retryable(method: &Method, end: AttemptEnd) -> bool {
     let idempotent = matches!(
         *method,
         Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
     );
-    match outcome {
-        Outcome::ConnectFailed => true,
-        Outcome::Status(StatusCode::TOO_MANY_REQUESTS) => true,
-        Outcome::Status(
+    match end {
+        AttemptEnd::NotSent => true,
+        AttemptEnd::Status(StatusCode::TOO_MANY_REQUESTS) => true,
+        AttemptEnd::Status(
             StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT,
         ) => idempotent,
-        Outcome::Status(_) => false,
-        Outcome::MaybeSent => idempotent,
+        AttemptEnd::Status(_) => false,
+        AttemptEnd::NoAnswer => idempotent,
     }
 }
 
@@ -86,16 +87,16 @@ mod tests {
     #[test]
     fn sends_are_retried_only_when_never_processed() {
         let post = Method::POST;
-        assert!(is_retryable(&post, Outcome::ConnectFailed));
+        assert!(is_retryable(&post, AttemptEnd::NotSent));
         assert!(is_retryable(
             &post,
-            Outcome::Status(StatusCode::TOO_MANY_REQUESTS)
+            AttemptEnd::Status(StatusCode::TOO_MANY_REQUESTS)
         ));
         for status in [500, 502, 503, 504] {
             let status = StatusCode::from_u16(status).unwrap();
-            assert!(!is_retryable(&post, Outcome::Status(status)), "{status}");
+            assert!(!is_retryable(&post, AttemptEnd::Status(status)), "{status}");
         }
-        assert!(!is_retryable(&post, Outcome::MaybeSent));
+        assert!(!is_retryable(&post, AttemptEnd::NoAnswer));
     }
 
     #[test]
@@ -103,13 +104,13 @@ mod tests {
         let get = Method::GET;
         for status in [429, 502, 503, 504] {
             let status = StatusCode::from_u16(status).unwrap();
-            assert!(is_retryable(&get, Outcome::Status(status)), "{status}");
+            assert!(is_retryable(&get, AttemptEnd::Status(status)), "{status}");
         }
         for status in [200, 400, 401, 402, 403, 404, 500] {
             let status = StatusCode::from_u16(status).unwrap();
-            assert!(!is_retryable(&get, Outcome::Status(status)), "{status}");
+            assert!(!is_retryable(&get, AttemptEnd::Status(status)), "{status}");
         }
-        assert!(is_retryable(&get, Outcome::MaybeSent));
+        assert!(is_retryable(&get, AttemptEnd::NoAnswer));
     }
 
     #[test]

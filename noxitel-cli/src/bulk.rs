@@ -435,10 +435,12 @@ fn classify(error: &Error) -> Outcome {
             fatal: Some(exit::code(error)),
         },
         // The connection was never made: nothing reached the server.
-        Error::Transport(e) if e.is_connect() => Outcome::Failed {
-            reason,
-            fatal: Some(exit::NETWORK),
-        },
+        Error::Transport(_) | Error::Timeout { .. } if !error.may_have_been_processed() => {
+            Outcome::Failed {
+                reason,
+                fatal: Some(exit::NETWORK),
+            }
+        }
         // Timeouts, broken connections, 5xx, undecodable 2xx: the server may have taken it.
         _ => Outcome::Unknown {
             reason,

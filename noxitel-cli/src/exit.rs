@@ -70,20 +70,12 @@ pub fn code(error: &Error) -> u8 {
         Error::IpNotWhitelisted(_) | Error::InvalidApiKey(_) => AUTH,
         Error::InsufficientCredits(_) => CREDITS,
         Error::RateLimited { .. } => RATE_LIMIT,
-        Error::Server(_) | Error::Decode { .. } => SERVER,
-        Error::Timeout | Error::Transport(_) => NETWORK,
+        Error::Server(_) | Error::Decode { .. } | Error::ResponseTooLarge { .. } => SERVER,
+        Error::Timeout { .. } | Error::Transport(_) => NETWORK,
+        Error::Redirect(_) => USAGE,
         _ => API,
     }
 }
-
-/// The commands that send messages (or place calls): a timeout may mean "sent".
-const SENDS: [&str; 5] = [
-    "sms send",
-    "whatsapp send",
-    "rcs send",
-    "voice call",
-    "otp send",
-];
 
 /// `<what> failed: <kind>: <API message> (HTTP <status>)`.
 pub fn describe(what: &str, error: &Error) -> String {
@@ -100,21 +92,9 @@ pub fn describe(what: &str, error: &Error) -> String {
         Error::RateLimited { .. } => "rate limit exceeded",
         Error::Server(_) => "server error",
         Error::Api(_) => "the API answered with an error",
-        Error::Timeout if SENDS.contains(&what) => {
-            // Sends are never retried after they may have arrived; the caller must know.
-            return format!(
-                "{what} failed: timed out with no answer; the request may have reached the \
-                 API, so check delivery reports before sending again"
-            );
-        }
-        Error::Timeout => return format!("{what} failed: timed out (no answer in time)"),
-        Error::Transport(e) => return format!("{what} failed: network error: {}", chain(e)),
-        Error::Decode { status, source, .. } => {
-            return format!(
-                "{what} failed: unexpected answer (HTTP {}): {source}",
-                status.as_u16()
-            );
-        }
+        // Timeouts, broken connections, redirects, unreadable answers: the client's own
+        // message says what happened, whether the request may have been processed and what
+        // to do.
         other => return format!("{what} failed: {other}"),
     };
     let mut line = format!("{what} failed");
@@ -138,21 +118,6 @@ pub fn describe(what: &str, error: &Error) -> String {
     } = error
     {
         line.push_str(&format!(", retry after {}s", after.as_secs()));
-    }
-    line
-}
-
-/// An error and its sources on one line.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut line = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !line.contains(&text) {
-            line.push_str(": ");
-            line.push_str(&text);
-        }
-        source = s.source();
     }
     line
 }

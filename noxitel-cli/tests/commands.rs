@@ -771,7 +771,8 @@ fn a_send_that_times_out_warns_it_may_have_been_sent() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(7), "{stderr}");
-    assert!(stderr.contains("may have reached the API"), "{stderr}");
+    assert!(stderr.contains("may have been processed"), "{stderr}");
+    assert!(stderr.contains("GET /dlr"), "{stderr}");
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn variant(error: &Error) -> &'static str {
         Error::RateLimited { .. } => "RateLimited",
         Error::Server(_) => "Server",
         Error::Api(_) => "Api",
-        Error::Timeout => "Timeout",
+        Error::Timeout { .. } => "Timeout",
         Error::Transport(_) => "Transport",
         Error::Decode { .. } => "Decode",
         _ => "other",

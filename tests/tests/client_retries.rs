@@ -340,7 +340,7 @@ async fn a_post_that_times_out_after_sending_is_not_retried() {
         .build()
         .unwrap();
     let error = client.send_sms(sms()).await.unwrap_err();
-    assert!(matches!(error, Error::Timeout), "{error:?}");
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert_eq!(server.hits(), 1);
 
     // The same for a read is retried.
@@ -351,7 +351,7 @@ async fn a_post_that_times_out_after_sending_is_not_retried() {
         .build()
         .unwrap();
     let error = client.get_credits().await.unwrap_err();
-    assert!(matches!(error, Error::Timeout), "{error:?}");
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert_eq!(server.hits(), 4);
 }
 
@@ -374,7 +374,7 @@ async fn a_post_answered_too_late_times_out_and_is_sent_once() {
     let started = Instant::now();
     let error = client.send_sms(sms()).await.unwrap_err();
     let elapsed = started.elapsed();
-    assert!(matches!(error, Error::Timeout), "{error:?}");
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert!(elapsed < timeout * 5, "{elapsed:?}");
     assert_eq!(mock.calls_async().await, 1);
 }
@@ -401,7 +401,7 @@ async fn the_timeout_bounds_the_whole_call_including_retries() {
     let started = Instant::now();
     let error = client.get_credits().await.unwrap_err();
     let elapsed = started.elapsed();
-    assert!(matches!(error, Error::Timeout), "{error:?}");
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert!(elapsed < timeout * 5, "the call took {elapsed:?}");
     assert_eq!(server.hits(), 3);
 }
@@ -430,7 +430,7 @@ async fn slow_retried_answers_cannot_stretch_the_call_beyond_its_timeout() {
     // Either the last attempt was cut off (Timeout) or the last 503 came back too close to
     // the deadline to wait again (Server); either way the call ends near its timeout.
     assert!(
-        matches!(error, Error::Timeout | Error::Server(_)),
+        matches!(error, Error::Timeout { .. } | Error::Server(_)),
         "{error:?}"
     );
     assert!(elapsed < timeout * 5, "the call took {elapsed:?}");

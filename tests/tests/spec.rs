@@ -573,6 +573,67 @@ fn no_additional_properties_false() {
     );
 }
 
+/// The `additionalProperties` of a schema that accepts any value (absent, `true` or `{}`).
+fn accepts_any_other_field(schema: &Value) -> bool {
+    match schema.get("additionalProperties") {
+        None | Some(Value::Bool(true)) => true,
+        Some(Value::Object(other)) => other
+            .keys()
+            .all(|k| k.starts_with("x-") || k == "description"),
+        Some(_) => false,
+    }
+}
+
+#[test]
+fn other_fields_of_what_a_client_reads_accept_any_value() {
+    // One new field of another type (`"currency": "USD"` beside prices typed `number`) must
+    // not make a whole answer unreadable.
+    let doc = doc();
+    let roots = response_schema_roots(&doc);
+    let (reachable, broken) = s::reachable_schemas(&doc, &roots);
+    assert!(broken.is_empty(), "{broken:?}");
+    let mut checked = 0;
+    let mut offenders = Vec::new();
+    for pointer in &reachable {
+        let schema = doc.pointer(pointer).expect("reachable pointers exist");
+        if schema.get("additionalProperties").is_none() {
+            continue;
+        }
+        checked += 1;
+        if !accepts_any_other_field(schema) {
+            offenders.push(format!(
+                "#{pointer}: additionalProperties {} — use {{}}",
+                schema["additionalProperties"]
+            ));
+        }
+    }
+    assert_none(
+        &offenders,
+        "schemas a client reads must keep unknown fields of any type",
+    );
+    assert!(
+        checked >= 5,
+        "only {checked} schemas with additionalProperties reached"
+    );
+}
+
+#[test]
+fn the_other_fields_rule_rejects_narrower_maps() {
+    assert!(accepts_any_other_field(&json!({"type": "object"})));
+    assert!(accepts_any_other_field(
+        &json!({"additionalProperties": {}})
+    ));
+    assert!(accepts_any_other_field(
+        &json!({"additionalProperties": true})
+    ));
+    assert!(!accepts_any_other_field(
+        &json!({"additionalProperties": {"type": "number", "format": "double"}})
+    ));
+    assert!(!accepts_any_other_field(
+        &json!({"additionalProperties": false})
+    ));
+}
+
 #[test]
 fn no_nullable_and_no_discriminator() {
     let doc = doc();

@@ -1,7 +1,5 @@
 //! WhatsApp: sending, message reports, the conversation window check and prices.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Extension, Query, State};
@@ -244,7 +242,7 @@ pub(crate) async fn whatsapp_prices() -> Json<WhatsappPriceList> {
                 authentication: Some(a),
                 authentication_int: Some(ai),
                 service: Some(0.0),
-                extra: HashMap::new(),
+                extra: Default::default(),
             }),
         };
     Json(WhatsappPriceList(vec![

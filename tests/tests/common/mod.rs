@@ -14,6 +14,8 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+pub mod hostile;
+
 /// The token every test client uses; it must never show up in any output.
 pub const TOKEN: &str = "nx-test-token-7f3a9c2e5b1d4e8a";
 
@@ -309,7 +311,8 @@ async fn serve(
     }
 }
 
-async fn read_request(stream: &mut TcpStream) -> Option<Received> {
+/// Reads one request (head and `Content-Length` body).
+pub async fn read_request(stream: &mut TcpStream) -> Option<Received> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
