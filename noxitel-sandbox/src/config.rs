@@ -1,7 +1,11 @@
 //! Sandbox settings.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::faults::FaultSpec;
+use crate::store::Synchronous;
 
 /// How a sandbox behaves. `Config::default()` is what [`crate::Sandbox::start`] uses.
 #[derive(Debug, Clone)]
@@ -38,6 +42,16 @@ pub struct Config {
     pub initial_wallet_cents: i64,
     /// How often due events (DLRs, calls, approvals) are processed (default 50 ms).
     pub tick: Duration,
+    /// A SQLite file holding the state (created if missing); `None` (default): in memory.
+    pub db: Option<PathBuf>,
+    /// `PRAGMA synchronous` of the database (default `FULL`).
+    pub db_synchronous: Synchronous,
+    /// Send webhooks to hosts that are not loopback or private (default: held, not sent).
+    pub allow_external_webhooks: bool,
+    /// Events kept in memory for `GET /sandbox/events` (default 100 000).
+    pub event_capacity: usize,
+    /// Fault rules in force from the start (`--fault`).
+    pub faults: Vec<FaultSpec>,
 }
 
 impl Default for Config {
@@ -58,6 +72,11 @@ impl Default for Config {
             initial_credits: 3_946_684,
             initial_wallet_cents: 12_000,
             tick: Duration::from_millis(50),
+            db: None,
+            db_synchronous: Synchronous::Full,
+            allow_external_webhooks: false,
+            event_capacity: 100_000,
+            faults: Vec::new(),
         }
     }
 }
@@ -72,6 +91,18 @@ impl Config {
     /// Sets the delivery delay.
     pub fn dlr_delay(mut self, delay: Duration) -> Self {
         self.dlr_delay = delay;
+        self
+    }
+
+    /// Keeps the state in a SQLite file.
+    pub fn db(mut self, path: impl Into<PathBuf>) -> Self {
+        self.db = Some(path.into());
+        self
+    }
+
+    /// Adds a fault rule.
+    pub fn fault(mut self, spec: FaultSpec) -> Self {
+        self.faults.push(spec);
         self
     }
 

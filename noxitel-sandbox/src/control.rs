@@ -1,28 +1,35 @@
 //! The sandbox-control surface under `/sandbox`: what tests need and the real API can't do.
 
+use std::collections::HashMap;
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Extension, Path, Query, State};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
+use futures_util::Stream;
 use noxitel_types::{
-    RcsDeliveryStatus, RcsInboundMessage, RcsInboundMessageType, RcsMessageContent, RcsSuggestion,
-    RcsSuggestionList, RcsSuggestionResponse,
+    RcsDeliveryStatus, RcsEventType, RcsInboundMessage, RcsInboundMessageType, RcsMessageContent,
+    RcsSuggestion, RcsSuggestionList, RcsSuggestionResponse,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::api::{now_json, parse_raw};
+use crate::api::{change, durable, now_json, parse_raw};
 use crate::clock::{rfc3339, sys};
 use crate::error::{ApiErr, ApiResult};
-use crate::state::{Account, Conversation, Shared, WaRecord, name_kind, rcs_event, sms_status};
+use crate::faults::FaultSpec;
+use crate::http::{A, S};
+use crate::state::change::{Change, inbound_event, rcs_event, to_value};
+use crate::state::records::{
+    AgentStatus, ConversationId, Direction, HookKind, RcsMsgId, WaMsgId, WaRecord, WaStatus,
+};
+use crate::state::{Data, Session, Shared};
+use crate::store::Event;
 use crate::text;
-use crate::webhook::Hook;
-
-type S = State<Arc<Shared>>;
-type A = Extension<Arc<Account>>;
 
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
@@ -38,6 +45,19 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/clock/advance", post(advance))
         .route("/webhooks", get(webhooks))
         .route("/credits", post(set_credits))
+        .route("/events", get(events))
+        .route("/events/stream", get(event_stream))
+        .route("/reset", post(reset))
+        .route("/export", get(export))
+        .route("/magic-numbers", get(magic_numbers))
+        .route(
+            "/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route(
+            "/faults/{id}",
+            axum::routing::put(replace_fault).delete(clear_fault),
+        )
 }
 
 /// `GET /` and `GET /sandbox/`: what this server is and what it offers.
@@ -57,6 +77,13 @@ pub async fn index() -> Json<Value> {
             "GET /sandbox/clock": "the sandbox clock",
             "GET /sandbox/webhooks": "webhook deliveries so far (newest last)",
             "POST /sandbox/credits": "{routeId?, credits?, walletCents?} set balances",
+            "GET /sandbox/events": "?after=ID&limit=N&kind=K&all=true the event log of this account (every change of state), oldest first",
+            "GET /sandbox/events/stream": "?after=ID the same as server-sent events, live",
+            "POST /sandbox/reset": "{all?: true} back to the provisioned fixtures (this account, or every account)",
+            "GET /sandbox/export": "this account's state as JSON",
+            "GET /sandbox/magic-numbers": "recipient numbers with fixed outcomes",
+            "GET|POST|DELETE /sandbox/faults": "list, add ({kind, status?, ms?, path?, probability?, next?…}) or clear fault rules on /api/v2",
+            "PUT|DELETE /sandbox/faults/{id}": "change or remove one fault rule",
         }
     }))
 }
@@ -67,7 +94,7 @@ async fn last_otp(
     Path(mobile): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let mobile = text::normalize(&mobile).to_owned();
-    let d = s.lock(&acct);
+    let d = s.session(&acct);
     let otp = d
         .last_otp
         .get(&mobile)
@@ -92,12 +119,12 @@ async fn sms_message(
     Extension(acct): A,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let d = s.lock(&acct);
+    let d = s.session(&acct);
     let sms = d
         .sms
-        .get(&id)
+        .get(id.as_str())
         .ok_or_else(|| ApiErr::not_found(format!("sms_id {id:?} not found")))?;
-    let (status, reply) = sms_status(sms.state);
+    let (status, reply) = sms.state.dlr();
     Ok(Json(json!({
         "status": "success",
         "sms_id": sms.sms_id,
@@ -171,106 +198,122 @@ fn suggestion_text(s: &RcsSuggestion) -> &str {
 async fn rcs_tap(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
     let tap: Tap = parse_raw(&body)?;
     let now = s.clock.now();
-    let mut d = s.lock(&acct);
-    let msg = d
-        .rcs
-        .get(&tap.msg_id)
-        .cloned()
-        .ok_or_else(|| ApiErr::not_found(format!("RCS msg_id {:?} not found", tap.msg_id)))?;
-    if matches!(
-        msg.status,
-        RcsDeliveryStatus::Failed | RcsDeliveryStatus::Incompatible
-    ) {
-        return Err(ApiErr::bad_request(format!(
-            "Message {} was not delivered ({}); nobody can tap it",
-            msg.msg_id, msg.status
-        )));
-    }
-    let all = suggestions(msg.content.as_ref());
-    let chosen = match (&tap.text, tap.index) {
-        (Some(text), _) => all.iter().find(|s| suggestion_text(s) == text),
-        (None, index) => all.get(index.unwrap_or(0)),
-    }
-    .ok_or_else(|| {
-        let labels: Vec<&str> = all.iter().map(suggestion_text).collect();
-        ApiErr::not_found(format!(
-            "Message {} has no such suggestion (its suggestions: {labels:?})",
-            msg.msg_id
-        ))
-    })?;
-    let (action, payload, label) = postback(chosen, tap.payload.as_deref());
-    let mut hooks = Vec::new();
-    if let Some(record) = d.rcs.get_mut(&msg.msg_id)
-        && record.status != RcsDeliveryStatus::Read
-    {
-        if record.done_at.is_none() {
-            record.done_at = Some(now);
+    change(&s, &acct, |d| {
+        let msg =
+            d.rcs.get(tap.msg_id.as_str()).cloned().ok_or_else(|| {
+                ApiErr::not_found(format!("RCS msg_id {:?} not found", tap.msg_id))
+            })?;
+        if matches!(
+            msg.status,
+            RcsDeliveryStatus::Failed | RcsDeliveryStatus::Incompatible
+        ) {
+            return Err(ApiErr::bad_request(format!(
+                "Message {} was not delivered ({}); nobody can tap it",
+                msg.msg_id, msg.status
+            )));
         }
-        record.status = RcsDeliveryStatus::Read;
-        if let Some(url) = &msg.notify_url {
+        let all = suggestions(msg.content.as_ref());
+        let chosen = match (&tap.text, tap.index) {
+            (Some(text), _) => all.iter().find(|s| suggestion_text(s) == text),
+            (None, index) => all.get(index.unwrap_or(0)),
+        }
+        .ok_or_else(|| {
+            let labels: Vec<&str> = all.iter().map(suggestion_text).collect();
+            ApiErr::not_found(format!(
+                "Message {} has no such suggestion (its suggestions: {labels:?})",
+                msg.msg_id
+            ))
+        })?;
+        let (action, payload, label) = postback(chosen, tap.payload.as_deref());
+        let postback_data = format!("{}||{action}||{payload}", msg.msg_id);
+        let was_read = msg.status == RcsDeliveryStatus::Read;
+        d.apply(
+            now,
+            Change::RcsTapped {
+                msg_id: msg.msg_id.clone(),
+                mobile: msg.mobile.clone(),
+                postback_data: postback_data.clone(),
+                text: label.clone(),
+            },
+        );
+        if !was_read && let Some(url) = &msg.notify_url {
             let mut extra = Map::new();
             extra.insert("mobile".into(), json!(msg.mobile));
             extra.insert("status".into(), json!("read"));
-            let event = rcs_event("message.read", msg.agent_id, &msg.msg_id, None, now, extra);
-            hooks.push(Hook {
-                url: url.clone(),
-                kind: name_kind("message.read"),
-                body: serde_json::to_value(event).unwrap_or(Value::Null),
-            });
+            let event = rcs_event(
+                RcsEventType::MessageRead,
+                msg.agent_id,
+                msg.msg_id.as_str(),
+                None,
+                now,
+                extra,
+            );
+            d.webhook(
+                now,
+                url,
+                HookKind::RcsRead,
+                to_value(&event),
+                Some(&msg.mobile),
+            );
         }
-    }
-    open_conversation(&mut d, msg.agent_id, &msg.mobile, now);
-    let mut event = rcs_event(
-        "message.received",
-        msg.agent_id,
-        &msg.msg_id,
-        Some(&msg.mobile),
-        now,
-        Map::new(),
-    );
-    event.message = Some(RcsInboundMessage {
-        type_: Some(RcsInboundMessageType::Suggestion),
-        text: None,
-        extra: Map::new(),
-    });
-    event.suggestion_response = Some(RcsSuggestionResponse {
-        postback_data: format!("{}||{action}||{payload}", msg.msg_id),
-        text: Some(label),
-    });
-    let body = serde_json::to_value(&event).unwrap_or(Value::Null);
-    if let Some(url) = &msg.notify_url {
-        hooks.push(Hook {
-            url: url.clone(),
-            kind: "rcs.message.received",
-            body: body.clone(),
+        open_conversation(d, msg.agent_id, &msg.mobile, now);
+        let mut event = rcs_event(
+            RcsEventType::MessageReceived,
+            msg.agent_id,
+            msg.msg_id.as_str(),
+            Some(&msg.mobile),
+            now,
+            Map::new(),
+        );
+        event.message = Some(RcsInboundMessage {
+            type_: Some(RcsInboundMessageType::Suggestion),
+            text: None,
+            extra: Map::new(),
         });
-    }
-    drop(d);
-    s.dispatch(hooks);
-    Ok(Json(
-        json!({"status": "success", "notifyUrl": msg.notify_url, "event": body}),
-    ))
+        event.suggestion_response = Some(RcsSuggestionResponse {
+            postback_data,
+            text: Some(label),
+        });
+        let body = to_value(&event);
+        if let Some(url) = &msg.notify_url {
+            d.webhook(
+                now,
+                url,
+                HookKind::RcsReceived,
+                body.clone(),
+                Some(&msg.mobile),
+            );
+        }
+        Ok(Json(
+            json!({"status": "success", "notifyUrl": msg.notify_url, "event": body}),
+        ))
+    })
+    .await
 }
 
+/// The active conversation of `mobile` with the agent, opened now if there is none.
 fn open_conversation(
-    d: &mut crate::state::Data,
+    d: &mut Session<'_>,
     agent_id: i64,
     mobile: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Conversation {
-    let key = (agent_id, mobile.to_owned());
+    now: DateTime<Utc>,
+) -> ConversationId {
     let active = d
         .conversations
-        .get(&key)
+        .get(&(agent_id, mobile.to_owned()))
         .filter(|c| c.started_at + TimeDelta::hours(24) > now)
-        .cloned();
+        .map(|c| c.id.clone());
     active.unwrap_or_else(|| {
-        let c = Conversation {
-            id: text::uuid(),
-            started_at: now,
-        };
-        d.conversations.insert(key, c.clone());
-        c
+        let id = ConversationId(text::uuid());
+        d.apply(
+            now,
+            Change::ConversationOpened {
+                agent_id,
+                mobile: mobile.to_owned(),
+                id: id.clone(),
+            },
+        );
+        id
     })
 }
 
@@ -288,51 +331,43 @@ async fn rcs_inbound(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<
     let inbound: Inbound = parse_raw(&body)?;
     let from = text::normalize(&inbound.from).to_owned();
     let now = s.clock.now();
-    let mut d = s.lock(&acct);
-    let agent_id = inbound.agent_id.unwrap_or(d.default_agent);
-    if !d.agents.contains_key(&agent_id) {
-        return Err(ApiErr::not_found(format!("agentId {agent_id} not found")));
-    }
-    let conversation = open_conversation(&mut d, agent_id, &from, now);
-    let last = d
-        .rcs
-        .values()
-        .filter(|m| m.agent_id == agent_id && m.mobile == from && m.notify_url.is_some())
-        .max_by_key(|m| m.sent_at)
-        .map(|m| (m.msg_id.clone(), m.notify_url.clone()));
-    let url = inbound
-        .notify_url
-        .clone()
-        .or_else(|| last.as_ref().and_then(|l| l.1.clone()));
-    let msg_id = text::uuid();
-    let mut event = rcs_event(
-        "message.received",
-        agent_id,
-        &msg_id,
-        Some(&from),
-        now,
-        Map::new(),
-    );
-    event.message = Some(RcsInboundMessage {
-        type_: Some(RcsInboundMessageType::Text),
-        text: Some(inbound.text.clone().unwrap_or_default()),
-        extra: Map::new(),
-    });
-    let body = serde_json::to_value(&event).unwrap_or(Value::Null);
-    drop(d);
-    if let Some(url) = &url {
-        s.dispatch(vec![Hook {
-            url: url.clone(),
-            kind: "rcs.message.received",
-            body: body.clone(),
-        }]);
-    }
-    Ok(Json(json!({
-        "status": "success",
-        "conversationId": conversation.id,
-        "notifyUrl": url,
-        "event": body,
-    })))
+    change(&s, &acct, |d| {
+        let agent_id = inbound.agent_id.unwrap_or(d.default_agent);
+        if !d.agents.contains_key(&agent_id) {
+            return Err(ApiErr::not_found(format!("agentId {agent_id} not found")));
+        }
+        let conversation = open_conversation(d, agent_id, &from, now);
+        let last = d
+            .rcs
+            .values()
+            .filter(|m| m.agent_id == agent_id && m.mobile == from && m.notify_url.is_some())
+            .max_by_key(|m| m.sent_at)
+            .and_then(|m| m.notify_url.clone());
+        let url = inbound.notify_url.clone().or(last);
+        let msg_id = RcsMsgId(text::uuid());
+        let text = inbound.text.clone().unwrap_or_default();
+        let body = to_value(&inbound_event(agent_id, msg_id.as_str(), &from, &text, now));
+        d.apply(
+            now,
+            Change::RcsInbound {
+                msg_id,
+                agent_id,
+                from: from.clone(),
+                text,
+                step: None,
+            },
+        );
+        if let Some(url) = &url {
+            d.webhook(now, url, HookKind::RcsReceived, body.clone(), Some(&from));
+        }
+        Ok(Json(json!({
+            "status": "success",
+            "conversationId": conversation,
+            "notifyUrl": url,
+            "event": body,
+        })))
+    })
+    .await
 }
 
 async fn approve_agent(
@@ -343,72 +378,94 @@ async fn approve_agent(
     let id: i64 = id.parse().map_err(|_| {
         ApiErr::bad_request(format!("Invalid parameter id: {id:?} is not an integer"))
     })?;
-    let mut d = s.lock(&acct);
-    let agent = d
-        .agents
-        .get_mut(&id)
-        .ok_or_else(|| ApiErr::not_found(format!("agentId {id} not found")))?;
-    if agent.status != "submitted" {
-        return Err(ApiErr::bad_request(format!(
-            "Agent {id} is {}; only submitted agents can be approved",
-            agent.status
-        )));
-    }
-    agent.status = "approved";
-    Ok(Json(
-        json!({"status": "success", "agentId": id, "agentStatus": "approved"}),
-    ))
+    let now = s.clock.now();
+    change(&s, &acct, |d| {
+        let agent = d
+            .agents
+            .get(&id)
+            .ok_or_else(|| ApiErr::not_found(format!("agentId {id} not found")))?;
+        if agent.status != AgentStatus::Submitted {
+            return Err(ApiErr::bad_request(format!(
+                "Agent {id} is {}; only submitted agents can be approved",
+                agent.status
+            )));
+        }
+        // The pending automatic approval finds the agent approved and changes nothing.
+        d.apply(
+            now,
+            Change::AgentStatusChanged {
+                agent_id: id,
+                status: AgentStatus::Approved,
+                carriers: Vec::new(),
+                step: None,
+                next: None,
+            },
+        );
+        Ok(Json(
+            json!({"status": "success", "agentId": id, "agentStatus": "approved"}),
+        ))
+    })
+    .await
 }
 
 async fn whatsapp_inbound(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
     let inbound: Inbound = parse_raw(&body)?;
     let from = text::normalize(&inbound.from).to_owned();
     let now = s.clock.now();
-    let mut d = s.lock(&acct);
-    let phone_id = inbound
-        .phone_id
-        .clone()
-        .unwrap_or_else(|| d.wa_phones[0].clone());
-    if !d.wa_phones.contains(&phone_id) {
-        return Err(ApiErr::not_found(format!("phoneId {phone_id:?} not found")));
-    }
-    let until = now + TimeDelta::hours(24);
-    d.wa_windows.insert((phone_id.clone(), from.clone()), until);
-    let msg_id = text::uuid();
-    d.wa.insert(
-        msg_id.clone(),
-        WaRecord {
+    change(&s, &acct, |d| {
+        let phone_id = inbound
+            .phone_id
+            .clone()
+            .unwrap_or_else(|| d.wa_phones[0].clone());
+        if !d.wa_phones.contains(&phone_id) {
+            return Err(ApiErr::not_found(format!("phoneId {phone_id:?} not found")));
+        }
+        let until = now + TimeDelta::hours(24);
+        let msg_id = WaMsgId(text::uuid());
+        let msg = WaRecord {
             msg_id: msg_id.clone(),
-            campaign_id: String::new(),
+            campaign_id: None,
             msisdn: from.clone(),
             phone_id: phone_id.clone(),
-            kind: "text".into(),
+            kind: noxitel_types::WhatsappMessageType::Text,
             content: json!({"message": inbound.text}),
             cost_cents: 0,
             sent_at: now,
-            status: "received".into(),
-            direction: "incoming",
-        },
-    );
-    Ok(Json(json!({
-        "status": "success",
-        "msg_id": msg_id,
-        "phoneId": phone_id,
-        "from": from,
-        "window_open": true,
-        "expires_at": rfc3339(until),
-    })))
+            status: WaStatus::Received,
+            direction: Direction::Incoming,
+        };
+        d.apply(
+            now,
+            Change::WhatsappInbound {
+                msg,
+                window_until: until,
+                step: None,
+            },
+        );
+        Ok(Json(json!({
+            "status": "success",
+            "msg_id": msg_id,
+            "phoneId": phone_id,
+            "from": from,
+            "window_open": true,
+            "expires_at": rfc3339(until),
+        })))
+    })
+    .await
 }
 
-async fn flush(State(s): S, Extension(acct): A) -> Json<Value> {
+async fn flush(State(s): S, Extension(acct): A) -> ApiResult<Json<Value>> {
     let now = s.clock.now();
-    let mut d = s.lock(&acct);
-    let before = d.pending_count();
-    let hooks = d.process(&s.config, now, true);
-    drop(d);
-    let webhooks = hooks.len();
-    s.dispatch(hooks);
-    Json(json!({"status": "success", "processed": before, "webhooks": webhooks}))
+    change(&s, &acct, |d| {
+        let before = d.pending_count();
+        let hooks_before = d.webhooks.len();
+        d.run_due(now, true);
+        let webhooks = d.webhooks.len() - hooks_before;
+        Ok(Json(
+            json!({"status": "success", "processed": before, "webhooks": webhooks}),
+        ))
+    })
+    .await
 }
 
 async fn clock(State(s): S) -> Json<Value> {
@@ -427,19 +484,45 @@ async fn advance(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json
             "Invalid parameter seconds: between 0 and one year",
         ));
     }
-    s.clock.advance(TimeDelta::seconds(advance.seconds));
-    drop(s.lock(&acct));
-    Ok(Json(now_json(&s)))
+    change(&s, &acct, |d| {
+        s.clock.advance(TimeDelta::seconds(advance.seconds));
+        let now = s.clock.now();
+        d.apply(
+            now,
+            Change::ClockAdvanced {
+                seconds: advance.seconds,
+            },
+        );
+        d.run_due(now, false);
+        Ok(Json(now_json(&s)))
+    })
+    .await
 }
 
-async fn webhooks(State(s): S) -> Json<Value> {
-    let log = s
+/// The webhook deliveries of this account (oldest first), held ones included.
+async fn webhooks(State(s): S, Extension(acct): A) -> Json<Value> {
+    let d = s.session(&acct);
+    let data: Vec<Value> = d
         .webhooks
-        .log
-        .lock()
-        .map(|l| l.iter().cloned().collect::<Vec<_>>())
-        .unwrap_or_default();
-    Json(json!({"status": "success", "data": log}))
+        .values()
+        .map(|h| {
+            json!({
+                "id": h.id,
+                "url": h.url,
+                "kind": h.kind,
+                "body": h.body,
+                "status": h.status,
+                "attempts": h.attempts,
+                "delivered": h.status == crate::state::records::HookStatus::Delivered,
+                "held": h.status == crate::state::records::HookStatus::Held,
+                "last_status": h.last_status,
+                "last_error": h.last_error,
+                "queued_at": rfc3339(h.queued_at),
+                "finished_at": h.finished_at.map(rfc3339),
+            })
+        })
+        .collect();
+    Json(json!({"status": "success", "data": data}))
 }
 
 #[derive(Deserialize)]
@@ -452,17 +535,211 @@ struct SetCredits {
 
 async fn set_credits(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
     let set: SetCredits = parse_raw(&body)?;
-    let mut d = s.lock(&acct);
-    if let Some(credits) = set.credits {
-        let id = set.route_id.unwrap_or(1);
-        let route = d
-            .routes
-            .get_mut(&id)
-            .ok_or_else(|| ApiErr::not_found(format!("routeId {id} not found")))?;
-        route.credits = credits.max(0);
+    let now = s.clock.now();
+    change(&s, &acct, |d| {
+        let route_id = set.route_id.unwrap_or(1);
+        if set.credits.is_some() && !d.routes.contains_key(&route_id) {
+            return Err(ApiErr::not_found(format!("routeId {route_id} not found")));
+        }
+        d.apply(
+            now,
+            Change::BalanceSet {
+                route_id,
+                credits: set.credits.map(|c| c.max(0)),
+                wallet_cents: set.wallet_cents.map(|c| c.max(0)),
+            },
+        );
+        Ok(Json(json!({"status": "success"})))
+    })
+    .await
+}
+
+type Params = Query<HashMap<String, String>>;
+
+fn number(q: &HashMap<String, String>, name: &str, default: u64) -> ApiResult<u64> {
+    match q.get(name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| {
+            ApiErr::bad_request(format!("Invalid parameter {name}: {v:?} is not a number"))
+        }),
     }
-    if let Some(cents) = set.wallet_cents {
-        d.wallet_cents = cents.max(0);
+}
+
+fn wants(q: &HashMap<String, String>, event: &Event) -> bool {
+    q.get("kind")
+        .is_none_or(|k| k.split(',').any(|k| k == event.change.kind()))
+}
+
+/// `GET /sandbox/events`: this account's events (every account's with `all=true`).
+async fn events(State(s): S, Extension(acct): A, Query(q): Params) -> ApiResult<Json<Value>> {
+    let after = number(&q, "after", 0)?;
+    let limit = number(&q, "limit", 1000)?.clamp(1, 10_000) as usize;
+    let account = (q.get("all").map(String::as_str) != Some("true")).then_some(acct.no);
+    let data: Vec<Arc<Event>> = s
+        .log
+        .list(account, after, usize::MAX)
+        .into_iter()
+        .filter(|e| wants(&q, e))
+        .take(limit)
+        .collect();
+    let last = data.last().map_or(after, |e| e.id);
+    let data: Vec<&Event> = data.iter().map(|e| &**e).collect();
+    Ok(Json(
+        json!({"status": "success", "data": data, "last_id": last}),
+    ))
+}
+
+/// `GET /sandbox/events/stream`: the events after `after` (default: from now on), then
+/// live, as server-sent events (`id:` the event id, `event:` its kind, `data:` the event).
+async fn event_stream(
+    State(s): S,
+    Extension(acct): A,
+    Query(q): Params,
+) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
+    let account = (q.get("all").map(String::as_str) != Some("true")).then_some(acct.no);
+    // Subscribe before reading the backlog, so nothing falls between the two.
+    let live = s.log.subscribe();
+    let after = match q.get("after") {
+        Some(_) => number(&q, "after", 0)?,
+        None => s.log.list(None, 0, usize::MAX).last().map_or(0, |e| e.id),
+    };
+    let backlog: std::collections::VecDeque<Arc<Event>> =
+        s.log.list(account, after, usize::MAX).into();
+    let shared = Arc::clone(&s);
+    struct St {
+        shared: Arc<Shared>,
+        live: tokio::sync::broadcast::Receiver<Arc<Event>>,
+        backlog: std::collections::VecDeque<Arc<Event>>,
+        last: u64,
+        account: Option<crate::store::AccountNo>,
+        q: HashMap<String, String>,
     }
-    Ok(Json(json!({"status": "success"})))
+    let state = St {
+        shared,
+        live,
+        backlog,
+        last: after,
+        account,
+        q,
+    };
+    let stream = futures_util::stream::unfold(state, |mut st| async move {
+        loop {
+            let next = match st.backlog.pop_front() {
+                Some(e) => e,
+                None => match st.live.recv().await {
+                    Ok(e) => e,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        st.backlog = st.shared.log.list(st.account, st.last, usize::MAX).into();
+                        continue;
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                },
+            };
+            if next.id <= st.last
+                || st.account.is_some_and(|a| a != next.account)
+                || !wants(&st.q, &next)
+            {
+                continue;
+            }
+            st.last = next.id;
+            let sse = SseEvent::default()
+                .id(next.id.to_string())
+                .event(next.change.kind())
+                .json_data(&*next)
+                .unwrap_or_default();
+            return Some((Ok(sse), st));
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+#[derive(Deserialize, Default)]
+struct Reset {
+    #[serde(default)]
+    all: bool,
+}
+
+/// `POST /sandbox/reset`: back to the provisioned fixtures (this account or all).
+async fn reset(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
+    let reset: Reset = if body.iter().all(u8::is_ascii_whitespace) {
+        Reset::default()
+    } else {
+        parse_raw(&body)?
+    };
+    let targets: Vec<_> = if reset.all {
+        s.accounts().cloned().collect()
+    } else {
+        vec![Arc::clone(&acct)]
+    };
+    let now = s.clock.now();
+    let mut waits = Vec::new();
+    for account in &targets {
+        let mut d = s.session(account);
+        d.apply(
+            now,
+            Change::AccountProvisioned {
+                credits: s.config.initial_credits,
+                wallet_cents: s.config.initial_wallet_cents,
+            },
+        );
+        waits.push(d.commit());
+    }
+    for wait in waits {
+        durable(wait).await?;
+    }
+    Ok(Json(
+        json!({"status": "success", "accounts": targets.len()}),
+    ))
+}
+
+/// `GET /sandbox/export`: this account's state.
+async fn export(State(s): S, Extension(acct): A) -> Json<Value> {
+    let d = s.session(&acct);
+    let data: &Data = &d;
+    Json(json!({
+        "status": "success",
+        "account": format!("acct_{}", acct.no),
+        "time": rfc3339(s.clock.now()),
+        "state": data.export(),
+    }))
+}
+
+async fn magic_numbers() -> Json<Value> {
+    Json(json!({"status": "success", "data": crate::magic::table()}))
+}
+
+async fn list_faults(State(s): S) -> Json<Value> {
+    Json(json!({"status": "success", "data": s.faults.list()}))
+}
+
+fn fault_spec(body: &[u8]) -> ApiResult<FaultSpec> {
+    let spec: FaultSpec = parse_raw(body)?;
+    spec.check()
+        .map_err(|e| ApiErr::bad_request(format!("Invalid fault: {e}")))?;
+    Ok(spec)
+}
+
+async fn add_fault(State(s): S, body: Bytes) -> ApiResult<Json<Value>> {
+    let rule = s.faults.add(fault_spec(&body)?);
+    Ok(Json(json!({"status": "success", "data": rule})))
+}
+
+async fn replace_fault(State(s): S, Path(id): Path<u64>, body: Bytes) -> ApiResult<Json<Value>> {
+    let spec = fault_spec(&body)?;
+    let rule = s
+        .faults
+        .replace(id, spec)
+        .ok_or_else(|| ApiErr::not_found(format!("fault rule {id} not found")))?;
+    Ok(Json(json!({"status": "success", "data": rule})))
+}
+
+async fn clear_faults(State(s): S) -> Json<Value> {
+    Json(json!({"status": "success", "removed": s.faults.clear(None)}))
+}
+
+async fn clear_fault(State(s): S, Path(id): Path<u64>) -> ApiResult<Json<Value>> {
+    match s.faults.clear(Some(id)) {
+        0 => Err(ApiErr::not_found(format!("fault rule {id} not found"))),
+        n => Ok(Json(json!({"status": "success", "removed": n}))),
+    }
 }

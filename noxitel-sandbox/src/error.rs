@@ -48,6 +48,14 @@ impl ApiErr {
         Self::new(StatusCode::PAYMENT_REQUIRED, message)
     }
 
+    /// The change could not be made durable: nothing was acknowledged.
+    pub fn unstored(reason: std::sync::Arc<str>) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("The sandbox could not store this change: {reason}"),
+        )
+    }
+
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
         self.extra.insert(key.to_owned(), value.into());
         self

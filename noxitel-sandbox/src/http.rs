@@ -17,6 +17,11 @@ use crate::error::{ApiErr, body};
 use crate::state::Shared;
 use crate::{api, control};
 
+/// The state every handler gets.
+pub type S = State<Arc<Shared>>;
+/// The account the bearer token selects.
+pub type A = axum::extract::Extension<Arc<crate::state::Account>>;
+
 pub fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .route("/sms", post(api::send_sms))
@@ -56,6 +61,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .nest("/sandbox", control)
         .route("/", get(control::index))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            crate::faults::inject,
+        ))
         .layer(middleware::from_fn_with_state(
             shared.config.max_body_bytes,
             normalize_errors,

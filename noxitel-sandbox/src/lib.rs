@@ -7,9 +7,11 @@ mod clock;
 mod config;
 mod control;
 mod error;
+mod faults;
 mod http;
-mod reference_examples;
+mod magic;
 mod state;
+mod store;
 mod text;
 mod webhook;
 
@@ -21,6 +23,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::Config;
+pub use faults::{FaultAction, FaultRule, FaultSpec};
+pub use store::{SCHEMA_VERSION, Synchronous};
 
 /// A running sandbox: an HTTP server on 127.0.0.1 serving `/api/v2` and `/sandbox`.
 ///
@@ -48,11 +52,12 @@ impl Sandbox {
     /// Serves on an already bound listener.
     pub async fn serve(listener: TcpListener, config: Config) -> std::io::Result<Self> {
         let addr = listener.local_addr()?;
-        let shared = state::Shared::new(config);
+        let shared = state::Shared::new(config).map_err(std::io::Error::other)?;
         let token = shared.default_token().to_owned();
         let app = http::router(Arc::clone(&shared));
         let (tx, rx) = oneshot::channel::<()>();
         let ticker = state::spawn_ticker(Arc::clone(&shared));
+        let deliverer = webhook::spawn(Arc::clone(&shared));
         let task = tokio::spawn(async move {
             let server = axum::serve(
                 listener,
@@ -65,6 +70,9 @@ impl Sandbox {
                 tracing::error!(%error, "sandbox server stopped");
             }
             ticker.abort();
+            if let Some(deliverer) = deliverer {
+                deliverer.abort();
+            }
         });
         Ok(Self {
             addr,

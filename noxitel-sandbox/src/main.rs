@@ -4,7 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use clap::Parser;
-use noxitel_sandbox::{Config, Sandbox};
+use noxitel_sandbox::{Config, FaultSpec, Sandbox, Synchronous};
 
 /// A local, stateful Noxitel API (/api/v2) with a control surface under /sandbox.
 #[derive(Debug, Parser)]
@@ -43,15 +43,39 @@ struct Args {
     /// Attempts per webhook delivery.
     #[arg(long, default_value_t = 3)]
     webhook_attempts: u32,
+    /// Milliseconds before the second webhook attempt (doubled for each further one).
+    #[arg(long, default_value_t = 200)]
+    webhook_backoff_ms: u64,
     /// Initial credits on route 1 (Standard).
     #[arg(long, default_value_t = 3_946_684)]
     credits: i64,
     /// Initial wallet balance in cents.
     #[arg(long, default_value_t = 12_000)]
     wallet_cents: i64,
+    /// Keep the state in this SQLite file (created if missing; reopened after a restart).
+    /// Default: in memory.
+    #[arg(long)]
+    db: Option<std::path::PathBuf>,
+    /// SQLite `synchronous` for --db: `full` (durable across power loss) or `normal`
+    /// (durable across a crash of the sandbox).
+    #[arg(long, default_value = "full", value_parser = ["full", "normal"])]
+    db_synchronous: String,
+    /// Send webhooks to hosts that are not loopback or private networks (default: held,
+    /// recorded in the event log, not sent).
+    #[arg(long)]
+    allow_external_webhooks: bool,
+    /// A fault rule on /api/v2, e.g. `status=503,path=/api/v2/sms,next=2`,
+    /// `status=429,retry-after=3`, `latency=100..400,probability=0.5`, `drop`, `cut`,
+    /// `redirect[=URL]`, `stall[=MS]`; repeatable. Change them at runtime under /sandbox/faults.
+    #[arg(long = "fault", value_parser = parse_fault)]
+    faults: Vec<FaultSpec>,
     /// Log level filter (RUST_LOG syntax).
     #[arg(long, default_value = "info")]
     log: String,
+}
+
+fn parse_fault(text: &str) -> Result<FaultSpec, String> {
+    FaultSpec::parse(text)
 }
 
 #[tokio::main]
@@ -76,8 +100,17 @@ async fn main() -> anyhow::Result<()> {
         rate_limit: args.rate_limit,
         max_body_bytes: args.max_body_bytes,
         webhook_attempts: args.webhook_attempts,
+        webhook_backoff: Duration::from_millis(args.webhook_backoff_ms),
         initial_credits: args.credits,
         initial_wallet_cents: args.wallet_cents,
+        db: args.db.clone(),
+        db_synchronous: if args.db_synchronous == "normal" {
+            Synchronous::Normal
+        } else {
+            Synchronous::Full
+        },
+        allow_external_webhooks: args.allow_external_webhooks,
+        faults: args.faults.clone(),
         ..Config::default()
     };
     let sandbox = Sandbox::start_with(config).await?;
@@ -86,6 +119,16 @@ async fn main() -> anyhow::Result<()> {
         sandbox.base_url(),
         sandbox.control_url()
     );
+    if let Some(db) = &args.db {
+        banner += &format!(
+            "  database : {} (synchronous={})\n",
+            db.display(),
+            args.db_synchronous
+        );
+    }
+    if !args.allow_external_webhooks {
+        banner += "  webhooks : loopback and private hosts only (others are held: --allow-external-webhooks)\n";
+    }
     if args.tokens.is_empty() {
         banner += &format!("  token    : {}\n", sandbox.token());
     } else {

@@ -43,13 +43,3 @@ pub fn code(digits: usize) -> String {
 pub fn normalize(number: &str) -> &str {
     number.trim().strip_prefix('+').unwrap_or(number.trim())
 }
-
-/// Documented test numbers: anything ending in `000` fails delivery on every channel.
-pub fn fails_delivery(number: &str) -> bool {
-    normalize(number).ends_with("000")
-}
-
-/// Documented capability rule: a number supports RCS unless its last digit is `0`.
-pub fn rcs_capable(number: &str) -> bool {
-    !normalize(number).ends_with('0')
-}

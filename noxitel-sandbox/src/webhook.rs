@@ -1,134 +1,136 @@
-//! Webhook delivery: queued, concurrent, bounded retries, never on the request path.
+//! Webhook delivery: after its change is durable, concurrent, bounded retries with backoff,
+//! every attempt recorded as an event; never on the request path. Only loopback and
+//! private-network hosts get webhooks unless external hosts are allowed (see
+//! [`is_local_url`]); the others are recorded as held.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::net::IpAddr;
+use std::sync::Arc;
 
-use serde::Serialize;
-use serde_json::Value;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::Semaphore;
 
-use crate::clock;
+use crate::state::change::{AttemptOutcome, Change};
+use crate::state::{Job, Shared};
 
-/// One event to POST.
-#[derive(Debug, Clone)]
-pub struct Hook {
-    pub url: String,
-    pub kind: &'static str,
-    pub body: Value,
-}
-
-/// The outcome of one delivery, shown by `GET /sandbox/webhooks`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Delivery {
-    pub url: String,
-    pub kind: &'static str,
-    pub body: Value,
-    pub attempts: u32,
-    pub delivered: bool,
-    pub last_status: Option<u16>,
-    pub last_error: Option<String>,
-    pub finished_at: String,
-}
-
-const LOG_CAPACITY: usize = 1000;
-
-#[derive(Debug)]
-pub struct Webhooks {
-    tx: mpsc::UnboundedSender<Hook>,
-    pub log: Arc<Mutex<VecDeque<Delivery>>>,
-}
-
-impl Webhooks {
-    pub fn spawn(attempts: u32, backoff: Duration, timeout: Duration) -> Self {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Hook>();
-        let log = Arc::new(Mutex::new(VecDeque::new()));
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .user_agent("noxitel-sandbox-webhooks/0.1")
-            .build()
-            .unwrap_or_default();
-        let limit = Arc::new(Semaphore::new(32));
-        let log2 = Arc::clone(&log);
-        tokio::spawn(async move {
-            while let Some(hook) = rx.recv().await {
-                let Ok(permit) = Arc::clone(&limit).acquire_owned().await else {
-                    break;
-                };
-                let client = client.clone();
-                let log = Arc::clone(&log2);
-                tokio::spawn(async move {
-                    let delivery = deliver(&client, hook, attempts.max(1), backoff).await;
-                    if let Ok(mut log) = log.lock() {
-                        if log.len() >= LOG_CAPACITY {
-                            log.pop_front();
-                        }
-                        log.push_back(delivery);
-                    }
-                    drop(permit);
-                });
-            }
-        });
-        Self { tx, log }
-    }
-
-    /// Queues a delivery; never blocks.
-    pub fn send(&self, hook: Hook) {
-        let _ = self.tx.send(hook);
+/// Whether `url` names a loopback or private-network host (`localhost`, `127.0.0.0/8`,
+/// `10/8`, `172.16/12`, `192.168/16`, link-local, `::1`, `fc00::/7`, `fe80::/10`). Host
+/// names other than `localhost` are not resolved: they count as external.
+pub fn is_local_url(url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        // An unusable URL is never sent anywhere; its attempt records why.
+        return true;
+    };
+    let Some(host) = url.host_str() else {
+        return true;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<IpAddr>() {
+        Ok(ip) => is_local_ip(ip),
+        Err(_) => {
+            let name = host.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
     }
 }
 
-async fn deliver(
-    client: &reqwest::Client,
-    hook: Hook,
-    attempts: u32,
-    backoff: Duration,
-) -> Delivery {
-    let mut wait = backoff;
-    let mut last_status = None;
-    let mut last_error = None;
-    let mut delivered = false;
-    let mut made = 0;
-    for attempt in 1..=attempts {
-        made = attempt;
-        match client.post(&hook.url).json(&hook.body).send().await {
-            Ok(response) => {
-                let status = response.status();
-                last_status = Some(status.as_u16());
-                if status.is_success() {
-                    delivered = true;
-                    last_error = None;
-                    break;
+fn is_local_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(ip) => ip.is_loopback() || ip.is_private() || ip.is_link_local(),
+        IpAddr::V6(ip) => {
+            ip.is_loopback()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || (ip.segments()[0] & 0xffc0) == 0xfe80
+                || ip
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| is_local_ip(IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// Runs the deliveries queued by sessions (and those a restart found pending).
+pub fn spawn(shared: Arc<Shared>) -> Option<tokio::task::JoinHandle<()>> {
+    let mut jobs = shared.take_jobs()?;
+    let client = reqwest::Client::builder()
+        .timeout(shared.config.webhook_timeout)
+        .user_agent("noxitel-sandbox-webhooks/0.1")
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default();
+    let limit = Arc::new(Semaphore::new(32));
+    shared.resume_webhooks();
+    Some(tokio::spawn(async move {
+        while let Some(job) = jobs.recv().await {
+            let Ok(permit) = Arc::clone(&limit).acquire_owned().await else {
+                break;
+            };
+            let client = client.clone();
+            let shared = Arc::clone(&shared);
+            tokio::spawn(async move {
+                if job.durable.clone().wait().await.is_ok() {
+                    deliver(&shared, &client, job).await;
                 }
-                last_error = Some(format!("HTTP {status}"));
+                drop(permit);
+            });
+        }
+    }))
+}
+
+async fn deliver(shared: &Shared, client: &reqwest::Client, job: Job) {
+    let attempts = shared.config.webhook_attempts.max(1);
+    let hook = &job.hook;
+    let mut wait = shared.config.webhook_backoff * 2u32.saturating_pow(hook.attempts.min(16));
+    let mut attempt = hook.attempts;
+    while attempt < attempts {
+        attempt += 1;
+        let (status, error, permanent) = match client.post(&hook.url).json(&hook.body).send().await
+        {
+            Ok(response) if response.status().is_success() => {
+                (Some(response.status().as_u16()), None, false)
             }
+            Ok(response) => (
+                Some(response.status().as_u16()),
+                Some(format!("HTTP {}", response.status())),
+                false,
+            ),
             Err(error) => {
                 let message = error.to_string();
                 let permanent = error.is_builder() || message.contains("scheme");
-                last_error = Some(message);
-                if permanent {
-                    break;
-                }
+                (None, Some(message), permanent)
             }
+        };
+        let outcome = if error.is_none() {
+            AttemptOutcome::Delivered
+        } else if permanent || attempt >= attempts {
+            AttemptOutcome::GaveUp
+        } else {
+            AttemptOutcome::Retry
+        };
+        match outcome {
+            AttemptOutcome::Delivered => {
+                tracing::debug!(kind = hook.kind.as_str(), attempt, "webhook delivered")
+            }
+            AttemptOutcome::GaveUp => {
+                tracing::info!(kind = hook.kind.as_str(), attempt, error = ?error, "webhook not delivered")
+            }
+            AttemptOutcome::Retry => {}
         }
-        if attempt < attempts {
-            tokio::time::sleep(wait).await;
-            wait *= 2;
+        {
+            let mut session = shared.session(&job.account);
+            session.apply(
+                shared.clock.now(),
+                Change::WebhookAttempted {
+                    hook_id: hook.id,
+                    url: hook.url.clone(),
+                    attempt,
+                    status,
+                    error,
+                    outcome,
+                },
+            );
         }
-    }
-    if delivered {
-        tracing::debug!(kind = hook.kind, attempts = made, "webhook delivered");
-    } else {
-        tracing::info!(kind = hook.kind, attempts = made, error = ?last_error, "webhook not delivered");
-    }
-    Delivery {
-        url: hook.url,
-        kind: hook.kind,
-        body: hook.body,
-        attempts: made,
-        delivered,
-        last_status,
-        last_error,
-        finished_at: clock::rfc3339(chrono::Utc::now()),
+        if outcome != AttemptOutcome::Retry {
+            return;
+        }
+        tokio::time::sleep(wait).await;
+        wait *= 2;
     }
 }

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Extension, Query, State};
+use axum::extract::Query;
 use chrono::{DateTime, TimeDelta, Utc};
 use noxitel_types::segments::{self, Encoding};
 use noxitel_types::{Contact, ResponseStatus, SmsMode, StatusResponse, Validate};
@@ -28,12 +28,36 @@ use serde_json::{Map, Value, json};
 
 use crate::clock::{self, parse_sys, rfc3339};
 use crate::error::{ApiErr, ApiResult};
-use crate::state::{Account, Data, Event, Shared, SmsRecord, SmsState};
+pub(crate) use crate::http::{A, S};
+use crate::state::change::Change;
+use crate::state::records::{BatchId, SmsId, SmsOrigin, SmsRecord, SmsState};
+use crate::state::{Data, Session, Shared};
+use crate::store::Durable;
 use crate::text;
 
-type S = State<Arc<Shared>>;
-type A = Extension<Arc<Account>>;
 type Q = Query<HashMap<String, String>>;
+
+/// Runs `f` on the locked account, then waits until its changes are durable: only then may
+/// the answer be sent. (The lock is released before waiting.)
+pub(crate) async fn change<T>(
+    s: &Shared,
+    acct: &Arc<crate::state::Account>,
+    f: impl FnOnce(&mut Session<'_>) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let (result, wait) = {
+        let mut d = s.session(acct);
+        let result = f(&mut d);
+        (result, d.commit())
+    };
+    let answer = result?;
+    durable(wait).await?;
+    Ok(answer)
+}
+
+/// Waits until the session's changes are durable: the answer may then be sent.
+pub(crate) async fn durable(durable: Durable) -> ApiResult<()> {
+    durable.wait().await.map_err(ApiErr::unstored)
+}
 
 /// Reads a JSON body into a request type and checks the reference's rules.
 pub fn parse<T: DeserializeOwned + Validate>(body: &[u8]) -> ApiResult<T> {
@@ -186,7 +210,7 @@ fn cents(amount: i64) -> String {
 }
 
 fn delay(shared: &Shared) -> TimeDelta {
-    TimeDelta::from_std(shared.config.dlr_delay).unwrap_or(TimeDelta::seconds(2))
+    shared.delay()
 }
 
 fn contacts_of(d: &Data, contacts: &[Contact], group: Option<i64>) -> ApiResult<Vec<Contact>> {
@@ -206,7 +230,7 @@ fn contacts_of(d: &Data, contacts: &[Contact], group: Option<i64>) -> ApiResult<
 struct PlannedSms {
     mobile: String,
     text: String,
-    mode: String,
+    mode: SmsMode,
     segments: i64,
 }
 
@@ -218,17 +242,17 @@ fn plan_sms(template: &str, contact: &Contact, mode: Option<SmsMode>) -> Planned
     };
     let unicode = encoding == Encoding::Ucs2;
     let mode = if unicode {
-        "unicode"
+        SmsMode::Unicode
     } else if mode == Some(SmsMode::Flash) {
-        "flash"
+        SmsMode::Flash
     } else {
-        "text"
+        SmsMode::Text
     };
     PlannedSms {
         mobile: text::normalize(&contact.mobile).to_owned(),
         segments: segments::count_as(&text, encoding).segments as i64,
         text,
-        mode: mode.to_owned(),
+        mode,
     }
 }
 
@@ -242,9 +266,9 @@ fn insufficient_credits(route_id: i64, name: &str, have: i64, need: i64) -> ApiE
 
 #[allow(clippy::too_many_arguments)]
 fn insert_sms(
-    d: &mut Data,
+    d: &mut Session<'_>,
     plan: PlannedSms,
-    batch_id: &str,
+    batch_id: &BatchId,
     sender: &str,
     route_id: i64,
     campaign_id: i64,
@@ -252,12 +276,16 @@ fn insert_sms(
     scheduled: Option<DateTime<Utc>>,
     delay: TimeDelta,
     notify_url: Option<String>,
-    origin: &'static str,
-) -> String {
-    let sms_id = text::uuid();
-    let record = SmsRecord {
+    origin: SmsOrigin,
+) -> SmsId {
+    let sms_id = SmsId(text::uuid());
+    let next = match scheduled {
+        Some(at) => at,
+        None => now + crate::magic::dlr_delay(&plan.mobile, delay),
+    };
+    let sms = SmsRecord {
         sms_id: sms_id.clone(),
-        batch_id: batch_id.to_owned(),
+        batch_id: batch_id.clone(),
         mobile: plan.mobile,
         sender: sender.to_owned(),
         text: plan.text,
@@ -275,16 +303,28 @@ fn insert_sms(
         notify_url,
         origin,
     };
-    d.sms.insert(sms_id.clone(), record);
-    d.sms_batches
-        .entry(batch_id.to_owned())
-        .or_default()
-        .push(sms_id.clone());
-    match scheduled {
-        Some(at) => d.schedule(at, Event::SmsRelease(sms_id.clone())),
-        None => d.schedule(now + delay, Event::SmsFinal(sms_id.clone())),
-    }
+    d.apply(now, Change::SmsAccepted { sms, next });
     sms_id
+}
+
+/// Debits route credits (`Some(route)`) or wallet cents (`None`).
+fn debit(d: &mut Session<'_>, now: DateTime<Utc>, route_id: Option<i64>, amount: i64, batch: &str) {
+    if amount == 0 {
+        return;
+    }
+    let before = match route_id {
+        Some(id) => d.routes.get(&id).map_or(0, |r| r.credits),
+        None => d.wallet_cents,
+    };
+    d.apply(
+        now,
+        Change::CreditsDebited {
+            route_id,
+            amount,
+            balance: before - amount,
+            for_batch: batch.to_owned(),
+        },
+    );
 }
 
 /// Current time as the clock module formats it (used by the control surface).

@@ -9,10 +9,14 @@ use noxitel_types::{
 };
 
 use crate::error::{ApiErr, ApiResult};
-use crate::state::Otp;
+use crate::state::change::Change;
+use crate::state::records::{BatchId, Otp, OtpRef, SmsOrigin};
 use crate::text;
 
-use super::{A, Q, S, delay, insert_sms, insufficient_credits, ok, param, parse, phone, plan_sms};
+use super::{
+    A, Q, S, change, debit, delay, insert_sms, insufficient_credits, ok, param, parse, phone,
+    plan_sms,
+};
 
 pub(crate) async fn send_otp(
     State(s): S,
@@ -22,54 +26,57 @@ pub(crate) async fn send_otp(
     let req: SendOtpRequest = parse(&body)?;
     let mobile = phone("mobile", &req.mobile)?;
     let now = s.clock.now();
-    let mut d = s.lock(&acct);
-    let channel = d.otp_channels.get(&req.channel).cloned().ok_or_else(|| {
-        ApiErr::not_found(format!(
-            "OTP channel {} not found (this account has channels {:?})",
-            req.channel,
-            d.otp_channels.keys().collect::<Vec<_>>()
-        ))
-    })?;
-    let code = text::code(channel.digits);
-    let contact = Contact {
-        mobile: mobile.clone(),
-        parameters: [("otp".to_owned(), code.clone())].into(),
-    };
-    let plan = plan_sms(&channel.template, &contact, None);
-    let route = d.routes[&channel.route_id].clone();
-    if route.credits < plan.segments {
-        return Err(insufficient_credits(
-            channel.route_id,
-            &route.name,
-            route.credits,
-            plan.segments,
-        ));
-    }
-    if let Some(r) = d.routes.get_mut(&channel.route_id) {
-        r.credits -= plan.segments;
-    }
-    let reference = text::reference();
-    let batch_id = text::id("otp");
-    let delay = delay(&s);
-    let sms_id = insert_sms(
-        &mut d,
-        plan,
-        &batch_id,
-        &channel.sender,
-        channel.route_id,
-        1,
-        now,
-        None,
-        delay,
-        None,
-        "otp",
-    );
-    let ttl = TimeDelta::from_std(s.config.otp_ttl).unwrap_or(TimeDelta::minutes(10));
-    d.otps.insert(
-        reference.clone(),
-        Otp {
-            reference: reference.clone(),
+    change(&s, &acct, |d| {
+        let channel = d.otp_channels.get(&req.channel).cloned().ok_or_else(|| {
+            ApiErr::not_found(format!(
+                "OTP channel {} not found (this account has channels {:?})",
+                req.channel,
+                d.otp_channels.keys().collect::<Vec<_>>()
+            ))
+        })?;
+        let code = crate::magic::fixed_otp(&mobile)
+            .map_or_else(|| text::code(channel.digits), str::to_owned);
+        let contact = Contact {
             mobile: mobile.clone(),
+            parameters: [("otp".to_owned(), code.clone())].into(),
+        };
+        let plan = plan_sms(&channel.template, &contact, None);
+        let route = d.routes[&channel.route_id].clone();
+        if route.credits < plan.segments {
+            return Err(insufficient_credits(
+                channel.route_id,
+                &route.name,
+                route.credits,
+                plan.segments,
+            ));
+        }
+        let reference = OtpRef(text::reference());
+        let batch_id = BatchId(text::id("otp"));
+        debit(
+            d,
+            now,
+            Some(channel.route_id),
+            plan.segments,
+            batch_id.as_str(),
+        );
+        let delay = delay(&s);
+        let sms_id = insert_sms(
+            d,
+            plan,
+            &batch_id,
+            &channel.sender,
+            channel.route_id,
+            1,
+            now,
+            None,
+            delay,
+            None,
+            SmsOrigin::Otp,
+        );
+        let ttl = TimeDelta::from_std(s.config.otp_ttl).unwrap_or(TimeDelta::minutes(10));
+        let otp = Otp {
+            reference: reference.clone(),
+            mobile,
             channel: req.channel,
             code,
             created_at: now,
@@ -77,13 +84,14 @@ pub(crate) async fn send_otp(
             attempts: 0,
             verified: false,
             sms_id,
-        },
-    );
-    d.last_otp.insert(mobile, reference.clone());
-    Ok(Json(SendOtpResponse {
-        status: ok(),
-        reference,
-    }))
+        };
+        d.apply(now, Change::OtpIssued { otp });
+        Ok(Json(SendOtpResponse {
+            status: ok(),
+            reference: reference.0,
+        }))
+    })
+    .await
 }
 
 fn not_matched(message: &str) -> Json<OtpVerifyResponse> {
@@ -108,8 +116,8 @@ pub(crate) async fn verify_otp(
     }
     let now = s.clock.now();
     let max = s.config.otp_max_attempts.max(1);
-    let mut d = s.lock(&acct);
-    let Some(otp) = d.otps.get_mut(reference) else {
+    change(&s, &acct, |d| {
+    let Some(otp) = d.otps.get(reference).cloned() else {
         return Err(
             ApiErr::not_found(format!("OTP reference {reference:?} not found"))
                 .with("matched", "no"),
@@ -123,9 +131,17 @@ pub(crate) async fn verify_otp(
             "OTP does not match or has expired: the {max} allowed attempts are used up, send a new OTP"
         )));
     }
-    otp.attempts += 1;
-    if otp.code == code {
-        otp.verified = true;
+    let matched = otp.code == code;
+    d.apply(
+        now,
+        Change::OtpVerified {
+            reference: otp.reference.clone(),
+            mobile: otp.mobile.clone(),
+            matched,
+            attempts: otp.attempts + 1,
+        },
+    );
+        if matched {
         return Ok(Json(OtpVerifyResponse {
             status: Some(ok()),
             matched: OtpMatched::Yes,
@@ -133,4 +149,6 @@ pub(crate) async fn verify_otp(
         }));
     }
     Ok(not_matched("OTP does not match or has expired"))
+    })
+    .await
 }

@@ -8,20 +8,25 @@ use axum::extract::{Extension, Path, Query, State};
 use chrono::TimeDelta;
 use noxitel_types::{
     RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest, RcsCapabilityResponse,
-    RcsConversationResponse, RcsDeliveryStatus, RcsDlrRecord, RcsDlrState, RcsFeature,
-    RcsMessageContent, RcsMessageId, RcsTestDeviceRequest, SendRcsMessageRequest,
+    RcsConversationResponse, RcsDeliveryStatus, RcsDlrRecord, RcsDlrState, RcsEventType,
+    RcsFeature, RcsMessageContent, RcsMessageId, RcsTestDeviceRequest, SendRcsMessageRequest,
     SendRcsMessageResponse, StatusResponse, StringOrNumber,
 };
 use serde_json::{Map, Value, json};
 
 use crate::clock::sys;
 use crate::error::{ApiErr, ApiResult};
-use crate::state::{Agent, Data, Event, RcsRecord};
+use crate::state::Data;
+use crate::state::change::{Change, rcs_event, to_value};
+use crate::state::records::{
+    Agent, AgentStatus, BatchId, HookKind, RcsMsgId, RcsRecord, SmsOrigin,
+};
 use crate::text;
 
 use super::{
-    A, PlannedSms, Q, S, cents, contacts_of, delay, insert_sms, insufficient_credits, int_param,
-    ok, param, parse, phone, plan_sms, schedule_time, status_response,
+    A, PlannedSms, Q, S, cents, change, contacts_of, debit, delay, insert_sms,
+    insufficient_credits, int_param, ok, param, parse, phone, plan_sms, schedule_time,
+    status_response,
 };
 
 const RCS_PRICE_CENTS: i64 = 2;
@@ -66,7 +71,7 @@ pub(crate) async fn send_rcs(
     let req: SendRcsMessageRequest = parse(&body)?;
     let now = s.clock.now();
     let scheduled = schedule_time(req.schedule.as_deref(), now)?;
-    let mut d = s.lock(&acct);
+    change(&s, &acct, |d| {
     let agent_id = req.agent_id.unwrap_or(d.default_agent);
     let agent = d
         .agents
@@ -81,7 +86,7 @@ pub(crate) async fn send_rcs(
         })?),
         None => req.content.clone(),
     };
-    let contacts = contacts_of(&d, &req.contacts, req.contact_group)?;
+    let contacts = contacts_of(d, &req.contacts, req.contact_group)?;
     let fallback = req
         .sms_fallback
         .clone()
@@ -106,14 +111,14 @@ pub(crate) async fn send_rcs(
     for (i, contact) in contacts.iter().enumerate() {
         let mobile = phone(&format!("contacts[{i}].mobile"), &contact.mobile)?;
         let test = agent.test_devices.contains_key(&mobile);
-        if agent.status != "launched" && !test {
+        if agent.status != AgentStatus::Launched && !test {
             return Err(ApiErr::bad_request(format!(
                 "Agent {agent_id} is {}: until it is launched it can only message its test devices; \
                  add +{mobile} with POST /rcs/testdevice",
                 agent.status
             )));
         }
-        let capable = test || text::rcs_capable(&mobile);
+        let capable = test || crate::magic::rcs_capable(&mobile);
         let content = content.as_ref().map(|c| {
             let mut v = serde_json::to_value(c).unwrap_or(Value::Null);
             personalize_value(&mut v, &contact.parameters);
@@ -163,25 +168,23 @@ pub(crate) async fn send_rcs(
             ));
         }
     }
-    d.wallet_cents -= wallet_need;
-    if let Some(route_id) = fallback_route
-        && let Some(r) = d.routes.get_mut(&route_id)
-    {
-        r.credits -= sms_need;
+    let batch_id = BatchId(text::id("rcs"));
+    debit(d, now, None, wallet_need, batch_id.as_str());
+    if let Some(route_id) = fallback_route {
+        debit(d, now, Some(route_id), sms_need, batch_id.as_str());
     }
-    let batch_id = text::id("rcs");
     let delay = delay(&s);
-    let kind = req.type_.to_string();
+    let kind = req.type_;
     let mut ids = Vec::new();
     for plan in plans {
-        let msg_id = text::uuid();
+        let msg_id = RcsMsgId(text::uuid());
         let fallback_sms_id = plan.sms.map(|sms| {
             let sender = fallback
                 .as_ref()
                 .and_then(|f| f.sender.clone())
                 .unwrap_or_else(|| "NOXSMS".into());
             insert_sms(
-                &mut d,
+                d,
                 sms,
                 &batch_id,
                 &sender,
@@ -191,7 +194,7 @@ pub(crate) async fn send_rcs(
                 scheduled,
                 delay,
                 req.notify_url.clone(),
-                "rcs-fallback",
+                SmsOrigin::RcsFallback,
             )
         });
         let status = if plan.capable {
@@ -199,57 +202,60 @@ pub(crate) async fn send_rcs(
         } else {
             RcsDeliveryStatus::Incompatible
         };
-        d.rcs.insert(
-            msg_id.clone(),
-            RcsRecord {
-                msg_id: msg_id.clone(),
-                batch_id: batch_id.clone(),
-                agent_id,
-                mobile: plan.mobile.clone(),
-                content: plan.content,
-                kind: kind.clone(),
-                sent_at: scheduled.unwrap_or(now),
-                status,
-                done_at: (!plan.capable).then_some(now),
-                notify_url: req.notify_url.clone(),
-                test_device: plan.test,
-                fallback_sms_id,
-            },
-        );
-        d.rcs_batches
-            .entry(batch_id.clone())
-            .or_default()
-            .push(msg_id.clone());
-        if plan.capable {
-            d.schedule(scheduled.unwrap_or(now), Event::RcsRelease(msg_id.clone()));
-        } else if let Some(url) = &req.notify_url {
+        let msg = RcsRecord {
+            msg_id: msg_id.clone(),
+            batch_id: batch_id.clone(),
+            agent_id,
+            mobile: plan.mobile.clone(),
+            content: plan.content,
+            kind,
+            sent_at: scheduled.unwrap_or(now),
+            status,
+            done_at: (!plan.capable).then_some(now),
+            notify_url: req.notify_url.clone(),
+            test_device: plan.test,
+            fallback_sms_id,
+        };
+        let next = plan.capable.then(|| scheduled.unwrap_or(now));
+        d.apply(now, Change::RcsAccepted { msg, next });
+        if !plan.capable
+            && let Some(url) = &req.notify_url
+        {
             let mut extra = Map::new();
             extra.insert("mobile".into(), json!(plan.mobile));
             extra.insert("status".into(), json!("incompatible"));
             extra.insert("reason".into(), json!("The number does not support RCS"));
-            let event =
-                crate::state::rcs_event("message.failed", agent_id, &msg_id, None, now, extra);
-            s.dispatch(vec![crate::webhook::Hook {
-                url: url.clone(),
-                kind: "rcs.message.failed",
-                body: serde_json::to_value(event).unwrap_or(Value::Null),
-            }]);
+            let event = rcs_event(
+                RcsEventType::MessageFailed,
+                agent_id,
+                msg_id.as_str(),
+                None,
+                now,
+                extra,
+            );
+            d.webhook(
+                now,
+                url,
+                HookKind::RcsFailed,
+                to_value(&event),
+                Some(&plan.mobile),
+            );
         }
         ids.push(RcsMessageId {
             mobile: StringOrNumber::from(plan.mobile),
-            msg_id,
+            msg_id: msg_id.0,
         });
     }
-    let hooks = d.process(&s.config, now, false);
-    drop(d);
-    s.dispatch(hooks);
-    Ok(Json(SendRcsMessageResponse {
+    d.run_due(now, false);
+        Ok(Json(SendRcsMessageResponse {
         status: ok(),
         message: Some("RCS submitted successfully".into()),
-        batch_id,
+        batch_id: batch_id.0,
         total_contacts: Some(ids.len() as i64),
         message_id: ids,
     }))
+    })
+    .await
 }
 
 pub(crate) async fn upsert_agent(
@@ -259,55 +265,54 @@ pub(crate) async fn upsert_agent(
 ) -> ApiResult<Json<StatusResponse>> {
     let req: RcsAgentRequest = parse(&body)?;
     let now = s.clock.now();
-    let mut d = s.lock(&acct);
-    let existing = d
-        .agents
-        .values()
-        .find(|a| a.profile.agent_name == req.agent_name)
-        .map(|a| a.id);
-    match existing {
-        Some(id) => {
-            let agent = d
-                .agents
-                .get_mut(&id)
-                .ok_or_else(|| ApiErr::not_found("agent vanished"))?;
-            if agent.status != "draft" {
+    change(&s, &acct, |d| {
+        let existing = d
+            .agents
+            .values()
+            .find(|a| a.profile.agent_name == req.agent_name)
+            .cloned();
+        let (agent, message) = match existing {
+            Some(agent) if agent.status != AgentStatus::Draft => {
                 return Err(ApiErr::bad_request(format!(
-                    "Agent {} ({id}) is {}; only draft agents can be updated",
-                    agent.profile.agent_name, agent.status
+                    "Agent {} ({}) is {}; only draft agents can be updated",
+                    agent.profile.agent_name, agent.id, agent.status
                 )));
             }
-            agent.profile = req;
-            agent.updated_at = now;
-            Ok(status_response(
-                format!("Agent {id} updated"),
-                json!({"agentId": id, "agentStatus": "draft", "data": agent.to_json()}),
-            ))
-        }
-        None => {
-            let id = d.agents.keys().next_back().copied().unwrap_or(0).max(42) + 1;
-            let agent = Agent {
-                id,
-                profile: req,
-                status: "draft",
-                carriers: Vec::new(),
-                test_devices: Default::default(),
-                created_at: now,
-                updated_at: now,
-            };
-            let json = agent.to_json();
-            d.agents.insert(id, agent);
-            Ok(status_response(
-                format!("Agent {id} created as draft"),
-                json!({"agentId": id, "agentStatus": "draft", "data": json}),
-            ))
-        }
-    }
+            Some(mut agent) => {
+                agent.profile = req;
+                agent.updated_at = now;
+                let message = format!("Agent {} updated", agent.id);
+                (agent, message)
+            }
+            None => {
+                let id = d.agents.keys().next_back().copied().unwrap_or(0).max(42) + 1;
+                let agent = Agent {
+                    id,
+                    profile: req,
+                    status: AgentStatus::Draft,
+                    carriers: Vec::new(),
+                    test_devices: Default::default(),
+                    created_at: now,
+                    updated_at: now,
+                };
+                (agent, format!("Agent {id} created as draft"))
+            }
+        };
+        let id = agent.id;
+        let json = agent.to_json();
+        d.apply(now, Change::AgentSaved { agent });
+        Ok(status_response(
+            message,
+            json!({"agentId": id, "agentStatus": "draft", "data": json}),
+        ))
+    })
+    .await
 }
 
-fn agent_mut(d: &mut Data, id: i64) -> ApiResult<&mut Agent> {
+fn agent_of(d: &Data, id: i64) -> ApiResult<Agent> {
     d.agents
-        .get_mut(&id)
+        .get(&id)
+        .cloned()
         .ok_or_else(|| ApiErr::not_found(format!("agentId {id} not found")))
 }
 
@@ -319,21 +324,30 @@ pub(crate) async fn submit_agent(
     let req: RcsAgentSubmitRequest = parse(&body)?;
     let now = s.clock.now();
     let review = TimeDelta::from_std(s.config.review_delay).unwrap_or_default();
-    let mut d = s.lock(&acct);
-    let agent = agent_mut(&mut d, req.agent_id)?;
-    if agent.status != "draft" {
-        return Err(ApiErr::bad_request(format!(
-            "Agent {} is {}; only draft agents can be submitted for review",
-            req.agent_id, agent.status
-        )));
-    }
-    agent.status = "submitted";
-    agent.updated_at = now;
-    d.schedule(now + review, Event::AgentApprove(req.agent_id));
-    Ok(status_response(
-        format!("Agent {} submitted for review", req.agent_id),
-        json!({"agentId": req.agent_id, "agentStatus": "submitted"}),
-    ))
+    change(&s, &acct, |d| {
+        let agent = agent_of(d, req.agent_id)?;
+        if agent.status != AgentStatus::Draft {
+            return Err(ApiErr::bad_request(format!(
+                "Agent {} is {}; only draft agents can be submitted for review",
+                req.agent_id, agent.status
+            )));
+        }
+        d.apply(
+            now,
+            Change::AgentStatusChanged {
+                agent_id: req.agent_id,
+                status: AgentStatus::Submitted,
+                carriers: Vec::new(),
+                step: None,
+                next: Some(now + review),
+            },
+        );
+        Ok(status_response(
+            format!("Agent {} submitted for review", req.agent_id),
+            json!({"agentId": req.agent_id, "agentStatus": "submitted"}),
+        ))
+    })
+    .await
 }
 
 pub(crate) async fn launch_agent(
@@ -343,31 +357,35 @@ pub(crate) async fn launch_agent(
 ) -> ApiResult<Json<StatusResponse>> {
     let req: RcsAgentLaunchRequest = parse(&body)?;
     let now = s.clock.now();
-    let mut d = s.lock(&acct);
-    let agent = agent_mut(&mut d, req.agent_id)?;
+    change(&s, &acct, |d| {
+    let agent = agent_of(d, req.agent_id)?;
     match agent.status {
-        "approved" | "launched" => {}
-        "submitted" => {
+        AgentStatus::Approved | AgentStatus::Launched => {}
+        AgentStatus::Submitted => {
             return Err(ApiErr::bad_request(format!(
                 "Agent {} is still under review (submitted); it can be launched once approved",
                 req.agent_id
             )));
         }
-        other => {
+        AgentStatus::Draft => {
             return Err(ApiErr::bad_request(format!(
-                "Agent {} is {other}; submit it for review (POST /rcs/agent/submit) before launching",
+                "Agent {} is draft; submit it for review (POST /rcs/agent/submit) before launching",
                 req.agent_id
             )));
         }
     }
-    agent.status = "launched";
-    agent.updated_at = now;
-    for carrier in req.carriers {
-        if !agent.carriers.contains(&carrier) {
-            agent.carriers.push(carrier);
-        }
-    }
-    Ok(status_response(
+    d.apply(
+        now,
+        Change::AgentStatusChanged {
+            agent_id: req.agent_id,
+            status: AgentStatus::Launched,
+            carriers: req.carriers.clone(),
+            step: None,
+            next: None,
+        },
+    );
+    let agent = agent_of(d, req.agent_id)?;
+        Ok(status_response(
         format!(
             "Agent {} launched on {}",
             req.agent_id,
@@ -375,6 +393,8 @@ pub(crate) async fn launch_agent(
         ),
         json!({"agentId": req.agent_id, "agentStatus": "launched", "carriers": agent.carriers}),
     ))
+    })
+    .await
 }
 
 pub(crate) async fn get_agent(
@@ -385,7 +405,7 @@ pub(crate) async fn get_agent(
     let id: i64 = id.parse().map_err(|_| {
         ApiErr::bad_request(format!("Invalid parameter id: {id:?} is not an integer"))
     })?;
-    let d = s.lock(&acct);
+    let d = s.session(&acct);
     let agent = d
         .agents
         .get(&id)
@@ -397,7 +417,7 @@ pub(crate) async fn get_agent(
 }
 
 pub(crate) async fn list_agents(State(s): S, Extension(acct): A) -> Json<StatusResponse> {
-    let d = s.lock(&acct);
+    let d = s.session(&acct);
     let data: Vec<Value> = d.agents.values().map(Agent::to_json).collect();
     status_response(format!("{} agents", data.len()), json!({"data": data}))
 }
@@ -412,28 +432,36 @@ pub(crate) async fn add_test_device(
     let req: RcsTestDeviceRequest = parse(&body)?;
     let number = phone("phoneNumber", &req.phone_number)?;
     let now = s.clock.now();
-    let mut d = s.lock(&acct);
-    let agent = agent_mut(&mut d, req.agent_id)?;
-    if agent.test_devices.contains_key(&number) {
-        return Ok(status_response(
-            format!(
-                "+{number} is already a test device of agent {}",
+    change(&s, &acct, |d| {
+        let agent = agent_of(d, req.agent_id)?;
+        if agent.test_devices.contains_key(&number) {
+            return Ok(status_response(
+                format!(
+                    "+{number} is already a test device of agent {}",
+                    req.agent_id
+                ),
+                json!({"agentId": req.agent_id, "phoneNumber": format!("+{number}")}),
+            ));
+        }
+        if agent.test_devices.len() >= MAX_TEST_DEVICES {
+            return Err(ApiErr::bad_request(format!(
+                "Agent {} already has {MAX_TEST_DEVICES} test devices, the maximum",
                 req.agent_id
-            ),
+            )));
+        }
+        d.apply(
+            now,
+            Change::TestDeviceAdded {
+                agent_id: req.agent_id,
+                number: number.clone(),
+            },
+        );
+        Ok(status_response(
+            format!("Test device +{number} added to agent {}", req.agent_id),
             json!({"agentId": req.agent_id, "phoneNumber": format!("+{number}")}),
-        ));
-    }
-    if agent.test_devices.len() >= MAX_TEST_DEVICES {
-        return Err(ApiErr::bad_request(format!(
-            "Agent {} already has {MAX_TEST_DEVICES} test devices, the maximum",
-            req.agent_id
-        )));
-    }
-    agent.test_devices.insert(number.clone(), now);
-    Ok(status_response(
-        format!("Test device +{number} added to agent {}", req.agent_id),
-        json!({"agentId": req.agent_id, "phoneNumber": format!("+{number}")}),
-    ))
+        ))
+    })
+    .await
 }
 
 pub(crate) async fn remove_test_device(
@@ -443,18 +471,28 @@ pub(crate) async fn remove_test_device(
 ) -> ApiResult<Json<StatusResponse>> {
     let req: RcsTestDeviceRequest = parse(&body)?;
     let number = phone("phoneNumber", &req.phone_number)?;
-    let mut d = s.lock(&acct);
-    let agent = agent_mut(&mut d, req.agent_id)?;
-    if agent.test_devices.remove(&number).is_none() {
-        return Err(ApiErr::not_found(format!(
-            "+{number} is not a test device of agent {}",
-            req.agent_id
-        )));
-    }
-    Ok(status_response(
-        format!("Test device +{number} removed from agent {}", req.agent_id),
-        json!({"agentId": req.agent_id, "phoneNumber": format!("+{number}")}),
-    ))
+    let now = s.clock.now();
+    change(&s, &acct, |d| {
+        let agent = agent_of(d, req.agent_id)?;
+        if !agent.test_devices.contains_key(&number) {
+            return Err(ApiErr::not_found(format!(
+                "+{number} is not a test device of agent {}",
+                req.agent_id
+            )));
+        }
+        d.apply(
+            now,
+            Change::TestDeviceRemoved {
+                agent_id: req.agent_id,
+                number: number.clone(),
+            },
+        );
+        Ok(status_response(
+            format!("Test device +{number} removed from agent {}", req.agent_id),
+            json!({"agentId": req.agent_id, "phoneNumber": format!("+{number}")}),
+        ))
+    })
+    .await
 }
 
 pub(crate) async fn list_test_devices(
@@ -463,7 +501,7 @@ pub(crate) async fn list_test_devices(
     Query(q): Q,
 ) -> ApiResult<Json<StatusResponse>> {
     let agent_id = int_param(&q, "agentId")?;
-    let d = s.lock(&acct);
+    let d = s.session(&acct);
     let agent = d
         .agents
         .get(&agent_id)
@@ -487,12 +525,12 @@ pub(crate) async fn capability(
     let raw = param(&q, "mobile")?;
     let mobile = phone("mobile", raw)?;
     let agent_id = int_param(&q, "agentId")?;
-    let d = s.lock(&acct);
+    let d = s.session(&acct);
     let agent = d
         .agents
         .get(&agent_id)
         .ok_or_else(|| ApiErr::not_found(format!("agentId {agent_id} not found")))?;
-    let enabled = agent.test_devices.contains_key(&mobile) || text::rcs_capable(&mobile);
+    let enabled = agent.test_devices.contains_key(&mobile) || crate::magic::rcs_capable(&mobile);
     let features = if enabled {
         vec![
             RcsFeature::RichcardStandalone,
@@ -523,7 +561,7 @@ pub(crate) async fn conversation(
     let agent_id = int_param(&q, "agentId")?;
     let mobile = phone("mobile", param(&q, "mobile")?)?;
     let now = s.clock.now();
-    let d = s.lock(&acct);
+    let d = s.session(&acct);
     if !d.agents.contains_key(&agent_id) {
         return Err(ApiErr::not_found(format!("agentId {agent_id} not found")));
     }
@@ -534,7 +572,7 @@ pub(crate) async fn conversation(
     Ok(Json(match active {
         Some(c) => RcsConversationResponse {
             status: ok(),
-            conversation_id: Some(c.id.clone()),
+            conversation_id: Some(c.id.to_string()),
             active: Some(true),
             started_at: Some(sys(c.started_at)),
             expires_at: Some(sys(c.started_at + TimeDelta::hours(24))),
@@ -553,7 +591,7 @@ pub(crate) async fn conversation(
 
 fn rcs_dlr_record(msg: &RcsRecord) -> Value {
     let record = RcsDlrRecord {
-        msg_id: Some(msg.msg_id.clone()),
+        msg_id: Some(msg.msg_id.to_string()),
         mobile: Some(StringOrNumber::from(msg.mobile.clone())),
         agent_id: Some(StringOrNumber::from(msg.agent_id)),
         sent: Some(sys(msg.sent_at)),
@@ -578,17 +616,17 @@ pub(crate) async fn rcs_dlr(
     Extension(acct): A,
     Query(q): Q,
 ) -> ApiResult<Json<Value>> {
-    let d = s.lock(&acct);
+    let d = s.session(&acct);
     let data: Vec<Value> = if let Some(id) = q.get("msg_id").filter(|v| !v.is_empty()) {
         let msg = d
             .rcs
-            .get(id)
+            .get(id.as_str())
             .ok_or_else(|| ApiErr::not_found(format!("msg_id {id:?} not found")))?;
         vec![rcs_dlr_record(msg)]
     } else if let Some(id) = q.get("batch_id").filter(|v| !v.is_empty()) {
         let ids = d
             .rcs_batches
-            .get(id)
+            .get(id.as_str())
             .ok_or_else(|| ApiErr::not_found(format!("batch_id {id:?} not found")))?;
         ids.iter()
             .filter_map(|i| d.rcs.get(i))

@@ -1,5 +1,6 @@
 //! SMS: sending, delivery reports (`/dlr`) and route credits.
 
+use crate::state::records::{BatchId, SmsOrigin};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Extension, State};
@@ -10,12 +11,12 @@ use noxitel_types::{
 
 use crate::clock::sys;
 use crate::error::{ApiErr, ApiResult};
-use crate::state::{SmsRecord, sms_status};
+use crate::state::records::SmsRecord;
 use crate::text;
 
 use super::{
-    A, PlannedSms, Q, S, cents, contacts_of, delay, insert_sms, insufficient_credits, ok, parse,
-    plan_sms, schedule_time,
+    A, PlannedSms, Q, S, cents, change, contacts_of, debit, delay, insert_sms,
+    insufficient_credits, ok, parse, plan_sms, schedule_time,
 };
 
 pub(crate) async fn send_sms(
@@ -26,7 +27,7 @@ pub(crate) async fn send_sms(
     let req: SendSmsRequest = parse(&body)?;
     let now = s.clock.now();
     let scheduled = schedule_time(req.schedule.as_deref(), now)?;
-    let mut d = s.lock(&acct);
+    change(&s, &acct, |d| {
     let campaign_id = req.campaign_id.unwrap_or(1);
     if !d.campaigns.contains_key(&campaign_id) {
         return Err(ApiErr::not_found(format!(
@@ -55,7 +56,7 @@ pub(crate) async fn send_sms(
         })?,
         None => req.message.clone().unwrap_or_default(),
     };
-    let contacts = contacts_of(&d, &req.contacts, req.contact_group)?;
+    let contacts = contacts_of(d, &req.contacts, req.contact_group)?;
     let plans: Vec<PlannedSms> = contacts
         .iter()
         .map(|c| plan_sms(&template, c, req.mode))
@@ -69,17 +70,15 @@ pub(crate) async fn send_sms(
             need,
         ));
     }
-    if let Some(r) = d.routes.get_mut(&route_id) {
-        r.credits -= need;
-    }
-    let batch_id = text::id("samsms");
+    let batch_id = BatchId(text::id("samsms"));
+    debit(d, now, Some(route_id), need, batch_id.as_str());
     let sender = req.sender.clone().unwrap_or_else(|| "NOXSMS".into());
     let delay = delay(&s);
     let mut ids = Vec::with_capacity(plans.len());
     for plan in plans {
         let mobile = plan.mobile.clone();
         let sms_id = insert_sms(
-            &mut d,
+            d,
             plan,
             &batch_id,
             &sender,
@@ -89,35 +88,37 @@ pub(crate) async fn send_sms(
             scheduled,
             delay,
             req.notify_url.clone(),
-            "sms",
+            SmsOrigin::Sms,
         );
         ids.push(SmsMessageId {
             mobile: StringOrNumber::from(mobile),
-            sms_id,
+            sms_id: sms_id.0,
         });
     }
-    Ok(Json(SendSmsResponse {
+        Ok(Json(SendSmsResponse {
         status: ok(),
         message: Some(if scheduled.is_some() {
             "SMS Scheduled successfully".into()
         } else {
             "SMS Submitted successfully".into()
         }),
-        batch_id,
+        batch_id: batch_id.0,
         total_contacts: Some(ids.len() as i64),
         message_id: ids,
     }))
+    })
+    .await
 }
 
 fn dlr_record(sms: &SmsRecord) -> SmsDlrRecord {
-    let (status, reply) = sms_status(sms.state);
+    let (status, reply) = sms.state.dlr();
     let mobile = sms
         .mobile
         .parse::<i64>()
         .map(StringOrNumber::from)
         .unwrap_or_else(|_| StringOrNumber::from(sms.mobile.clone()));
     SmsDlrRecord {
-        sms_shoot_id: Some(sms.sms_id.clone()),
+        sms_shoot_id: Some(sms.sms_id.to_string()),
         mobile: Some(mobile),
         sender_id: Some(sms.sender.clone()),
         sent: Some(sys(sms.sent_at)),
@@ -155,11 +156,11 @@ pub(crate) async fn sms_dlr(
     } else {
         parse(&body)?
     };
-    let d = s.lock(&acct);
+    let d = s.session(&acct);
     let data = if let Some(id) = &req.sms_id {
         let sms = d
             .sms
-            .get(id)
+            .get(id.as_str())
             .ok_or_else(|| ApiErr::not_found(format!("sms_id {id:?} not found")))?;
         vec![dlr_record(sms)]
     } else {
@@ -177,7 +178,7 @@ pub(crate) async fn sms_dlr(
 }
 
 pub(crate) async fn credits(State(s): S, Extension(acct): A) -> Json<CreditsResponse> {
-    let d = s.lock(&acct);
+    let d = s.session(&acct);
     Json(CreditsResponse {
         status: ok(),
         billing_mode: Some("credits".into()),

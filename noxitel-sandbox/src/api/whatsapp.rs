@@ -12,10 +12,11 @@ use serde_json::{Map, Value, json};
 
 use crate::clock::{rfc3339, rfc3339_ms};
 use crate::error::{ApiErr, ApiResult};
-use crate::state::{Event, WaRecord};
+use crate::state::change::Change;
+use crate::state::records::{Direction, WaCampaignId, WaMsgId, WaRecord, WaStatus};
 use crate::text;
 
-use super::{A, Q, S, delay, ok, param, parse, phone};
+use super::{A, Q, S, change, debit, delay, ok, param, parse, phone};
 
 const WA_PRICE_CENTS: i64 = 5;
 
@@ -26,7 +27,7 @@ pub(crate) async fn send_whatsapp(
 ) -> ApiResult<Json<Value>> {
     let req: SendWhatsappMessageRequest = parse(&body)?;
     let now = s.clock.now();
-    let mut d = s.lock(&acct);
+    change(&s, &acct, |d| {
     let phone_id = req
         .phone_id
         .clone()
@@ -90,9 +91,8 @@ pub(crate) async fn send_whatsapp(
             ApiErr::payment("You don't have enough credits to send this campaign.").status_error(),
         );
     }
-    d.wallet_cents -= total;
-    let campaign_id = d.next_wa_campaign.to_string();
-    d.next_wa_campaign += 1;
+    let campaign_id = WaCampaignId(d.next_wa_campaign.to_string());
+    debit(d, now, None, total, campaign_id.as_str());
     let content = {
         let mut v = serde_json::to_value(&req).unwrap_or(Value::Null);
         if let Value::Object(m) = &mut v {
@@ -103,7 +103,7 @@ pub(crate) async fn send_whatsapp(
     let delay = delay(&s);
     let mut ids = Vec::new();
     for (msisdn, cost, parameters) in recipients {
-        let msg_id = text::uuid();
+        let msg_id = WaMsgId(text::uuid());
         let mut content = content.clone();
         if let (Value::Object(m), Some(p)) = (&mut content, parameters) {
             m.insert(
@@ -111,32 +111,31 @@ pub(crate) async fn send_whatsapp(
                 serde_json::to_value(p).unwrap_or(Value::Null),
             );
         }
-        d.wa.insert(
-            msg_id.clone(),
-            WaRecord {
-                msg_id: msg_id.clone(),
-                campaign_id: campaign_id.clone(),
-                msisdn: msisdn.clone(),
-                phone_id: phone_id.clone(),
-                kind: kind.to_string(),
-                content,
-                cost_cents: cost,
-                sent_at: now,
-                status: "sent".into(),
-                direction: "outgoing",
+        let msg = WaRecord {
+            msg_id: msg_id.clone(),
+            campaign_id: Some(campaign_id.clone()),
+            msisdn: msisdn.clone(),
+            phone_id: phone_id.clone(),
+            kind,
+            content,
+            cost_cents: cost,
+            sent_at: now,
+            status: WaStatus::Sent,
+            direction: Direction::Outgoing,
+        };
+        d.apply(
+            now,
+            Change::WhatsappAccepted {
+                msg,
+                next: now + delay,
             },
         );
-        d.wa_campaigns
-            .entry(campaign_id.clone())
-            .or_default()
-            .push(msg_id.clone());
-        d.schedule(now + delay, Event::WaFinal(msg_id.clone()));
         ids.push(WhatsappMessageId {
             msisdn: StringOrNumber::from(msisdn),
-            msg_id,
+            msg_id: msg_id.0,
         });
     }
-    let answer = SendWhatsappMessageResponse {
+        let answer = SendWhatsappMessageResponse {
         status: ok(),
         message: Some("Messages Sent Successfully".into()),
         total_cost: Some(total as f64 / 100.0),
@@ -148,21 +147,26 @@ pub(crate) async fn send_whatsapp(
         m.insert("campaign_id".into(), json!(campaign_id));
     }
     Ok(Json(value))
+    })
+    .await
 }
 
 fn wa_report(msg: &WaRecord) -> WhatsappMessageReport {
     let mut extra = Map::new();
     extra.insert("type".into(), json!(msg.kind));
-    extra.insert("campaign_id".into(), json!(msg.campaign_id));
+    extra.insert(
+        "campaign_id".into(),
+        json!(msg.campaign_id.as_ref().map_or("", |c| c.as_str())),
+    );
     extra.insert("content".into(), msg.content.clone());
     WhatsappMessageReport {
-        msg_id: Some(msg.msg_id.clone()),
+        msg_id: Some(msg.msg_id.to_string()),
         msisdn: Some(StringOrNumber::from(msg.msisdn.clone())),
         phone_id: Some(msg.phone_id.clone()),
-        direction: Some(msg.direction.into()),
+        direction: Some(msg.direction.as_str().into()),
         timestamp: Some(rfc3339_ms(msg.sent_at)),
         cost: Some(msg.cost_cents as f64 / 100.0),
-        status: Some(msg.status.clone()),
+        status: Some(msg.status.as_str().into()),
         extra,
     }
 }
@@ -174,7 +178,7 @@ pub(crate) async fn whatsapp_report(
 ) -> ApiResult<Json<Value>> {
     let mode = param(&q, "mode")?;
     let id = param(&q, "id")?;
-    let d = s.lock(&acct);
+    let d = s.session(&acct);
     match mode {
         "message" => {
             let msg = d
@@ -212,7 +216,7 @@ pub(crate) async fn whatsapp_window(
     let phone_id = param(&q, "phoneId")?;
     let msisdn = phone("msisdn", param(&q, "msisdn")?)?;
     let now = s.clock.now();
-    let d = s.lock(&acct);
+    let d = s.session(&acct);
     if !d.wa_phones.iter().any(|p| p == phone_id) {
         return Err(ApiErr::not_found(format!(
             "phoneId {phone_id:?} is not a WhatsApp phone of this account"

@@ -1,0 +1,258 @@
+//! The provisioned account: the reference's fixtures (routes, templates, agents…) and the
+//! records its example answers name, so each of its requests works copy-pasted.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use noxitel_types::{
+    Contact, RcsAgentRequest, RcsDeliveryStatus, RcsMessageContent, RcsMessageType, SmsMode,
+    WhatsappMessageType,
+};
+use serde_json::json;
+
+use super::Data;
+use super::records::*;
+
+/// The identifiers, as written in the reference.
+pub mod ids {
+    pub const SMS_BATCH: &str = "samsms_eink1rilz6ucphk";
+    pub const SMS_ID: &str = "1ef4d949-7639-6880-bf73-ae794...";
+    pub const RCS_BATCH: &str = "rcs_k8a9s2lmnp4xvqr";
+    pub const RCS_MSG: &str = "1f134cd4-e08d-6de0-87b5-aefe80a0acca";
+    pub const RCS_CONVERSATION: &str = "1f1328bb-a73a-64e0-a812-cff28c6df66c";
+    pub const WA_MSG: &str = "1f020deb-2669-6060-b900-1fc1c519d2b7";
+    pub const WA_SEND_MSG: &str = "msg_abc123";
+    /// Placeholders the reference's report examples ask you to replace; answered anyway.
+    pub const WA_MSG_PLACEHOLDER: &str = "MSG_ID";
+    pub const WA_CAMPAIGN_PLACEHOLDER: &str = "CAMPAIGN_ID";
+    pub const OTP_REFERENCE: &str = "036BZDUHIX";
+    pub const OTP_CODE: &str = "847291";
+    pub const MOBILE: &str = "919887111111";
+}
+
+/// A fresh account: fixtures plus the reference's example records.
+pub fn provisioned(credits: i64, wallet_cents: i64, now: DateTime<Utc>) -> Data {
+    let mut data = base(credits, wallet_cents, now);
+    seed(&mut data, now);
+    data
+}
+
+fn base(credits: i64, wallet_cents: i64, now: DateTime<Utc>) -> Data {
+    let contact = |mobile: &str, name: &str| Contact {
+        mobile: mobile.into(),
+        parameters: [("name".to_owned(), name.to_owned())].into(),
+    };
+    let profile = |name: &str, display: &str| RcsAgentRequest {
+        agent_name: name.into(),
+        display_name: display.into(),
+        brand_name: "Noxitel".into(),
+        description: Some(format!("{display} (sandbox)")),
+        logo_url: None,
+        color: Some("#00a896".into()),
+        phone: None,
+        email: None,
+        website: None,
+        privacy_url: None,
+        terms_url: None,
+        hosting_region: None,
+        agent_use_case: None,
+    };
+    let agent =
+        |id: i64, name: &str, display: &str, status: AgentStatus, carriers: &[&str]| Agent {
+            id,
+            profile: profile(name, display),
+            status,
+            carriers: carriers.iter().map(|c| c.to_string()).collect(),
+            test_devices: BTreeMap::new(),
+            created_at: now,
+            updated_at: now,
+        };
+    let rcs_template = serde_json::from_value::<RcsMessageContent>(json!({
+        "text": "Hi #name#, your order #order# has shipped.",
+        "suggestions": [{"type": "reply", "text": "Track"}, {"type": "url", "text": "Details", "url": "https://example.com/orders"}]
+    }))
+    .ok();
+    Data {
+        wallet_cents,
+        currency: "USD".into(),
+        routes: BTreeMap::from([
+            (
+                1,
+                Route {
+                    name: "Standard".into(),
+                    credits,
+                    needs_sender: false,
+                },
+            ),
+            (
+                2,
+                Route {
+                    name: "Transactional".into(),
+                    credits: 100_000,
+                    needs_sender: true,
+                },
+            ),
+        ]),
+        campaigns: BTreeMap::from([(1, "Default".to_owned()), (2, "Promotions".to_owned())]),
+        sms_templates: BTreeMap::from([
+            (1, "Hi #name#, your OTP is #otp#".to_owned()),
+            (2, "Hi #name#, your order has been shipped.".to_owned()),
+        ]),
+        rcs_templates: rcs_template.into_iter().map(|t| (1, t)).collect(),
+        contact_groups: BTreeMap::from([(
+            1,
+            vec![
+                contact("919887111111", "Sam"),
+                contact("918058222222", "Alex"),
+            ],
+        )]),
+        otp_channels: BTreeMap::from([(
+            27,
+            OtpChannel {
+                route_id: 1,
+                sender: "NOXOTP".into(),
+                template: "#otp# is your Noxitel verification code. Do not share it.".into(),
+                digits: 6,
+            },
+        )]),
+        sms: HashMap::new(),
+        sms_batches: HashMap::new(),
+        wa_phones: vec!["1234567890".into(), "12345678909812".into()],
+        wa_templates: BTreeMap::from([
+            ("welcome_template".to_owned(), WaTemplate { body_params: 2 }),
+            ("order_update".to_owned(), WaTemplate { body_params: 1 }),
+            ("otp_code".to_owned(), WaTemplate { body_params: 1 }),
+        ]),
+        wa: HashMap::new(),
+        wa_campaigns: HashMap::new(),
+        wa_windows: HashMap::new(),
+        next_wa_campaign: 1001,
+        agents: BTreeMap::from([
+            (
+                3,
+                agent(
+                    3,
+                    "noxitel_demo",
+                    "Noxitel Demo",
+                    AgentStatus::Launched,
+                    &["airtel-india", "reliance-jio-india"],
+                ),
+            ),
+            (
+                42,
+                agent(
+                    42,
+                    "support_bot",
+                    "Noxitel Support",
+                    AgentStatus::Draft,
+                    &[],
+                ),
+            ),
+        ]),
+        default_agent: 3,
+        rcs: HashMap::new(),
+        rcs_batches: HashMap::new(),
+        conversations: HashMap::new(),
+        otps: HashMap::new(),
+        last_otp: HashMap::new(),
+        calls: HashMap::new(),
+        webhooks: BTreeMap::new(),
+        next_hook: 1,
+        pending: BTreeMap::new(),
+        seq: 0,
+    }
+}
+
+/// Adds the reference's example records (see [`ids`]).
+fn seed(d: &mut Data, now: DateTime<Utc>) {
+    let sent = now - TimeDelta::minutes(5);
+    let delivered = sent + TimeDelta::seconds(12);
+
+    d.sms.insert(
+        ids::SMS_ID.into(),
+        SmsRecord {
+            sms_id: ids::SMS_ID.into(),
+            batch_id: ids::SMS_BATCH.into(),
+            mobile: ids::MOBILE.into(),
+            sender: "NOXITEL".into(),
+            text: "Hi Sam, your OTP is 847291".into(),
+            mode: SmsMode::Text,
+            segments: 1,
+            route_id: 1,
+            campaign_id: 1,
+            sent_at: sent,
+            state: SmsState::Delivered,
+            done_at: Some(delivered),
+            notify_url: None,
+            origin: SmsOrigin::ReferenceExample,
+        },
+    );
+    d.sms_batches
+        .insert(ids::SMS_BATCH.into(), vec![ids::SMS_ID.into()]);
+
+    d.rcs.insert(
+        ids::RCS_MSG.into(),
+        RcsRecord {
+            msg_id: ids::RCS_MSG.into(),
+            batch_id: ids::RCS_BATCH.into(),
+            agent_id: 42,
+            mobile: ids::MOBILE.into(),
+            content: None,
+            kind: RcsMessageType::Text,
+            sent_at: sent,
+            status: RcsDeliveryStatus::Delivered,
+            done_at: Some(sent + TimeDelta::seconds(8)),
+            notify_url: None,
+            test_device: false,
+            fallback_sms_id: None,
+        },
+    );
+    d.rcs_batches
+        .insert(ids::RCS_BATCH.into(), vec![ids::RCS_MSG.into()]);
+    d.conversations.insert(
+        (42, ids::MOBILE.into()),
+        Conversation {
+            id: ids::RCS_CONVERSATION.into(),
+            started_at: now,
+        },
+    );
+
+    for msg_id in [ids::WA_MSG, ids::WA_SEND_MSG, ids::WA_MSG_PLACEHOLDER] {
+        d.wa.insert(
+            msg_id.into(),
+            WaRecord {
+                msg_id: msg_id.into(),
+                campaign_id: Some(ids::WA_CAMPAIGN_PLACEHOLDER.into()),
+                msisdn: ids::MOBILE.into(),
+                phone_id: "12345678909812".into(),
+                kind: WhatsappMessageType::Text,
+                content: json!({ "message": "Hello! Your order has been shipped." }),
+                cost_cents: 5,
+                sent_at: sent,
+                status: WaStatus::Delivered,
+                direction: Direction::Outgoing,
+            },
+        );
+        d.wa_campaigns
+            .entry(ids::WA_CAMPAIGN_PLACEHOLDER.into())
+            .or_default()
+            .push(msg_id.into());
+    }
+    d.otps.insert(
+        ids::OTP_REFERENCE.into(),
+        Otp {
+            reference: ids::OTP_REFERENCE.into(),
+            mobile: ids::MOBILE.into(),
+            channel: 27,
+            code: ids::OTP_CODE.into(),
+            created_at: now,
+            // The example must still verify when someone copies it later in the day.
+            expires_at: now + TimeDelta::days(365),
+            attempts: 0,
+            verified: false,
+            sms_id: ids::SMS_ID.into(),
+        },
+    );
+    d.last_otp
+        .insert(ids::MOBILE.into(), ids::OTP_REFERENCE.into());
+}
