@@ -302,14 +302,21 @@ impl Faults {
     }
 }
 
-/// A body that fails: hyper then closes the connection.
+/// A body that fails (hyper then closes the connection): at once, or after `first` has had
+/// time to reach the client.
 fn broken_body(first: Option<Bytes>) -> Body {
-    let error = || std::io::Error::other("connection cut by an injected fault");
-    let chunks: Vec<Result<Bytes, std::io::Error>> = match first {
-        Some(bytes) => vec![Ok(bytes), Err(error())],
-        None => vec![Err(error())],
-    };
-    Body::from_stream(futures_util::stream::iter(chunks))
+    let stream = futures_util::stream::unfold(first.map(Some), |state| async move {
+        let error = || std::io::Error::other("connection cut by an injected fault");
+        match state {
+            Some(Some(bytes)) => Some((Ok(bytes), Some(None))),
+            Some(None) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                Some((Err(error()), None))
+            }
+            None => Some((Err(error()), None)),
+        }
+    });
+    Body::from_stream(stream)
 }
 
 /// The middleware on `/api/v2`.

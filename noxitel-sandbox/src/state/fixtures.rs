@@ -209,6 +209,11 @@ fn seed(d: &mut Data, now: DateTime<Utc>) {
     );
     d.rcs_batches
         .insert(ids::RCS_BATCH.into(), vec![ids::RCS_MSG.into()]);
+    // The reference shows draft agent 42 messaging this number, which only a test device
+    // can receive before launch; `noxitel-api/examples/rcs.rs` documents the same command.
+    if let Some(agent) = d.agents.get_mut(&42) {
+        agent.test_devices.insert(ids::MOBILE.into(), sent);
+    }
     d.conversations.insert(
         (42, ids::MOBILE.into()),
         Conversation {
