@@ -206,7 +206,7 @@ impl FaultSpec {
 }
 
 /// A rule with its id and how often it has fired.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FaultRule {
     /// Its id (for `PUT`/`DELETE /sandbox/faults/{id}`).
     pub id: u64,
@@ -214,9 +214,10 @@ pub struct FaultRule {
     #[serde(flatten)]
     pub spec: FaultSpec,
     /// Firings left for a `next` rule.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining: Option<u64>,
     /// Times it has fired.
+    #[serde(default)]
     pub fired: u64,
 }
 

@@ -6,6 +6,7 @@ mod api;
 mod clock;
 mod config;
 mod control;
+mod control_client;
 mod error;
 mod faults;
 mod http;
@@ -23,6 +24,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::Config;
+pub use control_client::{Control, ControlError, EventRecord, Flushed, OtpInfo};
 pub use faults::{FaultAction, FaultRule, FaultSpec};
 pub use store::{SCHEMA_VERSION, Synchronous};
 
@@ -96,6 +98,11 @@ impl Sandbox {
     /// The base URL of the sandbox-control surface, e.g. `http://127.0.0.1:40123/sandbox`.
     pub fn control_url(&self) -> String {
         format!("http://{}/sandbox", self.addr)
+    }
+
+    /// A typed client for this sandbox's control surface (with its first token).
+    pub fn control(&self) -> Control {
+        Control::new(&self.control_url(), self.token.clone())
     }
 
     /// The first configured bearer token (a random one unless configured).

@@ -469,3 +469,75 @@ async fn webhooks_to_external_hosts_are_held_unless_allowed() {
     env.flush().await;
     hook.wait_for("the receipt", |b| !b.is_empty()).await;
 }
+
+#[tokio::test]
+async fn the_typed_control_client_drives_a_running_sandbox() {
+    let env = env().await;
+    let control = env.sandbox.control();
+    assert_eq!(control.url(), env.sandbox.control_url());
+    let same = noxitel_sandbox::Control::new(&env.sandbox.base_url(), env.sandbox.token());
+    assert_eq!(same.url(), control.url());
+
+    let (_, otp) = env
+        .call(
+            "POST",
+            "/api/v2/otp",
+            Some(json!({"channel": 27, "mobile": "918058444444"})),
+        )
+        .await;
+    let info = control.last_otp("+918058444444").await.unwrap();
+    assert_eq!(info.reference, otp["reference"].as_str().unwrap());
+    assert_eq!(info.otp.len(), 6);
+    assert!(!info.verified);
+    let missing = control.last_otp("918058999999").await.unwrap_err();
+    assert!(
+        matches!(
+            missing,
+            noxitel_sandbox::ControlError::Status { status: 404, .. }
+        ),
+        "{missing}"
+    );
+
+    let flushed = control.flush().await.unwrap();
+    assert_eq!(flushed.processed, 1, "the OTP's SMS");
+    control.advance_clock(60).await.unwrap();
+    let inbound = control
+        .whatsapp_inbound("918058444444", "hello")
+        .await
+        .unwrap();
+    assert_eq!(inbound["window_open"], true);
+    let rcs = control
+        .rcs_inbound("918058444444", "hi agent", None)
+        .await
+        .unwrap();
+    assert!(rcs["conversationId"].is_string(), "{rcs}");
+    let events = control.events(0).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    for kind in [
+        "otp_issued",
+        "sms_status",
+        "clock_advanced",
+        "whatsapp_inbound",
+        "rcs_inbound",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    let later = control.events(events[2].id).await.unwrap();
+    assert_eq!(later.len(), events.len() - 3);
+
+    let rule = control
+        .add_fault(&FaultSpec::parse("status=500,next=1").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(control.faults().await.unwrap()[0].id, rule.id);
+    let (status, _) = env.call("GET", "/api/v2/credits", None).await;
+    assert_eq!(status, 500);
+    assert_eq!(control.faults().await.unwrap()[0].fired, 1);
+    assert_eq!(control.clear_faults(None).await.unwrap(), 1);
+    assert!(control.faults().await.unwrap().is_empty());
+
+    let export = control.export().await.unwrap();
+    assert!(!export["state"]["otps"].as_array().unwrap().is_empty());
+    control.reset(false).await.unwrap();
+    assert!(control.last_otp("918058444444").await.is_err());
+}

@@ -170,8 +170,12 @@ async fn everything_acknowledged_survives_kill_9_and_pending_steps_resume() {
     let (_, devices) = bin
         .call("GET", "/api/v2/rcs/testdevices?agentId=42", None)
         .await;
-    assert_eq!(
-        devices["data"][0]["phoneNumber"], "+919999999991",
+    assert!(
+        devices["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["phoneNumber"] == "+919999999991"),
         "{devices}"
     );
     let (_, events_after) = bin.call("GET", "/sandbox/events", None).await;
