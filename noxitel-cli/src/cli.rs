@@ -98,8 +98,9 @@ pub enum Command {
     #[command(subcommand)]
     Webhook(Webhook),
     /// Run the local sandbox server (a stateful /api/v2 for development; prints its URL and
-    /// token). Ctrl-C to stop.
-    Sandbox(SandboxArgs),
+    /// token; Ctrl-C to stop), or talk to a running one (otp, inbound, tap, flush, fault,
+    /// events; at --base-url, default http://127.0.0.1:8787).
+    Sandbox(SandboxCmd),
 }
 
 /// A JSON request body from a file (`-` reads stdin); flags given next to it override its
@@ -512,6 +513,88 @@ pub enum Otp {
     },
 }
 
+/// `noxitel sandbox [serve options]` or `noxitel sandbox ACTION`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SandboxCmd {
+    #[command(flatten)]
+    pub serve: SandboxArgs,
+    #[command(subcommand)]
+    pub action: Option<SandboxAction>,
+}
+
+/// What to ask a running sandbox (its control surface, with --token).
+#[derive(Debug, Subcommand)]
+pub enum SandboxAction {
+    /// The last OTP sent to a number: code and reference.
+    Otp {
+        /// The number, e.g. 919887111111.
+        mobile: String,
+    },
+    /// A user writes to you: an RCS message to an agent, or a WhatsApp message (opens the
+    /// 24-hour service window).
+    Inbound {
+        /// The user's number.
+        from: String,
+        /// What they write.
+        text: String,
+        /// Channel.
+        #[arg(long, value_enum, default_value_t = InboundChannel::Rcs)]
+        channel: InboundChannel,
+        /// RCS agent (default: the account's default agent).
+        #[arg(long)]
+        agent_id: Option<i64>,
+    },
+    /// A user taps a suggestion of an RCS message.
+    Tap {
+        /// The message's msg_id.
+        msg_id: String,
+        /// The suggestion's label (default: the first suggestion).
+        #[arg(long)]
+        text: Option<String>,
+    },
+    /// Every pending message reaches its final state now.
+    Flush,
+    /// Fault rules on /api/v2: add, list, clear.
+    #[command(subcommand)]
+    Fault(FaultAction),
+    /// The event log of the account (every change of state); --follow streams new ones.
+    Events {
+        /// Only events after this id.
+        #[arg(long)]
+        after: Option<u64>,
+        /// Keep streaming new events (Ctrl-C to stop).
+        #[arg(long)]
+        follow: bool,
+    },
+}
+
+/// Channel of a simulated inbound message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InboundChannel {
+    /// RCS (a `message.received` webhook to the last notifyUrl of that number).
+    Rcs,
+    /// WhatsApp.
+    Whatsapp,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FaultAction {
+    /// Adds a rule, e.g. `status=503,path=/sms,next=2`, `status=429,retry-after=3`,
+    /// `latency=100..400,probability=0.5`, `drop`, `cut`, `redirect[=URL]`, `stall[=MS]`.
+    Add {
+        /// The rule.
+        spec: String,
+    },
+    /// Lists the rules with how often each fired.
+    List,
+    /// Removes one rule, or all.
+    Clear {
+        /// The rule's id (default: all).
+        id: Option<u64>,
+    },
+}
+
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
     /// Port to listen on (0: any free port).
@@ -530,6 +613,15 @@ pub struct SandboxArgs {
     /// Requests per second per token (429 beyond). Default: unlimited.
     #[arg(long)]
     pub rate_limit: Option<u32>,
+    /// Keep the state in this SQLite file (reopened after a restart). Default: in memory.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Send webhooks to hosts that are not loopback or private (default: held, not sent).
+    #[arg(long)]
+    pub allow_external_webhooks: bool,
+    /// A fault rule on /api/v2 (repeatable), e.g. `status=503,path=/sms,next=2`.
+    #[arg(long = "fault", value_name = "SPEC")]
+    pub faults: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

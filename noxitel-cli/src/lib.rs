@@ -8,6 +8,8 @@ pub mod commands;
 pub mod exit;
 pub mod journal;
 pub mod output;
+#[cfg(feature = "sandbox")]
+pub mod sandbox_cmd;
 pub mod webhook;
 
 use std::process::ExitCode;
@@ -103,8 +105,11 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             webhook::listen(*host, *port, output).await?;
             return Ok(exit::OK);
         }
-        Command::Sandbox(args) => {
-            sandbox(args, &cli.global).await?;
+        Command::Sandbox(cmd) => {
+            match &cmd.action {
+                None => sandbox(&cmd.serve, &cli.global).await?,
+                Some(action) => sandbox_control(action, &cli.global).await?,
+            }
             return Ok(exit::OK);
         }
         _ => {}
@@ -207,6 +212,14 @@ async fn sandbox(args: &cli::SandboxArgs, global: &Global) -> Result<(), Failure
     if let Some(rps) = args.rate_limit {
         config = config.rate_limit(rps);
     }
+    config.db = args.db.clone();
+    config.allow_external_webhooks = args.allow_external_webhooks;
+    for spec in &args.faults {
+        config = config.fault(
+            noxitel_sandbox::FaultSpec::parse(spec)
+                .map_err(|e| Failure::usage(format!("--fault {spec:?}: {e}")))?,
+        );
+    }
     let sandbox = noxitel_sandbox::Sandbox::start_with(config)
         .await
         .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the sandbox: {e}")))?;
@@ -228,6 +241,18 @@ async fn sandbox(args: &cli::SandboxArgs, global: &Global) -> Result<(), Failure
     let _ = tokio::signal::ctrl_c().await;
     sandbox.shutdown().await;
     Ok(())
+}
+
+#[cfg(feature = "sandbox")]
+async fn sandbox_control(action: &cli::SandboxAction, global: &Global) -> Result<(), Failure> {
+    sandbox_cmd::run(action, global).await
+}
+
+#[cfg(not(feature = "sandbox"))]
+async fn sandbox_control(_: &cli::SandboxAction, _: &Global) -> Result<(), Failure> {
+    Err(Failure::usage(
+        "`noxitel sandbox` commands are not in this build (feature `sandbox` off)",
+    ))
 }
 
 #[cfg(not(feature = "sandbox"))]

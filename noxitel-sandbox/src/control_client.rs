@@ -225,6 +225,56 @@ impl Control {
         .map(|d| d.data)
     }
 
+    /// Streams this account's events (server-sent events): those after `after`, or from now
+    /// on when `None`, then live. Calls `on_event` for each until it returns `false` or the
+    /// sandbox closes the stream.
+    pub async fn follow(
+        &self,
+        after: Option<u64>,
+        mut on_event: impl FnMut(EventRecord) -> bool,
+    ) -> Result<(), ControlError> {
+        let path = after.map_or_else(
+            || "/events/stream".to_owned(),
+            |a| format!("/events/stream?after={a}"),
+        );
+        let mut response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap_or_default();
+            return Err(ControlError::Status {
+                status,
+                message: text,
+            });
+        }
+        let mut buffer: Vec<u8> = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            buffer.extend_from_slice(&chunk);
+            while let Some(end) = buffer.windows(2).position(|w| w == b"\n\n") {
+                let block: Vec<u8> = buffer.drain(..end + 2).collect();
+                let block = String::from_utf8_lossy(&block);
+                for line in block.lines() {
+                    let Some(data) = line.strip_prefix("data:") else {
+                        continue;
+                    };
+                    let event: EventRecord =
+                        serde_json::from_str(data.trim()).map_err(|e| ControlError::Status {
+                            status: 200,
+                            message: format!("unexpected event: {e}"),
+                        })?;
+                    if !on_event(event) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Adds a fault rule; returns it with its id.
     pub async fn add_fault(&self, spec: &FaultSpec) -> Result<FaultRule, ControlError> {
         let body = serde_json::to_value(spec).unwrap_or(Value::Null);
