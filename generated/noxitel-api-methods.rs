@@ -18,15 +18,20 @@ impl crate::Client {
     /// `mode` defaults to `text` and the platform auto-converts to `unicode` when the text
     /// needs it. When `notifyUrl` is given, delivery receipts are POSTed to it (see the
     /// `deliveryReceipt` callback; the reference does not document that payload).
-    pub async fn send_sms(
+    pub fn send_sms(
         &self,
         body: noxitel_types::SendSmsRequest,
-    ) -> Result<noxitel_types::SendSmsResponse, crate::Error> {
-        noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-        let raw = self.per_call();
-        let request = raw.send_sms();
-        let request = request.body(body);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::SendSmsResponse> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
+                let request = raw.send_sms();
+                let request = request.body(body);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Fetch delivery status for a message or batch
     ///
@@ -44,15 +49,20 @@ impl crate::Client {
     ///
     /// `mobile` in the records is a JSON *number* in the reference's example (it is a string
     /// everywhere else), and `dlr.status` is free text such as `Handset Delivered`.
-    pub async fn get_sms_dlr(
+    pub fn get_sms_dlr(
         &self,
         body: noxitel_types::SmsDlrRequest,
-    ) -> Result<noxitel_types::SmsDlrResponse, crate::Error> {
-        noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-        let raw = self.per_call();
-        let request = raw.get_sms_dlr();
-        let request = request.body(body);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::SmsDlrResponse> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
+                let request = raw.get_sms_dlr();
+                let request = request.body(body);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Retrieve account wallet and credit balance
     ///
@@ -60,12 +70,15 @@ impl crate::Client {
     ///
     /// Returns the wallet balance and the remaining credits per route. No parameters; only the
     /// `Authorization` header. `wallet.amount` is a decimal *string* (e.g. `"120.00"`).
-    pub async fn get_credits(
-        &self,
-    ) -> Result<noxitel_types::CreditsResponse, crate::Error> {
-        let raw = self.per_call();
-        let request = raw.get_credits();
-        self.finish(&raw, request.send().await).await
+    pub fn get_credits(&self) -> crate::Call<'_, noxitel_types::CreditsResponse> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                let request = raw.get_credits();
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Send a WhatsApp message
     ///
@@ -87,15 +100,20 @@ impl crate::Client {
     /// The reference shows an error example `{"status": "error", "message": "You don't have
     /// enough credits to send this campaign."}` without its HTTP status; it is attached to the
     /// 402 response here.
-    pub async fn send_whatsapp_message(
+    pub fn send_whatsapp_message(
         &self,
         body: noxitel_types::SendWhatsappMessageRequest,
-    ) -> Result<noxitel_types::SendWhatsappMessageResponse, crate::Error> {
-        noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-        let raw = self.per_call();
-        let request = raw.send_whatsapp_message();
-        let request = request.body(body);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::SendWhatsappMessageResponse> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
+                let request = raw.send_whatsapp_message();
+                let request = request.body(body);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// WhatsApp message or campaign report
     ///
@@ -112,16 +130,23 @@ impl crate::Client {
     /// # Parameters
     /// * `mode` — `message` for a single message report, `campaign` for all messages in a campaign.
     /// * `id` — A `msg_id` when `mode` is `message`, or a campaign ID when `mode` is `campaign`.
-    pub async fn get_whatsapp_report(
+    pub fn get_whatsapp_report(
         &self,
         mode: noxitel_types::WhatsappReportMode,
         id: &str,
-    ) -> Result<noxitel_types::WhatsappReport, crate::Error> {
-        let raw = self.per_call();
-        let request = raw.get_whatsapp_report();
-        let request = request.mode(mode);
-        let request = request.id(id);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::WhatsappReport> {
+        let mode = std::convert::identity(mode);
+        let id = str::to_owned(id);
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                let request = raw.get_whatsapp_report();
+                let request = request.mode(mode);
+                let request = request.id(id);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Check the 24-hour customer service window
     ///
@@ -134,16 +159,23 @@ impl crate::Client {
     /// # Parameters
     /// * `phone_id` — Your WhatsApp phone ID.
     /// * `msisdn` — The recipient's mobile number.
-    pub async fn check_whatsapp_window(
+    pub fn check_whatsapp_window(
         &self,
         phone_id: &str,
         msisdn: &str,
-    ) -> Result<noxitel_types::WhatsappWindowResponse, crate::Error> {
-        let raw = self.per_call();
-        let request = raw.check_whatsapp_window();
-        let request = request.phone_id(phone_id);
-        let request = request.msisdn(msisdn);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::WhatsappWindowResponse> {
+        let phone_id = str::to_owned(phone_id);
+        let msisdn = str::to_owned(msisdn);
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                let request = raw.check_whatsapp_window();
+                let request = request.phone_id(phone_id);
+                let request = request.msisdn(msisdn);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// WhatsApp conversation prices per country and category
     ///
@@ -152,12 +184,17 @@ impl crate::Client {
     /// Per-country, per-category pricing for WhatsApp Business conversations. **The answer is a
     /// top-level JSON array**, not the usual `status` envelope. Pricing is set by Meta and
     /// changes periodically; cross-check against Meta's official rate card.
-    pub async fn get_whatsapp_prices(
+    pub fn get_whatsapp_prices(
         &self,
-    ) -> Result<noxitel_types::WhatsappPriceList, crate::Error> {
-        let raw = self.per_call();
-        let request = raw.get_whatsapp_prices();
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::WhatsappPriceList> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                let request = raw.get_whatsapp_prices();
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Send an RCS message
     ///
@@ -175,15 +212,20 @@ impl crate::Client {
     /// Do not set `postbackData` on suggestions: the platform generates it and returns it in
     /// the `message.received` webhook as `"{msgId}||{ACTION}||{payload}"`. When `notifyUrl` is
     /// given, delivery receipts and inbound events are POSTed to it (see the `events` callback).
-    pub async fn send_rcs_message(
+    pub fn send_rcs_message(
         &self,
         body: noxitel_types::SendRcsMessageRequest,
-    ) -> Result<noxitel_types::SendRcsMessageResponse, crate::Error> {
-        noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-        let raw = self.per_call();
-        let request = raw.send_rcs_message();
-        let request = request.body(body);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::SendRcsMessageResponse> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
+                let request = raw.send_rcs_message();
+                let request = request.body(body);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Create or update a draft RCS agent
     ///
@@ -193,30 +235,40 @@ impl crate::Client {
     /// names the agent to change, nor the response body (modelled as `StatusResponse`, which
     /// keeps every field). Then submit it for review with `POST /rcs/agent/submit` and launch
     /// it with `POST /rcs/agent/launch`.
-    pub async fn upsert_rcs_agent(
+    pub fn upsert_rcs_agent(
         &self,
         body: noxitel_types::RcsAgentRequest,
-    ) -> Result<noxitel_types::StatusResponse, crate::Error> {
-        noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-        let raw = self.per_call();
-        let request = raw.upsert_rcs_agent();
-        let request = request.body(body);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::StatusResponse> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
+                let request = raw.upsert_rcs_agent();
+                let request = request.body(body);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Submit a draft agent for admin review
     ///
     /// `POST /rcs/agent/submit` (operation `submitRcsAgent`).
     ///
     /// Submits a draft agent for review. The response body is not documented.
-    pub async fn submit_rcs_agent(
+    pub fn submit_rcs_agent(
         &self,
         body: noxitel_types::RcsAgentSubmitRequest,
-    ) -> Result<noxitel_types::StatusResponse, crate::Error> {
-        noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-        let raw = self.per_call();
-        let request = raw.submit_rcs_agent();
-        let request = request.body(body);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::StatusResponse> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
+                let request = raw.submit_rcs_agent();
+                let request = request.body(body);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Fetch a single agent's details
     ///
@@ -226,26 +278,35 @@ impl crate::Client {
     ///
     /// # Parameters
     /// * `id` — The agent ID.
-    pub async fn get_rcs_agent(
+    pub fn get_rcs_agent(
         &self,
         id: i64,
-    ) -> Result<noxitel_types::StatusResponse, crate::Error> {
-        let raw = self.per_call();
-        let request = raw.get_rcs_agent();
-        let request = request.id(id);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::StatusResponse> {
+        let id = std::convert::identity(id);
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                let request = raw.get_rcs_agent();
+                let request = request.id(id);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// List all owned agents
     ///
     /// `GET /rcs/agents` (operation `listRcsAgents`).
     ///
     /// Lists your agents. The response body is not documented; every field is kept.
-    pub async fn list_rcs_agents(
-        &self,
-    ) -> Result<noxitel_types::StatusResponse, crate::Error> {
-        let raw = self.per_call();
-        let request = raw.list_rcs_agents();
-        self.finish(&raw, request.send().await).await
+    pub fn list_rcs_agents(&self) -> crate::Call<'_, noxitel_types::StatusResponse> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                let request = raw.list_rcs_agents();
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Request launch of an agent to carriers
     ///
@@ -254,15 +315,20 @@ impl crate::Client {
     /// Requests launch of an approved agent to the given carriers. The carrier identifiers
     /// (e.g. `airtel-india`) are not enumerated by the reference. The response body is not
     /// documented.
-    pub async fn launch_rcs_agent(
+    pub fn launch_rcs_agent(
         &self,
         body: noxitel_types::RcsAgentLaunchRequest,
-    ) -> Result<noxitel_types::StatusResponse, crate::Error> {
-        noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-        let raw = self.per_call();
-        let request = raw.launch_rcs_agent();
-        let request = request.body(body);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::StatusResponse> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
+                let request = raw.launch_rcs_agent();
+                let request = request.body(body);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Add a test device to an agent
     ///
@@ -270,15 +336,20 @@ impl crate::Client {
     ///
     /// Adds a test phone number to an agent before it goes live. Test messages are free and do
     /// not count against quotas. The response body is not documented.
-    pub async fn add_rcs_test_device(
+    pub fn add_rcs_test_device(
         &self,
         body: noxitel_types::RcsTestDeviceRequest,
-    ) -> Result<noxitel_types::StatusResponse, crate::Error> {
-        noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-        let raw = self.per_call();
-        let request = raw.add_rcs_test_device();
-        let request = request.body(body);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::StatusResponse> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
+                let request = raw.add_rcs_test_device();
+                let request = request.body(body);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Remove a test device from an agent
     ///
@@ -287,15 +358,20 @@ impl crate::Client {
     /// Removes a test phone number. **Quirk:** the device is named by a JSON *body on a DELETE
     /// request* (the same body as `POST /rcs/testdevice`), as the reference documents.
     /// The response body is not documented.
-    pub async fn remove_rcs_test_device(
+    pub fn remove_rcs_test_device(
         &self,
         body: noxitel_types::RcsTestDeviceRequest,
-    ) -> Result<noxitel_types::StatusResponse, crate::Error> {
-        noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-        let raw = self.per_call();
-        let request = raw.remove_rcs_test_device();
-        let request = request.body(body);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::StatusResponse> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
+                let request = raw.remove_rcs_test_device();
+                let request = request.body(body);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// List an agent's test devices
     ///
@@ -305,14 +381,20 @@ impl crate::Client {
     ///
     /// # Parameters
     /// * `agent_id` — The agent ID.
-    pub async fn list_rcs_test_devices(
+    pub fn list_rcs_test_devices(
         &self,
         agent_id: i64,
-    ) -> Result<noxitel_types::StatusResponse, crate::Error> {
-        let raw = self.per_call();
-        let request = raw.list_rcs_test_devices();
-        let request = request.agent_id(agent_id);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::StatusResponse> {
+        let agent_id = std::convert::identity(agent_id);
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                let request = raw.list_rcs_test_devices();
+                let request = request.agent_id(agent_id);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Check whether a number supports RCS
     ///
@@ -325,16 +407,23 @@ impl crate::Client {
     /// # Parameters
     /// * `mobile` — Phone number in international format without `+`, e.g. `919887111111`.
     /// * `agent_id` — Agent ID to check capability against.
-    pub async fn get_rcs_capability(
+    pub fn get_rcs_capability(
         &self,
         mobile: &str,
         agent_id: i64,
-    ) -> Result<noxitel_types::RcsCapabilityResponse, crate::Error> {
-        let raw = self.per_call();
-        let request = raw.get_rcs_capability();
-        let request = request.mobile(mobile);
-        let request = request.agent_id(agent_id);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::RcsCapabilityResponse> {
+        let mobile = str::to_owned(mobile);
+        let agent_id = std::convert::identity(agent_id);
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                let request = raw.get_rcs_capability();
+                let request = request.mobile(mobile);
+                let request = request.agent_id(agent_id);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Check for an active P2A conversation window
     ///
@@ -349,16 +438,23 @@ impl crate::Client {
     /// # Parameters
     /// * `agent_id` — The agent ID.
     /// * `mobile` — The recipient's phone number, international format without `+`.
-    pub async fn get_rcs_conversation(
+    pub fn get_rcs_conversation(
         &self,
         agent_id: i64,
         mobile: &str,
-    ) -> Result<noxitel_types::RcsConversationResponse, crate::Error> {
-        let raw = self.per_call();
-        let request = raw.get_rcs_conversation();
-        let request = request.agent_id(agent_id);
-        let request = request.mobile(mobile);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::RcsConversationResponse> {
+        let agent_id = std::convert::identity(agent_id);
+        let mobile = str::to_owned(mobile);
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                let request = raw.get_rcs_conversation();
+                let request = request.agent_id(agent_id);
+                let request = request.mobile(mobile);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Fetch RCS delivery reports for a message or batch
     ///
@@ -372,22 +468,29 @@ impl crate::Client {
     /// # Parameters
     /// * `batch_id` — The `batch_id` from the send response. Required if `msg_id` is not supplied.
     /// * `msg_id` — An individual `msg_id`. Required if `batch_id` is not supplied.
-    pub async fn get_rcs_dlr(
+    pub fn get_rcs_dlr(
         &self,
         batch_id: Option<&str>,
         msg_id: Option<&str>,
-    ) -> Result<noxitel_types::RcsDlrResponse, crate::Error> {
-        let raw = self.per_call();
-        let request = raw.get_rcs_dlr();
-        let request = match batch_id {
-            Some(value) => request.batch_id(value),
-            None => request,
-        };
-        let request = match msg_id {
-            Some(value) => request.msg_id(value),
-            None => request,
-        };
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::RcsDlrResponse> {
+        let batch_id = batch_id.map(str::to_owned);
+        let msg_id = msg_id.map(str::to_owned);
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                let request = raw.get_rcs_dlr();
+                let request = match batch_id {
+                    Some(value) => request.batch_id(value),
+                    None => request,
+                };
+                let request = match msg_id {
+                    Some(value) => request.msg_id(value),
+                    None => request,
+                };
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Place an outbound voice call (preview)
     ///
@@ -401,15 +504,20 @@ impl crate::Client {
     /// The response is given in the reference only as a code comment:
     /// `{ callId: "call_Kx9Ab2", status: "ringing", to: "919887111111" }` — note it has no
     /// `status: success` envelope; `status` is the call status.
-    pub async fn place_voice_call(
+    pub fn place_voice_call(
         &self,
         body: noxitel_types::VoiceCallRequest,
-    ) -> Result<noxitel_types::VoiceCallResponse, crate::Error> {
-        noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-        let raw = self.per_call();
-        let request = raw.place_voice_call();
-        let request = request.body(body);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::VoiceCallResponse> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
+                let request = raw.place_voice_call();
+                let request = request.body(body);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
     /// Send a one-time password
     ///
@@ -418,14 +526,19 @@ impl crate::Client {
     /// Sends an OTP to a mobile number using a pre-configured OTP channel; the channel defines
     /// the route, sender ID and message template. Store the returned `reference`: verification
     /// needs it.
-    pub async fn send_otp(
+    pub fn send_otp(
         &self,
         body: noxitel_types::SendOtpRequest,
-    ) -> Result<noxitel_types::SendOtpResponse, crate::Error> {
-        noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-        let raw = self.per_call();
-        let request = raw.send_otp();
-        let request = request.body(body);
-        self.finish(&raw, request.send().await).await
+    ) -> crate::Call<'_, noxitel_types::SendOtpResponse> {
+        crate::Call::new(
+            self,
+            move |raw| async move {
+                noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
+                let request = raw.send_otp();
+                let request = request.body(body);
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            },
+        )
     }
 }

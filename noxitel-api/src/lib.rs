@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod call;
 mod config;
 mod error;
 mod otp;
@@ -26,6 +27,7 @@ mod methods {
 use std::fmt;
 
 pub use auth::ApiToken;
+pub use call::{Call, Response};
 pub use config::{
     BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, TOKEN_ENV,
@@ -38,6 +40,8 @@ pub use otp::OtpVerification;
 pub use retry::RetryPolicy;
 pub use transport::{RawCapture, Transport};
 
+use call::CallOptions;
+use reqwest::StatusCode;
 use transport::Failure;
 
 use noxitel_types::{ApiError, Envelope, StringOrNumber};
@@ -85,9 +89,10 @@ impl Client {
         self.raw.inner().capture()
     }
 
-    /// A handle on the same connection pool whose transport remembers this call's answer.
-    fn per_call(&self) -> raw::Client {
-        self.sharing_pool(self.raw.inner().per_call())
+    /// A handle on the same connection pool whose transport remembers this call's answer,
+    /// with the call's own options (and capture, for [`Call::with_response`]).
+    fn per_call(&self, options: CallOptions, capture: Option<RawCapture>) -> raw::Client {
+        self.sharing_pool(self.raw.inner().per_call(options, capture))
     }
 
     /// A generated client on the same base URL and connection pool with `transport`.
@@ -95,34 +100,27 @@ impl Client {
         raw::Client::new_with_client(self.raw.baseurl(), self.raw.client().clone(), transport)
     }
 
-    /// Turns what the generated builder returned into the method's result.
-    async fn finish<T: Envelope>(
-        &self,
-        raw: &raw::Client,
-        result: Result<ResponseValue<T>, progenitor_client::Error<ApiError>>,
-    ) -> Result<T, Error> {
-        let answer = Self::answer(raw, result).await?;
-        let status = answer.status();
-        let value = answer.into_inner();
-        if value.is_error() {
-            // A 2xx answer whose envelope says "error" (the reference does not give the HTTP
-            // status of its error examples). The body as received keeps the `message` even
-            // when the success shape has no field for it.
-            let api = raw.inner().envelope_error().unwrap_or_else(|| ApiError {
-                success: None,
-                status: Some(StringOrNumber::from("error")),
-                message: value.message().unwrap_or("status: error").to_owned(),
-                extra: serde_json::Map::new(),
-            });
-            let error = Error::Api(ApiFailure::new(status, ErrorBody::Json(Box::new(api))));
-            return Err(error.redacted(raw.inner().token()));
+    /// The typed answer of a decoded 2xx, or the error its envelope says.
+    fn checked<T: Envelope>(raw: &raw::Client, status: StatusCode, value: T) -> Result<T, Error> {
+        if !value.is_error() {
+            return Ok(value);
         }
-        Ok(value)
+        // A 2xx answer whose envelope says "error" (the reference does not give the HTTP
+        // status of its error examples). The body as received keeps the `message` even when
+        // the success shape has no field for it.
+        let api = raw.inner().envelope_error().unwrap_or_else(|| ApiError {
+            success: None,
+            status: Some(StringOrNumber::from("error")),
+            message: value.message().unwrap_or("status: error").to_owned(),
+            extra: serde_json::Map::new(),
+        });
+        let error = Error::Api(ApiFailure::new(status, ErrorBody::Json(Box::new(api))));
+        Err(error.redacted(raw.inner().token()))
     }
 
     /// The decoded answer, or the error for a failed call: what the transport decided or knew
     /// of it, else what progenitor returned. Text taken from the answer loses the token.
-    async fn answer<T>(
+    pub(crate) async fn answer<T>(
         raw: &raw::Client,
         result: Result<ResponseValue<T>, progenitor_client::Error<ApiError>>,
     ) -> Result<ResponseValue<T>, Error> {

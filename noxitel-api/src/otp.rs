@@ -2,6 +2,7 @@
 
 use noxitel_types::{ApiError, OtpMatched, OtpVerifyResponse, ResponseStatus};
 
+use crate::call::CallOptions;
 use crate::error::ErrorBody;
 use crate::{Client, Error};
 
@@ -41,7 +42,7 @@ impl Client {
         if otp.is_empty() || !otp.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::InvalidRequest("otp: must be digits".into()));
         }
-        let raw = self.per_call();
+        let raw = self.per_call(CallOptions::default(), None);
         let answer = raw.verify_otp().reference(reference).otp(otp).send().await;
         match Client::answer(&raw, answer).await {
             Ok(answer) => Ok(outcome(answer.into_inner())),

@@ -23,6 +23,7 @@ use tracing::Instrument;
 use noxitel_types::ApiError;
 
 use crate::auth::ApiToken;
+use crate::call::CallOptions;
 use crate::error::{Error, NoAnswer, Phase, Redirect, TimeoutLimit};
 use crate::retry::{AttemptEnd, RetryPolicy, is_retryable};
 
@@ -36,7 +37,11 @@ const PROGENITOR_API_VERSION_HEADER: &str = "api-version";
 pub struct Transport {
     settings: Arc<Settings>,
     call: Arc<Mutex<CallRecord>>,
+    /// The client's capture ([`crate::Client::capture_raw`]).
     capture: Option<RawCapture>,
+    /// This call's own options and capture ([`crate::Call`]).
+    options: CallOptions,
+    call_capture: Option<RawCapture>,
 }
 
 pub(crate) struct Settings {
@@ -154,9 +159,12 @@ struct Template {
 }
 
 impl Template {
-    fn new(mut request: Request, settings: &Settings) -> Self {
+    fn new(mut request: Request, settings: &Settings, options: &CallOptions) -> Self {
         let headers = request.headers_mut();
         headers.remove(PROGENITOR_API_VERSION_HEADER);
+        for (name, value) in &options.headers {
+            headers.append(name, value.clone());
+        }
         headers.insert(AUTHORIZATION, settings.token.header().clone());
         headers.insert(USER_AGENT, settings.user_agent.clone());
         let body = request
@@ -195,15 +203,20 @@ impl Transport {
             settings: Arc::new(settings),
             call: Arc::default(),
             capture: None,
+            options: CallOptions::default(),
+            call_capture: None,
         }
     }
 
-    /// The same settings with a fresh record for one call's final answer.
-    pub(crate) fn per_call(&self) -> Self {
+    /// The same settings with a fresh record for one call's final answer, the call's own
+    /// options and, if given, a capture of its successful answer's body.
+    pub(crate) fn per_call(&self, options: CallOptions, capture: Option<RawCapture>) -> Self {
         Self {
             settings: Arc::clone(&self.settings),
             call: Arc::default(),
             capture: self.capture.clone(),
+            options,
+            call_capture: capture,
         }
     }
 
@@ -211,7 +224,7 @@ impl Transport {
     pub(crate) fn capturing(&self, capture: RawCapture) -> Self {
         Self {
             capture: Some(capture),
-            ..self.per_call()
+            ..self.per_call(CallOptions::default(), None)
         }
     }
 
@@ -221,6 +234,11 @@ impl Transport {
 
     pub(crate) fn token(&self) -> &ApiToken {
         &self.settings.token
+    }
+
+    /// The call's total timeout.
+    fn timeout(&self) -> Duration {
+        self.options.timeout.unwrap_or(self.settings.timeout)
     }
 
     fn record(&self) -> std::sync::MutexGuard<'_, CallRecord> {
@@ -250,7 +268,7 @@ impl Transport {
         request: Request,
         operation: &'static str,
     ) -> reqwest::Result<Response> {
-        let template = Template::new(request, &self.settings);
+        let template = Template::new(request, &self.settings, &self.options);
         let result = self.attempts(client, &template, operation).await;
         let (failure, result) = match result {
             Ok(answer) => self.check_answer(base_url, &template, answer),
@@ -300,7 +318,7 @@ impl Transport {
             {
                 self.record().envelope = Some(api);
             }
-            if let Some(capture) = &self.capture {
+            for capture in [&self.capture, &self.call_capture].into_iter().flatten() {
                 capture.store(&answer.body);
             }
         }
@@ -360,8 +378,8 @@ impl Transport {
         // Which deadline fired: the call's own, the connect timeout, or one of a caller's
         // HTTP client (its read timeout, say), which fires before the call's.
         let timeout = error.is_timeout().then(|| {
-            if elapsed + Duration::from_millis(20) >= self.settings.timeout {
-                TimeoutLimit::Call(self.settings.timeout)
+            if elapsed + Duration::from_millis(20) >= self.timeout() {
+                TimeoutLimit::Call(self.timeout())
             } else if phase == Phase::Connect {
                 TimeoutLimit::Connect(self.settings.connect_timeout)
             } else {
@@ -386,8 +404,9 @@ impl Transport {
         operation: &'static str,
     ) -> Result<Answer, (Failed, Instant)> {
         let settings = &self.settings;
+        let retry = self.options.retry.as_ref().unwrap_or(&settings.retry);
         let started = Instant::now();
-        let deadline = started + settings.timeout;
+        let deadline = started + self.timeout();
         let mut retries = 0;
         loop {
             let span = tracing::info_span!(
@@ -439,7 +458,7 @@ impl Transport {
                 }
             };
 
-            if retries >= settings.retry.max_retries || !is_retryable(&template.method, end) {
+            if retries >= retry.max_retries || !is_retryable(&template.method, end) {
                 return result.map_err(|failed| (failed, started));
             }
             retries += 1;
@@ -447,7 +466,7 @@ impl Transport {
                 .as_ref()
                 .ok()
                 .and_then(|answer| retry_after(&answer.headers))
-                .unwrap_or_else(|| settings.retry.backoff(retries));
+                .unwrap_or_else(|| retry.backoff(retries));
             if Instant::now() + delay >= deadline {
                 // Waiting would break the caller's deadline: report this attempt instead.
                 return result.map_err(|failed| (failed, started));

@@ -1,7 +1,8 @@
 //! One typed `async fn` per operation on `noxitel_api::Client`.
 //!
-//! Each wrapper validates the request body (`noxitel_types::Validate`), sends it through the
-//! progenitor builder and maps every failure into `noxitel_api::Error`.
+//! Each wrapper returns a `noxitel_api::Call`: awaited, it validates the request body
+//! (`noxitel_types::Validate`), sends it through the progenitor builder with the call's
+//! options and maps every failure into `noxitel_api::Error`.
 
 use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
@@ -36,22 +37,26 @@ fn method(op: &Operation) -> TokenStream {
     let doc = doc_comment(op);
 
     let mut args = Vec::new();
+    // `&str` arguments become owned before the call is awaited.
+    let mut owned = Vec::new();
     let mut setters = Vec::new();
     for p in &op.params {
         let arg = format_ident!("{}", p.name.to_snake_case());
-        let ty = match &p.ty {
-            ParamType::String => quote!(&str),
-            ParamType::Integer => quote!(i64),
+        let (ty, to_owned) = match &p.ty {
+            ParamType::String => (quote!(&str), quote!(str::to_owned)),
+            ParamType::Integer => (quote!(i64), quote!(std::convert::identity)),
             ParamType::Named(n) => {
                 let n = format_ident!("{n}");
-                quote!(noxitel_types::#n)
+                (quote!(noxitel_types::#n), quote!(std::convert::identity))
             }
         };
         if p.required {
             args.push(quote!(#arg: #ty));
+            owned.push(quote!(let #arg = #to_owned(#arg);));
             setters.push(quote!(let request = request.#arg(#arg);));
         } else {
             args.push(quote!(#arg: Option<#ty>));
+            owned.push(quote!(let #arg = #arg.map(#to_owned);));
             setters.push(quote! {
                 let request = match #arg {
                     Some(value) => request.#arg(value),
@@ -70,12 +75,15 @@ fn method(op: &Operation) -> TokenStream {
 
     quote! {
         #(#[doc = #doc])*
-        pub async fn #name(&self, #(#args),*) -> Result<noxitel_types::#response, crate::Error> {
-            #validate
-            let raw = self.per_call();
-            let request = raw.#name();
-            #(#setters)*
-            self.finish(&raw, request.send().await).await
+        pub fn #name(&self, #(#args),*) -> crate::Call<'_, noxitel_types::#response> {
+            #(#owned)*
+            crate::Call::new(self, move |raw| async move {
+                #validate
+                let request = raw.#name();
+                #(#setters)*
+                let result = request.send().await;
+                crate::Client::answer(&raw, result).await
+            })
         }
     }
 }

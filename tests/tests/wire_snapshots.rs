@@ -914,8 +914,9 @@ fn hand_written_reason(id: &str) -> Option<&'static str> {
 fn render_operations(spec: &Spec, doc: &Value) -> String {
     let ops = spec.operations().expect("operations");
     let mut out = format!(
-        "{} operations, in document order. Each is an `async fn` on `noxitel_api::Client` \
-         (taking `&self`) returning `Result<_, noxitel_api::Error>`.\n",
+        "{} operations, in document order. Each is a method of `noxitel_api::Client` (taking \
+         `&self`) returning a `noxitel_api::Call`, a future of `Result<_, noxitel_api::Error>` \
+         with per-call options (verifyOtp: an `async fn`).\n",
         ops.len()
     );
     for op in &ops {
@@ -1103,7 +1104,7 @@ fn surface_signatures_are_the_generated_ones() {
             );
         } else {
             let signature = squash(&format!(
-                "pub async fn {name}(&self{args}) -> Result<noxitel_types::{}, crate::Error>",
+                "pub fn {name}(&self{args}) -> crate::Call<'_, noxitel_types::{}>",
                 op.response
             ));
             assert!(
