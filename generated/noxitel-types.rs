@@ -7109,6 +7109,1495 @@ pub mod error {
         }
     }
 }
+impl ApiError {
+    ///A `ApiError` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(message: impl Into<::std::string::String>) -> Self {
+        Self {
+            message: message.into(),
+            status: None,
+            success: None,
+            extra: Default::default(),
+        }
+    }
+    ///Sets `status`.
+    pub fn status(mut self, value: impl Into<crate::StringOrNumber>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    ///Always `false` when present.
+    pub fn success(mut self, value: impl Into<bool>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
+impl StatusResponse {
+    ///A `StatusResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            message: None,
+            status: None,
+            extra: Default::default(),
+        }
+    }
+    ///Sets `message`.
+    pub fn message(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    ///Sets `status`.
+    pub fn status(mut self, value: impl Into<crate::ResponseStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+impl Contact {
+    ///A `Contact` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(mobile: impl Into<::std::string::String>) -> Self {
+        Self {
+            mobile: mobile.into(),
+            parameters: Default::default(),
+        }
+    }
+    ///Values for the message's `#varname#` placeholders, keyed by `varname`
+    pub fn parameters(
+        mut self,
+        entries: impl IntoIterator<
+            Item = (impl Into<::std::string::String>, impl Into<::std::string::String>),
+        >,
+    ) -> Self {
+        self.parameters = entries
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self
+    }
+    ///Adds one entry to `parameters`.
+    pub fn param(
+        mut self,
+        key: impl Into<::std::string::String>,
+        value: impl Into<::std::string::String>,
+    ) -> Self {
+        self.parameters.insert(key.into(), value.into());
+        self
+    }
+}
+impl SendSmsRequest {
+    ///A `SendSmsRequest` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            campaign_id: None,
+            contact_group: None,
+            contacts: Vec::new(),
+            dlt_entity_id: None,
+            dlt_template_id: None,
+            message: None,
+            mode: None,
+            notify_url: None,
+            route_id: None,
+            schedule: None,
+            sender: None,
+            template_id: None,
+        }
+    }
+    ///Campaign ID from the dashboard. Uses the default campaign if omitted.
+    pub fn campaign_id(mut self, value: impl Into<i64>) -> Self {
+        self.campaign_id = Some(value.into());
+        self
+    }
+    ///Contact group ID. Replaces `contacts`.
+    pub fn contact_group(mut self, value: impl Into<i64>) -> Self {
+        self.contact_group = Some(value.into());
+        self
+    }
+    ///Recipients. Required unless `contactGroup` is supplied.
+    pub fn contacts(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<Contact>>,
+    ) -> Self {
+        self.contacts = items.into_iter().map(Into::into).collect();
+        self
+    }
+    ///Appends one item to `contacts`.
+    pub fn contact(mut self, item: impl Into<Contact>) -> Self {
+        self.contacts.push(item.into());
+        self
+    }
+    ///DLT entity ID (required for India A2P traffic).
+    pub fn dlt_entity_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.dlt_entity_id = Some(value.into());
+        self
+    }
+    ///DLT template ID (required for India A2P traffic).
+    pub fn dlt_template_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.dlt_template_id = Some(value.into());
+        self
+    }
+    ///Message text. Use `#varname#` for personalization. Optional if `templateId` is supplied.
+    pub fn message(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    ///Sets `mode`.
+    pub fn mode(mut self, value: impl Into<SmsMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    ///Webhook URL for delivery receipts.
+    pub fn notify_url(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.notify_url = Some(value.into());
+        self
+    }
+    ///Route ID. Uses the default route if omitted.
+    pub fn route_id(mut self, value: impl Into<i64>) -> Self {
+        self.route_id = Some(value.into());
+        self
+    }
+    ///Scheduled send time, `YYYY-MM-DD HH:MM:SS` in the account's system timezone.
+    pub fn schedule(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.schedule = Some(value.into());
+        self
+    }
+    ///Sender ID / alphanumeric tag. Mandatory for approval-based routes.
+    pub fn sender(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.sender = Some(value.into());
+        self
+    }
+    ///Saved template ID. Replaces `message`.
+    pub fn template_id(mut self, value: impl Into<i64>) -> Self {
+        self.template_id = Some(value.into());
+        self
+    }
+}
+impl SmsMessageId {
+    ///A `SmsMessageId` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        mobile: impl Into<crate::StringOrNumber>,
+        sms_id: impl Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mobile: mobile.into(),
+            sms_id: sms_id.into(),
+        }
+    }
+}
+impl SendSmsResponse {
+    ///A `SendSmsResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        batch_id: impl Into<::std::string::String>,
+        status: impl Into<crate::ResponseStatus>,
+    ) -> Self {
+        Self {
+            batch_id: batch_id.into(),
+            message: None,
+            message_id: Vec::new(),
+            status: status.into(),
+            total_contacts: None,
+        }
+    }
+    ///Sets `message`.
+    pub fn message(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    ///Sets `message_id`.
+    pub fn message_id(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<SmsMessageId>>,
+    ) -> Self {
+        self.message_id = items.into_iter().map(Into::into).collect();
+        self
+    }
+    ///Sets `total_contacts`.
+    pub fn total_contacts(mut self, value: impl Into<i64>) -> Self {
+        self.total_contacts = Some(value.into());
+        self
+    }
+}
+impl SmsDlrRequest {
+    ///A `SmsDlrRequest` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            batch_id: None,
+            sms_id: None,
+        }
+    }
+    ///The `batch_id` from the send response. Required if `sms_id` is not supplied.
+    pub fn batch_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.batch_id = Some(value.into());
+        self
+    }
+    ///The per-contact `sms_id` from the send response. Required if `batch_id` is not supplied.
+    pub fn sms_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.sms_id = Some(value.into());
+        self
+    }
+}
+impl SmsDeliveryStatus {
+    ///A `SmsDeliveryStatus` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            delivery_time: None,
+            operator_reply: None,
+            status: None,
+        }
+    }
+    ///`YYYY-MM-DD HH:MM:SS`, system timezone.
+    pub fn delivery_time(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.delivery_time = Some(value.into());
+        self
+    }
+    ///Operator status code, e.g. `DELIVRD`.
+    pub fn operator_reply(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.operator_reply = Some(value.into());
+        self
+    }
+    ///Free-text delivery status, e.g. `Handset Delivered`.
+    pub fn status(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+impl SmsDlrRecord {
+    ///A `SmsDlrRecord` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            dlr: None,
+            mobile: None,
+            sender_id: None,
+            sent: None,
+            sms_shoot_id: None,
+        }
+    }
+    ///Sets `dlr`.
+    pub fn dlr(mut self, value: impl Into<SmsDeliveryStatus>) -> Self {
+        self.dlr = Some(value.into());
+        self
+    }
+    ///Sets `mobile`.
+    pub fn mobile(mut self, value: impl Into<crate::StringOrNumber>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+    ///Sets `sender_id`.
+    pub fn sender_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.sender_id = Some(value.into());
+        self
+    }
+    ///`YYYY-MM-DD HH:MM:SS`, system timezone.
+    pub fn sent(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.sent = Some(value.into());
+        self
+    }
+    ///Sets `sms_shoot_id`.
+    pub fn sms_shoot_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.sms_shoot_id = Some(value.into());
+        self
+    }
+}
+impl SmsDlrResponse {
+    ///A `SmsDlrResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        data: impl IntoIterator<Item = impl Into<SmsDlrRecord>>,
+        status: impl Into<crate::ResponseStatus>,
+    ) -> Self {
+        Self {
+            data: data.into_iter().map(Into::into).collect(),
+            status: status.into(),
+        }
+    }
+}
+impl Wallet {
+    ///A `Wallet` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            amount: None,
+            currency: None,
+        }
+    }
+    ///Balance as a decimal string, e.g. `"120.00"`.
+    pub fn amount(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.amount = Some(value.into());
+        self
+    }
+    ///ISO 4217 currency code.
+    pub fn currency(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.currency = Some(value.into());
+        self
+    }
+}
+impl RouteCredits {
+    ///A `RouteCredits` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { credits: None, route: None }
+    }
+    ///Sets `credits`.
+    pub fn credits(mut self, value: impl Into<i64>) -> Self {
+        self.credits = Some(value.into());
+        self
+    }
+    ///Sets `route`.
+    pub fn route(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.route = Some(value.into());
+        self
+    }
+}
+impl CreditsResponse {
+    ///A `CreditsResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(status: impl Into<crate::ResponseStatus>) -> Self {
+        Self {
+            billing_mode: None,
+            credits: Vec::new(),
+            status: status.into(),
+            wallet: None,
+        }
+    }
+    ///Billing mode of the account, e.g. `credits`.
+    pub fn billing_mode(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.billing_mode = Some(value.into());
+        self
+    }
+    ///Sets `credits`.
+    pub fn credits(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<RouteCredits>>,
+    ) -> Self {
+        self.credits = items.into_iter().map(Into::into).collect();
+        self
+    }
+    ///Appends one item to `credits`.
+    pub fn credit(mut self, item: impl Into<RouteCredits>) -> Self {
+        self.credits.push(item.into());
+        self
+    }
+    ///Sets `wallet`.
+    pub fn wallet(mut self, value: impl Into<Wallet>) -> Self {
+        self.wallet = Some(value.into());
+        self
+    }
+}
+impl WhatsappMedia {
+    ///A `WhatsappMedia` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(url: impl Into<::std::string::String>) -> Self {
+        Self {
+            caption: None,
+            url: url.into(),
+        }
+    }
+    ///Sets `caption`.
+    pub fn caption(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.caption = Some(value.into());
+        self
+    }
+}
+impl WhatsappLocation {
+    ///A `WhatsappLocation` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        address: impl Into<::std::string::String>,
+        latitude: impl Into<f64>,
+        longitude: impl Into<f64>,
+        name: impl Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            address: address.into(),
+            latitude: latitude.into(),
+            longitude: longitude.into(),
+            name: name.into(),
+        }
+    }
+}
+impl WhatsappTemplateHeaderParameter {
+    ///A `WhatsappTemplateHeaderParameter` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        type_: impl Into<::std::string::String>,
+        value: impl Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            type_: type_.into(),
+            value: value.into(),
+        }
+    }
+}
+impl WhatsappTemplateButtonParameter {
+    ///A `WhatsappTemplateButtonParameter` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(index: impl Into<i64>) -> Self {
+        Self {
+            index: index.into(),
+            url: None,
+        }
+    }
+    ///Sets `url`.
+    pub fn url(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
+impl WhatsappContactParameters {
+    ///A `WhatsappContactParameters` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            body: Vec::new(),
+            buttons: Vec::new(),
+            header: Vec::new(),
+        }
+    }
+    ///Sets `body`.
+    pub fn body(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<::std::string::String>>,
+    ) -> Self {
+        self.body = items.into_iter().map(Into::into).collect();
+        self
+    }
+    ///Sets `buttons`.
+    pub fn buttons(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<WhatsappTemplateButtonParameter>>,
+    ) -> Self {
+        self.buttons = items.into_iter().map(Into::into).collect();
+        self
+    }
+    ///Appends one item to `buttons`.
+    pub fn button(mut self, item: impl Into<WhatsappTemplateButtonParameter>) -> Self {
+        self.buttons.push(item.into());
+        self
+    }
+    ///Sets `header`.
+    pub fn header(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<WhatsappTemplateHeaderParameter>>,
+    ) -> Self {
+        self.header = items.into_iter().map(Into::into).collect();
+        self
+    }
+}
+impl WhatsappContact {
+    ///A `WhatsappContact` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(msisdn: impl Into<::std::string::String>) -> Self {
+        Self {
+            msisdn: msisdn.into(),
+            parameters: None,
+        }
+    }
+    ///Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<WhatsappContactParameters>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+}
+impl SendWhatsappMessageRequest {
+    ///A `SendWhatsappMessageRequest` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(contacts: impl IntoIterator<Item = impl Into<WhatsappContact>>) -> Self {
+        Self {
+            contacts: contacts.into_iter().map(Into::into).collect(),
+            location: None,
+            media: None,
+            message: None,
+            phone_id: None,
+            reply_to_message_id: None,
+            template_id: None,
+            type_: None,
+        }
+    }
+    ///Appends one item to `contacts`.
+    pub fn contact(mut self, item: impl Into<WhatsappContact>) -> Self {
+        self.contacts.push(item.into());
+        self
+    }
+    ///Sets `location`.
+    pub fn location(mut self, value: impl Into<WhatsappLocation>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    ///Sets `media`.
+    pub fn media(mut self, value: impl Into<WhatsappMedia>) -> Self {
+        self.media = Some(value.into());
+        self
+    }
+    ///Free-form message text. Required when `type` is `text`.
+    pub fn message(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    ///WhatsApp phone ID to send from. Uses the default if omitted.
+    pub fn phone_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.phone_id = Some(value.into());
+        self
+    }
+    ///Message ID to reply or react to. Required for types `reply` and `reaction`.
+    pub fn reply_to_message_id(
+        mut self,
+        value: impl Into<::std::string::String>,
+    ) -> Self {
+        self.reply_to_message_id = Some(value.into());
+        self
+    }
+    ///Template ID (a name such as `welcome_template`). Required when `type` is `template`.
+    pub fn template_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.template_id = Some(value.into());
+        self
+    }
+    ///Sets `type_`.
+    pub fn type_(mut self, value: impl Into<WhatsappMessageType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+impl WhatsappMessageId {
+    ///A `WhatsappMessageId` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        msg_id: impl Into<::std::string::String>,
+        msisdn: impl Into<crate::StringOrNumber>,
+    ) -> Self {
+        Self {
+            msg_id: msg_id.into(),
+            msisdn: msisdn.into(),
+        }
+    }
+}
+impl SendWhatsappMessageResponse {
+    ///A `SendWhatsappMessageResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(status: impl Into<crate::ResponseStatus>) -> Self {
+        Self {
+            message: None,
+            message_id: Vec::new(),
+            status: status.into(),
+            total_contacts: None,
+            total_cost: None,
+        }
+    }
+    ///Sets `message`.
+    pub fn message(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    ///Sets `message_id`.
+    pub fn message_id(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<WhatsappMessageId>>,
+    ) -> Self {
+        self.message_id = items.into_iter().map(Into::into).collect();
+        self
+    }
+    ///Sets `total_contacts`.
+    pub fn total_contacts(mut self, value: impl Into<i64>) -> Self {
+        self.total_contacts = Some(value.into());
+        self
+    }
+    ///Total cost of the send, in the wallet's currency.
+    pub fn total_cost(mut self, value: impl Into<f64>) -> Self {
+        self.total_cost = Some(value.into());
+        self
+    }
+}
+impl WhatsappMessageReport {
+    ///A `WhatsappMessageReport` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            cost: None,
+            direction: None,
+            msg_id: None,
+            msisdn: None,
+            phone_id: None,
+            status: None,
+            timestamp: None,
+            extra: Default::default(),
+        }
+    }
+    ///Sets `cost`.
+    pub fn cost(mut self, value: impl Into<f64>) -> Self {
+        self.cost = Some(value.into());
+        self
+    }
+    ///Message direction; the reference shows `outgoing`.
+    pub fn direction(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    ///Sets `msg_id`.
+    pub fn msg_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.msg_id = Some(value.into());
+        self
+    }
+    ///Sets `msisdn`.
+    pub fn msisdn(mut self, value: impl Into<crate::StringOrNumber>) -> Self {
+        self.msisdn = Some(value.into());
+        self
+    }
+    ///Sets `phone_id`.
+    pub fn phone_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.phone_id = Some(value.into());
+        self
+    }
+    ///Message status; the reference shows `delivered` and does not list the others.
+    pub fn status(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    ///RFC 3339 UTC timestamp, e.g. `2026-05-01T07:35:29.000Z`.
+    pub fn timestamp(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
+}
+impl WhatsappWindowResponse {
+    ///A `WhatsappWindowResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        status: impl Into<crate::ResponseStatus>,
+        window_open: impl Into<bool>,
+    ) -> Self {
+        Self {
+            expires_at: None,
+            status: status.into(),
+            window_open: window_open.into(),
+        }
+    }
+    ///When the open window closes (RFC 3339 UTC). Absent when closed.
+    pub fn expires_at(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+}
+impl WhatsappPriceByCategory {
+    ///A `WhatsappPriceByCategory` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            authentication: None,
+            authentication_int: None,
+            marketing: None,
+            service: None,
+            utility: None,
+            extra: Default::default(),
+        }
+    }
+    ///Sets `authentication`.
+    pub fn authentication(mut self, value: impl Into<f64>) -> Self {
+        self.authentication = Some(value.into());
+        self
+    }
+    ///Authentication — international.
+    pub fn authentication_int(mut self, value: impl Into<f64>) -> Self {
+        self.authentication_int = Some(value.into());
+        self
+    }
+    ///Sets `marketing`.
+    pub fn marketing(mut self, value: impl Into<f64>) -> Self {
+        self.marketing = Some(value.into());
+        self
+    }
+    ///Sets `service`.
+    pub fn service(mut self, value: impl Into<f64>) -> Self {
+        self.service = Some(value.into());
+        self
+    }
+    ///Sets `utility`.
+    pub fn utility(mut self, value: impl Into<f64>) -> Self {
+        self.utility = Some(value.into());
+        self
+    }
+}
+impl WhatsappPrice {
+    ///A `WhatsappPrice` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            country: None,
+            prefix: None,
+            price: None,
+            zone: None,
+        }
+    }
+    ///Sets `country`.
+    pub fn country(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    ///Dialling prefix, e.g. `+91`.
+    pub fn prefix(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    ///Sets `price`.
+    pub fn price(mut self, value: impl Into<WhatsappPriceByCategory>) -> Self {
+        self.price = Some(value.into());
+        self
+    }
+    ///Sets `zone`.
+    pub fn zone(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.zone = Some(value.into());
+        self
+    }
+}
+impl RcsTextContent {
+    ///A `RcsTextContent` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(text: impl Into<::std::string::String>) -> Self {
+        Self {
+            suggestions: None,
+            text: text.into(),
+        }
+    }
+    ///Sets `suggestions`.
+    pub fn suggestions(mut self, value: impl Into<RcsSuggestionList>) -> Self {
+        self.suggestions = Some(value.into());
+        self
+    }
+}
+impl RcsCardMedia {
+    ///A `RcsCardMedia` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(url: impl Into<::std::string::String>) -> Self {
+        Self {
+            height: None,
+            url: url.into(),
+        }
+    }
+    ///Media height; the reference shows `MEDIUM`.
+    pub fn height(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.height = Some(value.into());
+        self
+    }
+}
+impl RcsCard {
+    ///A `RcsCard` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            media: None,
+            suggestions: None,
+            title: None,
+        }
+    }
+    ///Sets `description`.
+    pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    ///Sets `media`.
+    pub fn media(mut self, value: impl Into<RcsCardMedia>) -> Self {
+        self.media = Some(value.into());
+        self
+    }
+    ///Sets `suggestions`.
+    pub fn suggestions(mut self, value: impl Into<RcsSuggestionList>) -> Self {
+        self.suggestions = Some(value.into());
+        self
+    }
+    ///Sets `title`.
+    pub fn title(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+impl RcsRichCardContent {
+    ///A `RcsRichCardContent` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(card: impl Into<RcsCard>) -> Self {
+        Self {
+            card: card.into(),
+            orientation: None,
+        }
+    }
+    ///Card orientation; the reference shows `VERTICAL`.
+    pub fn orientation(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.orientation = Some(value.into());
+        self
+    }
+}
+impl RcsCarouselContent {
+    ///A `RcsCarouselContent` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(cards: impl IntoIterator<Item = impl Into<RcsCard>>) -> Self {
+        Self {
+            card_width: None,
+            cards: cards.into_iter().map(Into::into).collect(),
+        }
+    }
+    ///Card width; the reference shows `MEDIUM`.
+    pub fn card_width(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.card_width = Some(value.into());
+        self
+    }
+    ///Appends one item to `cards`.
+    pub fn card(mut self, item: impl Into<RcsCard>) -> Self {
+        self.cards.push(item.into());
+        self
+    }
+}
+impl RcsSmsFallback {
+    ///A `RcsSmsFallback` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            message: None,
+            route_id: None,
+            sender: None,
+        }
+    }
+    ///Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    ///Sets `message`.
+    pub fn message(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    ///Sets `route_id`.
+    pub fn route_id(mut self, value: impl Into<i64>) -> Self {
+        self.route_id = Some(value.into());
+        self
+    }
+    ///Sets `sender`.
+    pub fn sender(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.sender = Some(value.into());
+        self
+    }
+}
+impl SendRcsMessageRequest {
+    ///A `SendRcsMessageRequest` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(type_: impl Into<RcsMessageType>) -> Self {
+        Self {
+            agent_id: None,
+            contact_group: None,
+            contacts: Vec::new(),
+            content: None,
+            notify_url: None,
+            schedule: None,
+            sms_fallback: None,
+            template_id: None,
+            traffic_type: None,
+            type_: type_.into(),
+        }
+    }
+    ///RCS agent ID. Uses the default agent if omitted.
+    pub fn agent_id(mut self, value: impl Into<i64>) -> Self {
+        self.agent_id = Some(value.into());
+        self
+    }
+    ///Contact group ID — replaces `contacts`.
+    pub fn contact_group(mut self, value: impl Into<i64>) -> Self {
+        self.contact_group = Some(value.into());
+        self
+    }
+    ///Recipients. Optional if `contactGroup` is supplied.
+    pub fn contacts(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<Contact>>,
+    ) -> Self {
+        self.contacts = items.into_iter().map(Into::into).collect();
+        self
+    }
+    ///Appends one item to `contacts`.
+    pub fn contact(mut self, item: impl Into<Contact>) -> Self {
+        self.contacts.push(item.into());
+        self
+    }
+    ///Sets `content`.
+    pub fn content(mut self, value: impl Into<crate::RcsMessageContent>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    ///Webhook for delivery receipts and inbound events.
+    pub fn notify_url(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.notify_url = Some(value.into());
+        self
+    }
+    ///`YYYY-MM-DD HH:MM:SS`, system timezone.
+    pub fn schedule(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.schedule = Some(value.into());
+        self
+    }
+    ///Sets `sms_fallback`.
+    pub fn sms_fallback(mut self, value: impl Into<RcsSmsFallback>) -> Self {
+        self.sms_fallback = Some(value.into());
+        self
+    }
+    ///Saved RCS template ID.
+    pub fn template_id(mut self, value: impl Into<i64>) -> Self {
+        self.template_id = Some(value.into());
+        self
+    }
+    ///Sets `traffic_type`.
+    pub fn traffic_type(mut self, value: impl Into<RcsTrafficType>) -> Self {
+        self.traffic_type = Some(value.into());
+        self
+    }
+}
+impl RcsMessageId {
+    ///A `RcsMessageId` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        mobile: impl Into<crate::StringOrNumber>,
+        msg_id: impl Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mobile: mobile.into(),
+            msg_id: msg_id.into(),
+        }
+    }
+}
+impl SendRcsMessageResponse {
+    ///A `SendRcsMessageResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        batch_id: impl Into<::std::string::String>,
+        status: impl Into<crate::ResponseStatus>,
+    ) -> Self {
+        Self {
+            batch_id: batch_id.into(),
+            message: None,
+            message_id: Vec::new(),
+            status: status.into(),
+            total_contacts: None,
+        }
+    }
+    ///Sets `message`.
+    pub fn message(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    ///Sets `message_id`.
+    pub fn message_id(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<RcsMessageId>>,
+    ) -> Self {
+        self.message_id = items.into_iter().map(Into::into).collect();
+        self
+    }
+    ///Sets `total_contacts`.
+    pub fn total_contacts(mut self, value: impl Into<i64>) -> Self {
+        self.total_contacts = Some(value.into());
+        self
+    }
+}
+impl RcsAgentRequest {
+    ///A `RcsAgentRequest` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        agent_name: impl Into<::std::string::String>,
+        brand_name: impl Into<::std::string::String>,
+        display_name: impl Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            agent_name: agent_name.into(),
+            agent_use_case: None,
+            brand_name: brand_name.into(),
+            color: None,
+            description: None,
+            display_name: display_name.into(),
+            email: None,
+            hosting_region: None,
+            logo_url: None,
+            phone: None,
+            privacy_url: None,
+            terms_url: None,
+            website: None,
+        }
+    }
+    ///Sets `agent_use_case`.
+    pub fn agent_use_case(mut self, value: impl Into<RcsAgentUseCase>) -> Self {
+        self.agent_use_case = Some(value.into());
+        self
+    }
+    ///Brand hex colour, e.g. `#00a896`.
+    pub fn color(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+    ///Short agent description.
+    pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    ///Support e-mail address.
+    pub fn email(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    ///Sets `hosting_region`.
+    pub fn hosting_region(mut self, value: impl Into<RcsHostingRegion>) -> Self {
+        self.hosting_region = Some(value.into());
+        self
+    }
+    ///Publicly accessible brand logo URL.
+    pub fn logo_url(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    ///Support phone number.
+    pub fn phone(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+    ///Privacy policy URL.
+    pub fn privacy_url(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.privacy_url = Some(value.into());
+        self
+    }
+    ///Terms of service URL.
+    pub fn terms_url(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.terms_url = Some(value.into());
+        self
+    }
+    ///Support website.
+    pub fn website(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.website = Some(value.into());
+        self
+    }
+}
+impl RcsAgentSubmitRequest {
+    ///A `RcsAgentSubmitRequest` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(agent_id: impl Into<i64>) -> Self {
+        Self { agent_id: agent_id.into() }
+    }
+}
+impl RcsAgentLaunchRequest {
+    ///A `RcsAgentLaunchRequest` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        agent_id: impl Into<i64>,
+        carriers: impl IntoIterator<Item = impl Into<::std::string::String>>,
+    ) -> Self {
+        Self {
+            agent_id: agent_id.into(),
+            carriers: carriers.into_iter().map(Into::into).collect(),
+        }
+    }
+    ///Appends one item to `carriers`.
+    pub fn carrier(mut self, item: impl Into<::std::string::String>) -> Self {
+        self.carriers.push(item.into());
+        self
+    }
+}
+impl RcsTestDeviceRequest {
+    ///A `RcsTestDeviceRequest` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        agent_id: impl Into<i64>,
+        phone_number: impl Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            agent_id: agent_id.into(),
+            phone_number: phone_number.into(),
+        }
+    }
+}
+impl RcsCapabilityResponse {
+    ///A `RcsCapabilityResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        features: impl IntoIterator<Item = impl Into<crate::RcsFeature>>,
+        rcs_enabled: impl Into<bool>,
+        status: impl Into<crate::ResponseStatus>,
+    ) -> Self {
+        Self {
+            features: features.into_iter().map(Into::into).collect(),
+            mobile: None,
+            rcs_enabled: rcs_enabled.into(),
+            status: status.into(),
+        }
+    }
+    ///Appends one item to `features`.
+    pub fn feature(mut self, item: impl Into<crate::RcsFeature>) -> Self {
+        self.features.push(item.into());
+        self
+    }
+    ///Sets `mobile`.
+    pub fn mobile(mut self, value: impl Into<crate::StringOrNumber>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+}
+impl RcsConversationResponse {
+    ///A `RcsConversationResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(status: impl Into<crate::ResponseStatus>) -> Self {
+        Self {
+            active: None,
+            conversation_id: None,
+            direction: None,
+            expires_at: None,
+            started_at: None,
+            status: status.into(),
+        }
+    }
+    ///Sets `active`.
+    pub fn active(mut self, value: impl Into<bool>) -> Self {
+        self.active = Some(value.into());
+        self
+    }
+    ///Sets `conversation_id`.
+    pub fn conversation_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.conversation_id = Some(value.into());
+        self
+    }
+    ///Who opened the conversation; the reference shows `P2A` (person-to-agent).
+    pub fn direction(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    ///`YYYY-MM-DD HH:MM:SS`, system timezone.
+    pub fn expires_at(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+    ///`YYYY-MM-DD HH:MM:SS`, system timezone.
+    pub fn started_at(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.started_at = Some(value.into());
+        self
+    }
+}
+impl RcsDlrState {
+    ///A `RcsDlrState` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            delivery_time: None,
+            status: None,
+        }
+    }
+    ///`YYYY-MM-DD HH:MM:SS`, system timezone.
+    pub fn delivery_time(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.delivery_time = Some(value.into());
+        self
+    }
+    ///Sets `status`.
+    pub fn status(mut self, value: impl Into<crate::RcsDeliveryStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+impl RcsDlrRecord {
+    ///A `RcsDlrRecord` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            agent_id: None,
+            dlr: None,
+            mobile: None,
+            msg_id: None,
+            sent: None,
+        }
+    }
+    ///Sets `agent_id`.
+    pub fn agent_id(mut self, value: impl Into<crate::StringOrNumber>) -> Self {
+        self.agent_id = Some(value.into());
+        self
+    }
+    ///Sets `dlr`.
+    pub fn dlr(mut self, value: impl Into<RcsDlrState>) -> Self {
+        self.dlr = Some(value.into());
+        self
+    }
+    ///Sets `mobile`.
+    pub fn mobile(mut self, value: impl Into<crate::StringOrNumber>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+    ///Sets `msg_id`.
+    pub fn msg_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.msg_id = Some(value.into());
+        self
+    }
+    ///`YYYY-MM-DD HH:MM:SS`, system timezone.
+    pub fn sent(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.sent = Some(value.into());
+        self
+    }
+}
+impl RcsDlrResponse {
+    ///A `RcsDlrResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        data: impl IntoIterator<Item = impl Into<RcsDlrRecord>>,
+        status: impl Into<crate::ResponseStatus>,
+    ) -> Self {
+        Self {
+            data: data.into_iter().map(Into::into).collect(),
+            status: status.into(),
+        }
+    }
+}
+impl RcsInboundMessage {
+    ///A `RcsInboundMessage` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            text: None,
+            type_: None,
+            extra: Default::default(),
+        }
+    }
+    ///Text the user sent (for `type: text`).
+    pub fn text(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    ///Sets `type_`.
+    pub fn type_(mut self, value: impl Into<crate::RcsInboundMessageType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+impl RcsSuggestionResponse {
+    ///A `RcsSuggestionResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(postback_data: impl Into<::std::string::String>) -> Self {
+        Self {
+            postback_data: postback_data.into(),
+            text: None,
+        }
+    }
+    ///Display text of the tapped suggestion.
+    pub fn text(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+}
+impl RcsWebhookEvent {
+    ///A `RcsWebhookEvent` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(event: impl Into<crate::RcsEventType>) -> Self {
+        Self {
+            agent_id: None,
+            event: event.into(),
+            from: None,
+            message: None,
+            msg_id: None,
+            suggestion_response: None,
+            timestamp: None,
+            extra: Default::default(),
+        }
+    }
+    ///Sets `agent_id`.
+    pub fn agent_id(mut self, value: impl Into<crate::StringOrNumber>) -> Self {
+        self.agent_id = Some(value.into());
+        self
+    }
+    ///Sender's mobile number (inbound events).
+    pub fn from(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    ///Sets `message`.
+    pub fn message(mut self, value: impl Into<RcsInboundMessage>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    ///Sets `msg_id`.
+    pub fn msg_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.msg_id = Some(value.into());
+        self
+    }
+    ///Sets `suggestion_response`.
+    pub fn suggestion_response(
+        mut self,
+        value: impl Into<RcsSuggestionResponse>,
+    ) -> Self {
+        self.suggestion_response = Some(value.into());
+        self
+    }
+    ///RFC 3339 UTC.
+    pub fn timestamp(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
+}
+impl VoiceTts {
+    ///A `VoiceTts` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(text: impl Into<::std::string::String>) -> Self {
+        Self {
+            language: None,
+            repeat: None,
+            text: text.into(),
+            voice: None,
+        }
+    }
+    ///BCP 47 language tag, e.g. `en-IN`.
+    pub fn language(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+    ///How many times to play the text.
+    pub fn repeat(mut self, value: impl Into<i64>) -> Self {
+        self.repeat = Some(value.into());
+        self
+    }
+    ///Voice, e.g. `female`.
+    pub fn voice(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.voice = Some(value.into());
+        self
+    }
+}
+impl VoiceCallRequest {
+    ///A `VoiceCallRequest` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        from: impl Into<::std::string::String>,
+        to: impl Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            audio_url: None,
+            campaign_id: None,
+            from: from.into(),
+            notify_url: None,
+            schedule: None,
+            to: to.into(),
+            tts: None,
+        }
+    }
+    ///URL of a hosted `.mp3` or `.wav` file to play. Required if `tts` is not supplied.
+    pub fn audio_url(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.audio_url = Some(value.into());
+        self
+    }
+    ///Campaign ID for grouping calls in reports.
+    pub fn campaign_id(mut self, value: impl Into<i64>) -> Self {
+        self.campaign_id = Some(value.into());
+        self
+    }
+    ///Webhook URL for call status events.
+    pub fn notify_url(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.notify_url = Some(value.into());
+        self
+    }
+    ///`YYYY-MM-DD HH:MM:SS`.
+    pub fn schedule(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.schedule = Some(value.into());
+        self
+    }
+    ///Sets `tts`.
+    pub fn tts(mut self, value: impl Into<VoiceTts>) -> Self {
+        self.tts = Some(value.into());
+        self
+    }
+}
+impl VoiceCallResponse {
+    ///A `VoiceCallResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(call_id: impl Into<::std::string::String>) -> Self {
+        Self {
+            call_id: call_id.into(),
+            status: None,
+            to: None,
+        }
+    }
+    ///Sets `status`.
+    pub fn status(mut self, value: impl Into<crate::VoiceCallStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    ///Sets `to`.
+    pub fn to(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+}
+impl VoiceCallStatusEvent {
+    ///A `VoiceCallStatusEvent` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            call_id: None,
+            status: None,
+            to: None,
+            extra: Default::default(),
+        }
+    }
+    ///Sets `call_id`.
+    pub fn call_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.call_id = Some(value.into());
+        self
+    }
+    ///Sets `status`.
+    pub fn status(mut self, value: impl Into<crate::VoiceCallStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    ///Sets `to`.
+    pub fn to(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+}
+impl SendOtpRequest {
+    ///A `SendOtpRequest` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        channel: impl Into<i64>,
+        mobile: impl Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            channel: channel.into(),
+            mobile: mobile.into(),
+        }
+    }
+}
+impl SendOtpResponse {
+    ///A `SendOtpResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        reference: impl Into<::std::string::String>,
+        status: impl Into<crate::ResponseStatus>,
+    ) -> Self {
+        Self {
+            reference: reference.into(),
+            status: status.into(),
+        }
+    }
+}
+impl OtpVerifyResponse {
+    ///A `OtpVerifyResponse` with its required fields; set the others with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new(matched: impl Into<crate::OtpMatched>) -> Self {
+        Self {
+            matched: matched.into(),
+            message: None,
+            status: None,
+        }
+    }
+    ///Sets `message`.
+    pub fn message(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    ///Sets `status`.
+    pub fn status(mut self, value: impl Into<crate::ResponseStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
 impl crate::Envelope for crate::CreditsResponse {
     fn status(&self) -> Option<&crate::ResponseStatus> {
         Some(&self.status)

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod constructors;
 mod json_schema;
 mod spec;
 mod types;

@@ -38,10 +38,12 @@ pub fn types_code(spec: &Spec) -> Result<String, Error> {
         .map_err(|e| Error::Generate(e.to_string()))?;
 
     let types = space.to_stream();
+    let constructors = crate::constructors::constructors(&space)?;
     let envelopes = envelope_impls(spec)?;
     let registry = schema_registry(spec);
     render(quote! {
         #types
+        #constructors
         #envelopes
         #registry
     })
