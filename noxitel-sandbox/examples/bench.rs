@@ -1,6 +1,7 @@
-//! Loopback load generator: throughput of `POST /sms` and `GET /credits` on the sandbox and on
-//! a Prism mock of the same document, and the ratio. Run through `scripts/bench.sh`, which
-//! starts both servers.
+//! Loopback load generator: throughput of `POST /sms` and `GET /credits` on the sandbox (in
+//! memory and with `--db`), on a Prism mock of the same document and on a bare axum server
+//! answering constant JSON (`examples/bare.rs`, the stack's limit), and the ratios. Run
+//! through `scripts/bench.sh`, which starts every server.
 //!
 //! ```sh
 //! cargo run --release -p noxitel-sandbox --example bench -- \
@@ -18,9 +19,15 @@ struct Args {
     /// Sandbox base URL (…/api/v2).
     #[arg(long)]
     sandbox: String,
+    /// Base URL of a sandbox started with `--db` (…/api/v2).
+    #[arg(long)]
+    sandbox_db: Option<String>,
     /// Prism base URL (Prism serves the document's paths at its root).
     #[arg(long)]
     prism: Option<String>,
+    /// Base URL of the bare axum baseline (…/api/v2).
+    #[arg(long)]
+    bare: Option<String>,
     /// Bearer token (the sandbox's; Prism only checks that one is present).
     #[arg(long)]
     token: String,
@@ -136,36 +143,47 @@ async fn main() {
     );
     let mut results = Vec::new();
     for (op, post_sms) in [("POST /sms", true), ("GET /credits", false)] {
-        let sandbox = measure(&args.sandbox, &args.token, post_sms, &args).await;
-        show("sandbox", op, &sandbox);
-        let prism = match &args.prism {
-            Some(prism) => {
-                let outcome = measure(prism, &args.token, post_sms, &args).await;
-                show("prism", op, &outcome);
-                Some(outcome)
-            }
-            None => None,
-        };
-        results.push((op, sandbox, prism));
+        let targets = [
+            ("sandbox", Some(&args.sandbox)),
+            ("sbx --db", args.sandbox_db.as_ref()),
+            ("prism", args.prism.as_ref()),
+            ("bare", args.bare.as_ref()),
+        ];
+        let mut row = Vec::new();
+        for (name, url) in targets {
+            let Some(url) = url else { continue };
+            let outcome = measure(url, &args.token, post_sms, &args).await;
+            show(name, op, &outcome);
+            row.push((name, outcome.rps));
+        }
+        results.push((op, row));
     }
     println!();
-    for (op, sandbox, prism) in results {
-        if let Some(prism) = prism {
-            let ratio = if prism.rps > 0.0 {
-                sandbox.rps / prism.rps
-            } else {
-                f64::INFINITY
-            };
-            println!(
-                "{op:<13} sandbox/prism = {ratio:.1}x  ({:.0} vs {:.0} req/s){}",
-                sandbox.rps,
-                prism.rps,
-                if ratio >= 20.0 {
-                    ""
+    for (op, row) in results {
+        let rps = |name: &str| row.iter().find(|(n, _)| *n == name).map(|(_, r)| *r);
+        for name in ["sandbox", "sbx --db"] {
+            let Some(ours) = rps(name) else { continue };
+            if let Some(prism) = rps("prism") {
+                let ratio = if prism > 0.0 {
+                    ours / prism
                 } else {
-                    "  (below the 20x target)"
-                }
-            );
+                    f64::INFINITY
+                };
+                println!(
+                    "{op:<13} {name:<8} / prism = {ratio:>6.1}x  ({ours:.0} vs {prism:.0} req/s){}",
+                    if ratio >= 20.0 {
+                        ""
+                    } else {
+                        "  (below the 20x target)"
+                    }
+                );
+            }
+            if let Some(bare) = rps("bare") {
+                println!(
+                    "{op:<13} {name:<8} / bare  = {:>5.1} %  ({ours:.0} vs {bare:.0} req/s)",
+                    100.0 * ours / bare.max(1.0)
+                );
+            }
         }
     }
 }

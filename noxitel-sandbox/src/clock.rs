@@ -42,3 +42,9 @@ pub fn parse_sys(value: &str) -> Option<DateTime<Utc>> {
         .ok()
         .map(|t| t.and_utc())
 }
+
+/// The sandbox clock as JSON (`GET /sandbox/clock`).
+pub fn now_json(clock: &Clock) -> serde_json::Value {
+    let now = clock.now();
+    serde_json::json!({"now": rfc3339(now), "system_time": sys(now)})
+}

@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,11 +18,11 @@ use noxitel_types::{
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::api::{change, durable, now_json, parse_raw};
+use crate::clock::now_json;
 use crate::clock::{rfc3339, sys};
 use crate::error::{ApiErr, ApiResult};
 use crate::faults::FaultSpec;
-use crate::http::{A, S};
+use crate::http::{A, Acct, JsonBody, S, change, durable, parse_raw};
 use crate::state::change::{Change, inbound_event, rcs_event, to_value};
 use crate::state::records::{
     AgentStatus, ConversationId, Direction, HookKind, RcsMsgId, WaMsgId, WaRecord, WaStatus,
@@ -90,7 +90,7 @@ pub async fn index() -> Json<Value> {
 
 async fn last_otp(
     State(s): S,
-    Extension(acct): A,
+    Acct(acct): A,
     Path(mobile): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let mobile = text::normalize(&mobile).to_owned();
@@ -114,11 +114,7 @@ async fn last_otp(
     })))
 }
 
-async fn sms_message(
-    State(s): S,
-    Extension(acct): A,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+async fn sms_message(State(s): S, Acct(acct): A, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     let d = s.session(&acct);
     let sms = d
         .sms
@@ -195,8 +191,11 @@ fn suggestion_text(s: &RcsSuggestion) -> &str {
     }
 }
 
-async fn rcs_tap(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
-    let tap: Tap = parse_raw(&body)?;
+async fn rcs_tap(
+    State(s): S,
+    Acct(acct): A,
+    JsonBody(tap): JsonBody<Tap>,
+) -> ApiResult<Json<Value>> {
     let now = s.clock.now();
     change(&s, &acct, |d| {
         let msg =
@@ -327,8 +326,11 @@ struct Inbound {
     notify_url: Option<String>,
 }
 
-async fn rcs_inbound(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
-    let inbound: Inbound = parse_raw(&body)?;
+async fn rcs_inbound(
+    State(s): S,
+    Acct(acct): A,
+    JsonBody(inbound): JsonBody<Inbound>,
+) -> ApiResult<Json<Value>> {
     let from = text::normalize(&inbound.from).to_owned();
     let now = s.clock.now();
     change(&s, &acct, |d| {
@@ -372,7 +374,7 @@ async fn rcs_inbound(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<
 
 async fn approve_agent(
     State(s): S,
-    Extension(acct): A,
+    Acct(acct): A,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let id: i64 = id.parse().map_err(|_| {
@@ -408,8 +410,11 @@ async fn approve_agent(
     .await
 }
 
-async fn whatsapp_inbound(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
-    let inbound: Inbound = parse_raw(&body)?;
+async fn whatsapp_inbound(
+    State(s): S,
+    Acct(acct): A,
+    JsonBody(inbound): JsonBody<Inbound>,
+) -> ApiResult<Json<Value>> {
     let from = text::normalize(&inbound.from).to_owned();
     let now = s.clock.now();
     change(&s, &acct, |d| {
@@ -454,7 +459,7 @@ async fn whatsapp_inbound(State(s): S, Extension(acct): A, body: Bytes) -> ApiRe
     .await
 }
 
-async fn flush(State(s): S, Extension(acct): A) -> ApiResult<Json<Value>> {
+async fn flush(State(s): S, Acct(acct): A) -> ApiResult<Json<Value>> {
     let now = s.clock.now();
     change(&s, &acct, |d| {
         let before = d.pending_count();
@@ -469,7 +474,7 @@ async fn flush(State(s): S, Extension(acct): A) -> ApiResult<Json<Value>> {
 }
 
 async fn clock(State(s): S) -> Json<Value> {
-    Json(now_json(&s))
+    Json(now_json(&s.clock))
 }
 
 #[derive(Deserialize)]
@@ -477,8 +482,11 @@ struct Advance {
     seconds: i64,
 }
 
-async fn advance(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
-    let advance: Advance = parse_raw(&body)?;
+async fn advance(
+    State(s): S,
+    Acct(acct): A,
+    JsonBody(advance): JsonBody<Advance>,
+) -> ApiResult<Json<Value>> {
     if !(0..=366 * 24 * 3600).contains(&advance.seconds) {
         return Err(ApiErr::bad_request(
             "Invalid parameter seconds: between 0 and one year",
@@ -494,13 +502,13 @@ async fn advance(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json
             },
         );
         d.run_due(now, false);
-        Ok(Json(now_json(&s)))
+        Ok(Json(now_json(&s.clock)))
     })
     .await
 }
 
 /// The webhook deliveries of this account (oldest first), held ones included.
-async fn webhooks(State(s): S, Extension(acct): A) -> Json<Value> {
+async fn webhooks(State(s): S, Acct(acct): A) -> Json<Value> {
     let d = s.session(&acct);
     let data: Vec<Value> = d
         .webhooks
@@ -533,8 +541,11 @@ struct SetCredits {
     wallet_cents: Option<i64>,
 }
 
-async fn set_credits(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
-    let set: SetCredits = parse_raw(&body)?;
+async fn set_credits(
+    State(s): S,
+    Acct(acct): A,
+    JsonBody(set): JsonBody<SetCredits>,
+) -> ApiResult<Json<Value>> {
     let now = s.clock.now();
     change(&s, &acct, |d| {
         let route_id = set.route_id.unwrap_or(1);
@@ -571,7 +582,7 @@ fn wants(q: &HashMap<String, String>, event: &Event) -> bool {
 }
 
 /// `GET /sandbox/events`: this account's events (every account's with `all=true`).
-async fn events(State(s): S, Extension(acct): A, Query(q): Params) -> ApiResult<Json<Value>> {
+async fn events(State(s): S, Acct(acct): A, Query(q): Params) -> ApiResult<Json<Value>> {
     let after = number(&q, "after", 0)?;
     let limit = number(&q, "limit", 1000)?.clamp(1, 10_000) as usize;
     let account = (q.get("all").map(String::as_str) != Some("true")).then_some(acct.no);
@@ -593,7 +604,7 @@ async fn events(State(s): S, Extension(acct): A, Query(q): Params) -> ApiResult<
 /// live, as server-sent events (`id:` the event id, `event:` its kind, `data:` the event).
 async fn event_stream(
     State(s): S,
-    Extension(acct): A,
+    Acct(acct): A,
     Query(q): Params,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
     let account = (q.get("all").map(String::as_str) != Some("true")).then_some(acct.no);
@@ -660,7 +671,7 @@ struct Reset {
 }
 
 /// `POST /sandbox/reset`: back to the provisioned fixtures (this account or all).
-async fn reset(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
+async fn reset(State(s): S, Acct(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
     let reset: Reset = if body.iter().all(u8::is_ascii_whitespace) {
         Reset::default()
     } else {
@@ -693,7 +704,7 @@ async fn reset(State(s): S, Extension(acct): A, body: Bytes) -> ApiResult<Json<V
 }
 
 /// `GET /sandbox/export`: this account's state.
-async fn export(State(s): S, Extension(acct): A) -> Json<Value> {
+async fn export(State(s): S, Acct(acct): A) -> Json<Value> {
     let d = s.session(&acct);
     let data: &Data = &d;
     Json(json!({

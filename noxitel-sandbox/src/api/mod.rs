@@ -16,140 +16,23 @@ pub(crate) use voice::voice_call;
 pub(crate) use whatsapp::{send_whatsapp, whatsapp_prices, whatsapp_report, whatsapp_window};
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::Query;
 use chrono::{DateTime, TimeDelta, Utc};
 use noxitel_types::segments::{self, Encoding};
-use noxitel_types::{Contact, ResponseStatus, SmsMode, StatusResponse, Validate};
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
+use noxitel_types::{Contact, ResponseStatus, SmsMode, StatusResponse};
+use serde_json::{Map, Value};
 
-use crate::clock::{self, parse_sys, rfc3339};
+use crate::clock::parse_sys;
 use crate::error::{ApiErr, ApiResult};
-pub(crate) use crate::http::{A, S};
+pub(crate) use crate::http::{A, S, change, parse};
 use crate::state::change::Change;
 use crate::state::records::{BatchId, SmsId, SmsOrigin, SmsRecord, SmsState};
 use crate::state::{Data, Session, Shared};
-use crate::store::Durable;
 use crate::text;
 
 type Q = Query<HashMap<String, String>>;
-
-/// Runs `f` on the locked account, then waits until its changes are durable: only then may
-/// the answer be sent. (The lock is released before waiting.)
-pub(crate) async fn change<T>(
-    s: &Shared,
-    acct: &Arc<crate::state::Account>,
-    f: impl FnOnce(&mut Session<'_>) -> ApiResult<T>,
-) -> ApiResult<T> {
-    let (result, wait) = {
-        let mut d = s.session(acct);
-        let result = f(&mut d);
-        (result, d.commit())
-    };
-    let answer = result?;
-    durable(wait).await?;
-    Ok(answer)
-}
-
-/// Waits until the session's changes are durable: the answer may then be sent.
-pub(crate) async fn durable(durable: Durable) -> ApiResult<()> {
-    durable.wait().await.map_err(ApiErr::unstored)
-}
-
-/// Reads a JSON body into a request type and checks the reference's rules.
-pub fn parse<T: DeserializeOwned + Validate>(body: &[u8]) -> ApiResult<T> {
-    let value = parse_raw::<T>(body)?;
-    // No field of the document is nullable: `null` is a wrong type, not an omitted field.
-    if let Ok(raw) = serde_json::from_slice::<Value>(body)
-        && let Some(path) = find_null(&raw, String::new())
-    {
-        return Err(ApiErr::bad_request(format!(
-            "Invalid parameter {path}: null is not allowed (omit the field instead)"
-        )));
-    }
-    value
-        .validate()
-        .map_err(|e| ApiErr::bad_request(format!("Invalid parameter {}: {}", e.field, e.reason)))?;
-    Ok(value)
-}
-
-fn find_null(value: &Value, path: String) -> Option<String> {
-    match value {
-        Value::Null => Some(if path.is_empty() { ".".into() } else { path }),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, v)| find_null(v, format!("{path}[{i}]"))),
-        Value::Object(map) => map.iter().find_map(|(k, v)| {
-            let child = if path.is_empty() {
-                k.clone()
-            } else {
-                format!("{path}.{k}")
-            };
-            find_null(v, child)
-        }),
-        _ => None,
-    }
-}
-
-/// Reads a JSON body into `T`, with the path of the offending field on error.
-pub fn parse_raw<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiErr::bad_request(
-            "Missing request body: send a JSON object with Content-Type: application/json",
-        ));
-    }
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let at_root = path == "." || path.is_empty();
-        if inner.is_syntax() || inner.is_eof() {
-            return ApiErr::bad_request(format!("Malformed JSON body: {inner}"));
-        }
-        let reason = plain_reason(&inner);
-        // "missing field `x`" reads like the query-string answer: `Missing parameter x`.
-        if let Some(field) = reason
-            .strip_prefix("missing field `")
-            .and_then(|r| r.strip_suffix('`'))
-        {
-            return ApiErr::bad_request(match at_root {
-                true => format!("Missing parameter {field}"),
-                false => format!("Missing parameter {path}.{field}"),
-            });
-        }
-        match at_root {
-            // An array body reads as a struct-from-sequence: say what is expected instead.
-            true if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') => {
-                ApiErr::bad_request("Invalid request body: it must be a JSON object")
-            }
-            true => ApiErr::bad_request(format!("Invalid request body: {reason}")),
-            false => ApiErr::bad_request(format!("Invalid parameter {path}: {reason}")),
-        }
-    })
-}
-
-/// serde's reason in the API's words: no source position, no Rust type names.
-fn plain_reason(error: &serde_json::Error) -> String {
-    let text = error.to_string();
-    let text = match text.rfind(" at line ") {
-        Some(at) if text[at..].contains(" column ") => &text[..at],
-        _ => &text,
-    };
-    let text = match text.find("expected struct ") {
-        Some(at) => format!("{}expected a JSON object", &text[..at]),
-        None => text.to_owned(),
-    };
-    text.replace("expected i64", "expected an integer")
-        .replace("expected u64", "expected a non-negative integer")
-        .replace("expected u32", "expected a non-negative integer")
-        .replace("expected f64", "expected a number")
-        .replace("expected a sequence", "expected a JSON array")
-        .replace("expected a map", "expected a JSON object")
-}
 
 fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> ApiResult<&'a str> {
     match q.get(name).map(|v| v.trim()) {
@@ -325,10 +208,4 @@ fn debit(d: &mut Session<'_>, now: DateTime<Utc>, route_id: Option<i64>, amount:
             for_batch: batch.to_owned(),
         },
     );
-}
-
-/// Current time as the clock module formats it (used by the control surface).
-pub fn now_json(shared: &Shared) -> Value {
-    let now = shared.clock.now();
-    json!({"now": rfc3339(now), "system_time": clock::sys(now)})
 }

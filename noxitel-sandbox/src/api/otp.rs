@@ -1,29 +1,27 @@
 //! OTP: sending a code by SMS and verifying it.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Extension, Query, State};
+use axum::extract::{Query, State};
 use chrono::TimeDelta;
 use noxitel_types::{
     Contact, OtpMatched, OtpVerifyResponse, ResponseStatus, SendOtpRequest, SendOtpResponse,
 };
 
 use crate::error::{ApiErr, ApiResult};
+use crate::http::{Acct, Valid};
 use crate::state::change::Change;
 use crate::state::records::{BatchId, Otp, OtpRef, SmsOrigin};
 use crate::text;
 
 use super::{
-    A, Q, S, change, debit, delay, insert_sms, insufficient_credits, ok, param, parse, phone,
-    plan_sms,
+    A, Q, S, change, debit, delay, insert_sms, insufficient_credits, ok, param, phone, plan_sms,
 };
 
 pub(crate) async fn send_otp(
     State(s): S,
-    Extension(acct): A,
-    body: Bytes,
+    Acct(acct): A,
+    Valid(req): Valid<SendOtpRequest>,
 ) -> ApiResult<Json<SendOtpResponse>> {
-    let req: SendOtpRequest = parse(&body)?;
     let mobile = phone("mobile", &req.mobile)?;
     let now = s.clock.now();
     change(&s, &acct, |d| {
@@ -104,7 +102,7 @@ fn not_matched(message: &str) -> Json<OtpVerifyResponse> {
 
 pub(crate) async fn verify_otp(
     State(s): S,
-    Extension(acct): A,
+    Acct(acct): A,
     Query(q): Q,
 ) -> ApiResult<Json<OtpVerifyResponse>> {
     let reference = param(&q, "reference")?;

@@ -3,8 +3,7 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use chrono::TimeDelta;
 use noxitel_types::{
     RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest, RcsCapabilityResponse,
@@ -16,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::clock::sys;
 use crate::error::{ApiErr, ApiResult};
+use crate::http::{Acct, Valid};
 use crate::state::Data;
 use crate::state::change::{Change, rcs_event, to_value};
 use crate::state::records::{
@@ -25,8 +25,7 @@ use crate::text;
 
 use super::{
     A, PlannedSms, Q, S, cents, change, contacts_of, debit, delay, insert_sms,
-    insufficient_credits, int_param, ok, param, parse, phone, plan_sms, schedule_time,
-    status_response,
+    insufficient_credits, int_param, ok, param, phone, plan_sms, schedule_time, status_response,
 };
 
 const RCS_PRICE_CENTS: i64 = 2;
@@ -65,10 +64,9 @@ fn content_text(content: Option<&RcsMessageContent>) -> String {
 
 pub(crate) async fn send_rcs(
     State(s): S,
-    Extension(acct): A,
-    body: Bytes,
+    Acct(acct): A,
+    Valid(req): Valid<SendRcsMessageRequest>,
 ) -> ApiResult<Json<SendRcsMessageResponse>> {
-    let req: SendRcsMessageRequest = parse(&body)?;
     let now = s.clock.now();
     let scheduled = schedule_time(req.schedule.as_deref(), now)?;
     change(&s, &acct, |d| {
@@ -260,10 +258,9 @@ pub(crate) async fn send_rcs(
 
 pub(crate) async fn upsert_agent(
     State(s): S,
-    Extension(acct): A,
-    body: Bytes,
+    Acct(acct): A,
+    Valid(req): Valid<RcsAgentRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
-    let req: RcsAgentRequest = parse(&body)?;
     let now = s.clock.now();
     change(&s, &acct, |d| {
         let existing = d
@@ -318,10 +315,9 @@ fn agent_of(d: &Data, id: i64) -> ApiResult<Agent> {
 
 pub(crate) async fn submit_agent(
     State(s): S,
-    Extension(acct): A,
-    body: Bytes,
+    Acct(acct): A,
+    Valid(req): Valid<RcsAgentSubmitRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
-    let req: RcsAgentSubmitRequest = parse(&body)?;
     let now = s.clock.now();
     let review = TimeDelta::from_std(s.config.review_delay).unwrap_or_default();
     change(&s, &acct, |d| {
@@ -352,10 +348,9 @@ pub(crate) async fn submit_agent(
 
 pub(crate) async fn launch_agent(
     State(s): S,
-    Extension(acct): A,
-    body: Bytes,
+    Acct(acct): A,
+    Valid(req): Valid<RcsAgentLaunchRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
-    let req: RcsAgentLaunchRequest = parse(&body)?;
     let now = s.clock.now();
     change(&s, &acct, |d| {
     let agent = agent_of(d, req.agent_id)?;
@@ -399,7 +394,7 @@ pub(crate) async fn launch_agent(
 
 pub(crate) async fn get_agent(
     State(s): S,
-    Extension(acct): A,
+    Acct(acct): A,
     Path(id): Path<String>,
 ) -> ApiResult<Json<StatusResponse>> {
     let id: i64 = id.parse().map_err(|_| {
@@ -416,7 +411,7 @@ pub(crate) async fn get_agent(
     ))
 }
 
-pub(crate) async fn list_agents(State(s): S, Extension(acct): A) -> Json<StatusResponse> {
+pub(crate) async fn list_agents(State(s): S, Acct(acct): A) -> Json<StatusResponse> {
     let d = s.session(&acct);
     let data: Vec<Value> = d.agents.values().map(Agent::to_json).collect();
     status_response(format!("{} agents", data.len()), json!({"data": data}))
@@ -426,10 +421,9 @@ const MAX_TEST_DEVICES: usize = 20;
 
 pub(crate) async fn add_test_device(
     State(s): S,
-    Extension(acct): A,
-    body: Bytes,
+    Acct(acct): A,
+    Valid(req): Valid<RcsTestDeviceRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
-    let req: RcsTestDeviceRequest = parse(&body)?;
     let number = phone("phoneNumber", &req.phone_number)?;
     let now = s.clock.now();
     change(&s, &acct, |d| {
@@ -466,10 +460,9 @@ pub(crate) async fn add_test_device(
 
 pub(crate) async fn remove_test_device(
     State(s): S,
-    Extension(acct): A,
-    body: Bytes,
+    Acct(acct): A,
+    Valid(req): Valid<RcsTestDeviceRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
-    let req: RcsTestDeviceRequest = parse(&body)?;
     let number = phone("phoneNumber", &req.phone_number)?;
     let now = s.clock.now();
     change(&s, &acct, |d| {
@@ -497,7 +490,7 @@ pub(crate) async fn remove_test_device(
 
 pub(crate) async fn list_test_devices(
     State(s): S,
-    Extension(acct): A,
+    Acct(acct): A,
     Query(q): Q,
 ) -> ApiResult<Json<StatusResponse>> {
     let agent_id = int_param(&q, "agentId")?;
@@ -517,11 +510,7 @@ pub(crate) async fn list_test_devices(
     ))
 }
 
-pub(crate) async fn capability(
-    State(s): S,
-    Extension(acct): A,
-    Query(q): Q,
-) -> ApiResult<Json<Value>> {
+pub(crate) async fn capability(State(s): S, Acct(acct): A, Query(q): Q) -> ApiResult<Json<Value>> {
     let raw = param(&q, "mobile")?;
     let mobile = phone("mobile", raw)?;
     let agent_id = int_param(&q, "agentId")?;
@@ -555,7 +544,7 @@ pub(crate) async fn capability(
 
 pub(crate) async fn conversation(
     State(s): S,
-    Extension(acct): A,
+    Acct(acct): A,
     Query(q): Q,
 ) -> ApiResult<Json<RcsConversationResponse>> {
     let agent_id = int_param(&q, "agentId")?;
@@ -611,11 +600,7 @@ fn rcs_dlr_record(msg: &RcsRecord) -> Value {
     value
 }
 
-pub(crate) async fn rcs_dlr(
-    State(s): S,
-    Extension(acct): A,
-    Query(q): Q,
-) -> ApiResult<Json<Value>> {
+pub(crate) async fn rcs_dlr(State(s): S, Acct(acct): A, Query(q): Q) -> ApiResult<Json<Value>> {
     let d = s.session(&acct);
     let data: Vec<Value> = if let Some(id) = q.get("msg_id").filter(|v| !v.is_empty()) {
         let msg = d

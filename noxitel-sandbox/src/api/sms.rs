@@ -3,7 +3,7 @@
 use crate::state::records::{BatchId, SmsOrigin};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Extension, State};
+use axum::extract::State;
 use noxitel_types::{
     CreditsResponse, RouteCredits, SendSmsRequest, SendSmsResponse, SmsDeliveryStatus,
     SmsDlrRecord, SmsDlrRequest, SmsDlrResponse, SmsMessageId, StringOrNumber, Validate, Wallet,
@@ -11,6 +11,7 @@ use noxitel_types::{
 
 use crate::clock::sys;
 use crate::error::{ApiErr, ApiResult};
+use crate::http::{Acct, Valid};
 use crate::state::records::SmsRecord;
 use crate::text;
 
@@ -21,10 +22,9 @@ use super::{
 
 pub(crate) async fn send_sms(
     State(s): S,
-    Extension(acct): A,
-    body: Bytes,
+    Acct(acct): A,
+    Valid(req): Valid<SendSmsRequest>,
 ) -> ApiResult<Json<SendSmsResponse>> {
-    let req: SendSmsRequest = parse(&body)?;
     let now = s.clock.now();
     let scheduled = schedule_time(req.schedule.as_deref(), now)?;
     change(&s, &acct, |d| {
@@ -132,7 +132,7 @@ fn dlr_record(sms: &SmsRecord) -> SmsDlrRecord {
 
 pub(crate) async fn sms_dlr(
     State(s): S,
-    Extension(acct): A,
+    Acct(acct): A,
     q: Q,
     body: Bytes,
 ) -> ApiResult<Json<SmsDlrResponse>> {
@@ -177,7 +177,7 @@ pub(crate) async fn sms_dlr(
     Ok(Json(SmsDlrResponse { status: ok(), data }))
 }
 
-pub(crate) async fn credits(State(s): S, Extension(acct): A) -> Json<CreditsResponse> {
+pub(crate) async fn credits(State(s): S, Acct(acct): A) -> Json<CreditsResponse> {
     let d = s.session(&acct);
     Json(CreditsResponse {
         status: ok(),

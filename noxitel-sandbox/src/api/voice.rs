@@ -1,25 +1,24 @@
 //! Voice: placing a call.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Extension, State};
+use axum::extract::State;
 use noxitel_types::{VoiceCallRequest, VoiceCallResponse};
 
 use crate::error::{ApiErr, ApiResult};
+use crate::http::{Acct, Valid};
 use crate::state::change::{Change, voice_event};
 use crate::state::records::{Call, CallId, CallState, HookKind};
 use crate::text;
 
-use super::{A, S, cents, change, debit, delay, parse, phone, schedule_time};
+use super::{A, S, cents, change, debit, delay, phone, schedule_time};
 
 const VOICE_PRICE_CENTS: i64 = 10;
 
 pub(crate) async fn voice_call(
     State(s): S,
-    Extension(acct): A,
-    body: Bytes,
+    Acct(acct): A,
+    Valid(req): Valid<VoiceCallRequest>,
 ) -> ApiResult<Json<VoiceCallResponse>> {
-    let req: VoiceCallRequest = parse(&body)?;
     let to = phone("to", &req.to)?;
     let now = s.clock.now();
     let scheduled = schedule_time(req.schedule.as_deref(), now)?;

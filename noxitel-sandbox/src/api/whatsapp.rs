@@ -1,8 +1,7 @@
 //! WhatsApp: sending, message reports, the conversation window check and prices.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Extension, Query, State};
+use axum::extract::{Query, State};
 use noxitel_types::{
     SendWhatsappMessageRequest, SendWhatsappMessageResponse, StringOrNumber, WhatsappMessageId,
     WhatsappMessageReport, WhatsappMessageType, WhatsappPrice, WhatsappPriceByCategory,
@@ -12,20 +11,20 @@ use serde_json::{Map, Value, json};
 
 use crate::clock::{rfc3339, rfc3339_ms};
 use crate::error::{ApiErr, ApiResult};
+use crate::http::{Acct, Valid};
 use crate::state::change::Change;
 use crate::state::records::{Direction, WaCampaignId, WaMsgId, WaRecord, WaStatus};
 use crate::text;
 
-use super::{A, Q, S, change, debit, delay, ok, param, parse, phone};
+use super::{A, Q, S, change, debit, delay, ok, param, phone};
 
 const WA_PRICE_CENTS: i64 = 5;
 
 pub(crate) async fn send_whatsapp(
     State(s): S,
-    Extension(acct): A,
-    body: Bytes,
+    Acct(acct): A,
+    Valid(req): Valid<SendWhatsappMessageRequest>,
 ) -> ApiResult<Json<Value>> {
-    let req: SendWhatsappMessageRequest = parse(&body)?;
     let now = s.clock.now();
     change(&s, &acct, |d| {
     let phone_id = req
@@ -173,7 +172,7 @@ fn wa_report(msg: &WaRecord) -> WhatsappMessageReport {
 
 pub(crate) async fn whatsapp_report(
     State(s): S,
-    Extension(acct): A,
+    Acct(acct): A,
     Query(q): Q,
 ) -> ApiResult<Json<Value>> {
     let mode = param(&q, "mode")?;
@@ -210,7 +209,7 @@ pub(crate) async fn whatsapp_report(
 
 pub(crate) async fn whatsapp_window(
     State(s): S,
-    Extension(acct): A,
+    Acct(acct): A,
     Query(q): Q,
 ) -> ApiResult<Json<WhatsappWindowResponse>> {
     let phone_id = param(&q, "phoneId")?;
