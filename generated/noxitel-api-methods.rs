@@ -18,6 +18,21 @@ impl crate::Client {
     /// `mode` defaults to `text` and the platform auto-converts to `unicode` when the text
     /// needs it. When `notifyUrl` is given, delivery receipts are POSTed to it (see the
     /// `deliveryReceipt` callback; the reference does not document that payload).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client, body: noxitel_api::types::SendSmsRequest) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.send_sms(body.clone()).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.send_sms(body)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn send_sms(
         &self,
         body: noxitel_types::SendSmsRequest,
@@ -49,6 +64,21 @@ impl crate::Client {
     ///
     /// `mobile` in the records is a JSON *number* in the reference's example (it is a string
     /// everywhere else), and `dlr.status` is free text such as `Handset Delivered`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client, body: noxitel_api::types::SmsDlrRequest) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.get_sms_dlr(body.clone()).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.get_sms_dlr(body)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_sms_dlr(
         &self,
         body: noxitel_types::SmsDlrRequest,
@@ -70,6 +100,21 @@ impl crate::Client {
     ///
     /// Returns the wallet balance and the remaining credits per route. No parameters; only the
     /// `Authorization` header. `wallet.amount` is a decimal *string* (e.g. `"120.00"`).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.get_credits().await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.get_credits()
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_credits(&self) -> crate::Call<'_, noxitel_types::CreditsResponse> {
         crate::Call::new(
             self,
@@ -100,6 +145,21 @@ impl crate::Client {
     /// The reference shows an error example `{"status": "error", "message": "You don't have
     /// enough credits to send this campaign."}` without its HTTP status; it is attached to the
     /// 402 response here.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client, body: noxitel_api::types::SendWhatsappMessageRequest) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.send_whatsapp_message(body.clone()).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.send_whatsapp_message(body)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn send_whatsapp_message(
         &self,
         body: noxitel_types::SendWhatsappMessageRequest,
@@ -130,6 +190,21 @@ impl crate::Client {
     /// # Parameters
     /// * `mode` — `message` for a single message report, `campaign` for all messages in a campaign.
     /// * `id` — A `msg_id` when `mode` is `message`, or a campaign ID when `mode` is `campaign`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client, mode: noxitel_api::types::WhatsappReportMode) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.get_whatsapp_report(mode.clone(), "id").await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.get_whatsapp_report(mode, "id")
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_whatsapp_report(
         &self,
         mode: noxitel_types::WhatsappReportMode,
@@ -159,6 +234,21 @@ impl crate::Client {
     /// # Parameters
     /// * `phone_id` — Your WhatsApp phone ID.
     /// * `msisdn` — The recipient's mobile number.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.check_whatsapp_window("phoneId", "msisdn").await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.check_whatsapp_window("phoneId", "msisdn")
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn check_whatsapp_window(
         &self,
         phone_id: &str,
@@ -184,6 +274,21 @@ impl crate::Client {
     /// Per-country, per-category pricing for WhatsApp Business conversations. **The answer is a
     /// top-level JSON array**, not the usual `status` envelope. Pricing is set by Meta and
     /// changes periodically; cross-check against Meta's official rate card.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.get_whatsapp_prices().await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.get_whatsapp_prices()
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_whatsapp_prices(
         &self,
     ) -> crate::Call<'_, noxitel_types::WhatsappPriceList> {
@@ -212,6 +317,21 @@ impl crate::Client {
     /// Do not set `postbackData` on suggestions: the platform generates it and returns it in
     /// the `message.received` webhook as `"{msgId}||{ACTION}||{payload}"`. When `notifyUrl` is
     /// given, delivery receipts and inbound events are POSTed to it (see the `events` callback).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client, body: noxitel_api::types::SendRcsMessageRequest) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.send_rcs_message(body.clone()).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.send_rcs_message(body)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn send_rcs_message(
         &self,
         body: noxitel_types::SendRcsMessageRequest,
@@ -235,6 +355,21 @@ impl crate::Client {
     /// names the agent to change, nor the response body (modelled as `StatusResponse`, which
     /// keeps every field). Then submit it for review with `POST /rcs/agent/submit` and launch
     /// it with `POST /rcs/agent/launch`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client, body: noxitel_api::types::RcsAgentRequest) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.upsert_rcs_agent(body.clone()).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.upsert_rcs_agent(body)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn upsert_rcs_agent(
         &self,
         body: noxitel_types::RcsAgentRequest,
@@ -255,6 +390,21 @@ impl crate::Client {
     /// `POST /rcs/agent/submit` (operation `submitRcsAgent`).
     ///
     /// Submits a draft agent for review. The response body is not documented.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client, body: noxitel_api::types::RcsAgentSubmitRequest) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.submit_rcs_agent(body.clone()).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.submit_rcs_agent(body)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn submit_rcs_agent(
         &self,
         body: noxitel_types::RcsAgentSubmitRequest,
@@ -278,6 +428,21 @@ impl crate::Client {
     ///
     /// # Parameters
     /// * `id` — The agent ID.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.get_rcs_agent(42).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.get_rcs_agent(42)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_rcs_agent(
         &self,
         id: i64,
@@ -298,6 +463,21 @@ impl crate::Client {
     /// `GET /rcs/agents` (operation `listRcsAgents`).
     ///
     /// Lists your agents. The response body is not documented; every field is kept.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.list_rcs_agents().await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.list_rcs_agents()
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_rcs_agents(&self) -> crate::Call<'_, noxitel_types::StatusResponse> {
         crate::Call::new(
             self,
@@ -315,6 +495,21 @@ impl crate::Client {
     /// Requests launch of an approved agent to the given carriers. The carrier identifiers
     /// (e.g. `airtel-india`) are not enumerated by the reference. The response body is not
     /// documented.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client, body: noxitel_api::types::RcsAgentLaunchRequest) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.launch_rcs_agent(body.clone()).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.launch_rcs_agent(body)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn launch_rcs_agent(
         &self,
         body: noxitel_types::RcsAgentLaunchRequest,
@@ -336,6 +531,21 @@ impl crate::Client {
     ///
     /// Adds a test phone number to an agent before it goes live. Test messages are free and do
     /// not count against quotas. The response body is not documented.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client, body: noxitel_api::types::RcsTestDeviceRequest) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.add_rcs_test_device(body.clone()).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.add_rcs_test_device(body)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn add_rcs_test_device(
         &self,
         body: noxitel_types::RcsTestDeviceRequest,
@@ -358,6 +568,21 @@ impl crate::Client {
     /// Removes a test phone number. **Quirk:** the device is named by a JSON *body on a DELETE
     /// request* (the same body as `POST /rcs/testdevice`), as the reference documents.
     /// The response body is not documented.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client, body: noxitel_api::types::RcsTestDeviceRequest) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.remove_rcs_test_device(body.clone()).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.remove_rcs_test_device(body)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn remove_rcs_test_device(
         &self,
         body: noxitel_types::RcsTestDeviceRequest,
@@ -381,6 +606,21 @@ impl crate::Client {
     ///
     /// # Parameters
     /// * `agent_id` — The agent ID.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.list_rcs_test_devices(42).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.list_rcs_test_devices(42)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_rcs_test_devices(
         &self,
         agent_id: i64,
@@ -407,6 +647,21 @@ impl crate::Client {
     /// # Parameters
     /// * `mobile` — Phone number in international format without `+`, e.g. `919887111111`.
     /// * `agent_id` — Agent ID to check capability against.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.get_rcs_capability("mobile", 42).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.get_rcs_capability("mobile", 42)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_rcs_capability(
         &self,
         mobile: &str,
@@ -438,6 +693,21 @@ impl crate::Client {
     /// # Parameters
     /// * `agent_id` — The agent ID.
     /// * `mobile` — The recipient's phone number, international format without `+`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.get_rcs_conversation(42, "mobile").await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.get_rcs_conversation(42, "mobile")
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_rcs_conversation(
         &self,
         agent_id: i64,
@@ -468,6 +738,21 @@ impl crate::Client {
     /// # Parameters
     /// * `batch_id` — The `batch_id` from the send response. Required if `msg_id` is not supplied.
     /// * `msg_id` — An individual `msg_id`. Required if `batch_id` is not supplied.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.get_rcs_dlr(Some("batch_id"), Some("msg_id")).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.get_rcs_dlr(Some("batch_id"), Some("msg_id"))
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_rcs_dlr(
         &self,
         batch_id: Option<&str>,
@@ -504,6 +789,21 @@ impl crate::Client {
     /// The response is given in the reference only as a code comment:
     /// `{ callId: "call_Kx9Ab2", status: "ringing", to: "919887111111" }` — note it has no
     /// `status: success` envelope; `status` is the call status.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client, body: noxitel_api::types::VoiceCallRequest) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.place_voice_call(body.clone()).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.place_voice_call(body)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn place_voice_call(
         &self,
         body: noxitel_types::VoiceCallRequest,
@@ -526,6 +826,21 @@ impl crate::Client {
     /// Sends an OTP to a mobile number using a pre-configured OTP channel; the channel defines
     /// the route, sender ID and message template. Store the returned `reference`: verification
     /// needs it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run(client: noxitel_api::Client, body: noxitel_api::types::SendOtpRequest) -> Result<(), noxitel_api::Error> {
+    /// let answer = client.send_otp(body.clone()).await?;
+    /// // Or with per-call options, and the status, headers and bytes of the answer:
+    /// let response = client.send_otp(body)
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .with_response()
+    ///     .await?;
+    /// # let _ = (answer, response);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn send_otp(
         &self,
         body: noxitel_types::SendOtpRequest,

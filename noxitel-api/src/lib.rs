@@ -35,7 +35,12 @@ pub use config::{
 pub use error::{
     ApiFailure, Error, ErrorBody, KEPT_BODY_BYTES, Phase, Redirect, TimeoutLimit, TransportError,
 };
-pub use noxitel_types as types;
+/// The payload types of every operation (the `noxitel-types` crate, shown here so that the
+/// client's documentation is complete on its own).
+pub mod types {
+    #[doc(inline)]
+    pub use noxitel_types::*;
+}
 pub use otp::OtpVerification;
 pub use retry::RetryPolicy;
 pub use transport::{RawCapture, Transport};

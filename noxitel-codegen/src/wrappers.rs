@@ -109,5 +109,64 @@ fn doc_comment(op: &Operation) -> Vec<String> {
         lines.push(" # Parameters".into());
         lines.extend(params);
     }
+    lines.push(String::new());
+    lines.extend(example(op));
     lines
+}
+
+/// A short compiled (not run) example of the call.
+fn example(op: &Operation) -> Vec<String> {
+    let name = op.id.to_snake_case();
+    let mut inputs = vec!["client: noxitel_api::Client".to_owned()];
+    // The arguments of the second call, and of the first (which clones what the second moves).
+    let mut args = Vec::new();
+    let mut cloned = Vec::new();
+    let mut push = |value: String, clone: String, required: bool| match required {
+        true => {
+            args.push(value);
+            cloned.push(clone);
+        }
+        false => {
+            args.push(format!("Some({value})"));
+            cloned.push(format!("Some({clone})"));
+        }
+    };
+    for p in &op.params {
+        let arg = p.name.to_snake_case();
+        match &p.ty {
+            ParamType::String => {
+                let value = format!("\"{}\"", p.name);
+                push(value.clone(), value, p.required);
+            }
+            ParamType::Integer => push("42".into(), "42".into(), p.required),
+            ParamType::Named(n) => {
+                inputs.push(format!("{arg}: noxitel_api::types::{n}"));
+                push(arg.clone(), format!("{arg}.clone()"), p.required);
+            }
+        }
+    }
+    if let Some(body) = &op.body {
+        inputs.push(format!("body: noxitel_api::types::{body}"));
+        push("body".into(), "body.clone()".into(), true);
+    }
+    [
+        " # Example".to_owned(),
+        String::new(),
+        " ```no_run".to_owned(),
+        format!(
+            " # async fn run({}) -> Result<(), noxitel_api::Error> {{",
+            inputs.join(", ")
+        ),
+        format!(" let answer = client.{name}({}).await?;", cloned.join(", ")),
+        " // Or with per-call options, and the status, headers and bytes of the answer:".to_owned(),
+        format!(" let response = client.{name}({})", args.join(", ")),
+        "     .timeout(std::time::Duration::from_secs(10))".to_owned(),
+        "     .with_response()".to_owned(),
+        "     .await?;".to_owned(),
+        " # let _ = (answer, response);".to_owned(),
+        " # Ok(())".to_owned(),
+        " # }".to_owned(),
+        " ```".to_owned(),
+    ]
+    .into()
 }
