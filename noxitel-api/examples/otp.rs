@@ -31,10 +31,7 @@ async fn main() -> ExitCode {
         Err(e) => return missing_config(&e),
     };
 
-    let request = SendOtpRequest {
-        channel,
-        mobile: mobile.clone(),
-    };
+    let request = SendOtpRequest::new(channel, mobile);
     let sent = match client.send_otp(request).await {
         Ok(sent) => sent,
         Err(e) => return failed("sending the OTP", &e),

@@ -11,8 +11,7 @@ use std::process::ExitCode;
 
 use noxitel_api::Client;
 use noxitel_api::types::{
-    Contact, RcsMessageContent, RcsMessageType, RcsSuggestion, RcsTextContent, RcsTrafficType,
-    SendRcsMessageRequest,
+    Contact, RcsMessageType, RcsSuggestion, RcsTextContent, RcsTrafficType, SendRcsMessageRequest,
 };
 
 mod common;
@@ -46,24 +45,12 @@ async fn main() -> ExitCode {
         Err(e) => return failed("checking RCS support", &e),
     }
 
-    let request = SendRcsMessageRequest {
-        agent_id: Some(agent_id),
-        type_: RcsMessageType::Text,
-        content: Some(RcsMessageContent::Text(RcsTextContent {
-            text: text.clone(),
-            suggestions: Some(vec![RcsSuggestion::Reply { text: "OK".into() }].into()),
-        })),
-        contacts: vec![Contact {
-            mobile: mobile.clone(),
-            parameters: Default::default(),
-        }],
-        traffic_type: Some(RcsTrafficType::Transaction),
-        contact_group: None,
-        notify_url: None,
-        schedule: None,
-        sms_fallback: None,
-        template_id: None,
-    };
+    let content = RcsTextContent::new(text).suggestion(RcsSuggestion::reply("OK"));
+    let request = SendRcsMessageRequest::new(RcsMessageType::Text)
+        .agent_id(agent_id)
+        .content(content)
+        .contact(Contact::new(mobile))
+        .traffic_type(RcsTrafficType::Transaction);
     let sent = match client.send_rcs_message(request).await {
         Ok(sent) => sent,
         Err(e) => return failed("sending the message", &e),

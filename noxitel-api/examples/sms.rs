@@ -39,15 +39,12 @@ async fn main() -> ExitCode {
         Err(e) => return failed("checking the balance", &e),
     }
 
-    let request = SendSmsRequest {
-        sender: rest.first().cloned(),
-        message: Some(message.clone()),
-        contacts: vec![Contact {
-            mobile: mobile.clone(),
-            parameters: [("name".to_owned(), "there".to_owned())].into(),
-        }],
-        ..Default::default()
-    };
+    let mut request = SendSmsRequest::new()
+        .message(message)
+        .contact(Contact::new(mobile).param("name", "there"));
+    if let Some(sender) = rest.first() {
+        request = request.sender(sender);
+    }
     let sent = match client.send_sms(request).await {
         Ok(sent) => sent,
         Err(e) => return failed("sending the SMS", &e),
@@ -61,10 +58,7 @@ async fn main() -> ExitCode {
         println!("  {} -> sms_id {}", id.mobile, id.sms_id);
     }
 
-    let dlr = SmsDlrRequest {
-        batch_id: Some(sent.batch_id.clone()),
-        sms_id: None,
-    };
+    let dlr = SmsDlrRequest::new().batch_id(&sent.batch_id);
     match client.get_sms_dlr(dlr).await {
         Ok(report) => {
             for record in &report.data {

@@ -26,20 +26,11 @@ async fn main() -> ExitCode {
         Err(e) => return missing_config(&e),
     };
 
-    let request = VoiceCallRequest {
-        to: to.clone(),
-        from: from.clone(),
-        tts: Some(VoiceTts {
-            text: text.clone(),
-            language: Some("en-IN".into()),
-            voice: Some("female".into()),
-            repeat: Some(2),
-        }),
-        audio_url: None,
-        campaign_id: None,
-        schedule: None,
-        notify_url: None,
-    };
+    let tts = VoiceTts::new(text)
+        .language("en-IN")
+        .voice("female")
+        .repeat(2);
+    let request = VoiceCallRequest::new(from, to).tts(tts);
     match client.place_voice_call(request).await {
         Ok(call) => {
             println!(

@@ -43,19 +43,12 @@ async fn main() -> ExitCode {
         }
     }
 
-    let request = SendWhatsappMessageRequest {
-        phone_id,
-        type_: Some(WhatsappMessageType::Text),
-        message: Some(message.clone()),
-        contacts: vec![WhatsappContact {
-            msisdn: msisdn.clone(),
-            parameters: None,
-        }],
-        media: None,
-        location: None,
-        reply_to_message_id: None,
-        template_id: None,
-    };
+    let mut request = SendWhatsappMessageRequest::new([WhatsappContact::new(msisdn)])
+        .type_(WhatsappMessageType::Text)
+        .message(message);
+    if let Some(phone_id) = phone_id {
+        request = request.phone_id(phone_id);
+    }
     let sent = match client.send_whatsapp_message(request).await {
         Ok(sent) => sent,
         Err(e) => return failed("sending the message", &e),

@@ -6,6 +6,7 @@ mod envelope;
 #[macro_use]
 mod open_enum;
 pub mod personalization;
+mod rcs_ext;
 mod scalars;
 pub mod segments;
 mod unions;
