@@ -7,7 +7,10 @@ use serde_json::{Map, Value, json};
 ///
 /// * `nullable: true` → `type: [T, "null"]` (or `oneOf` with `null` for type-less schemas);
 /// * boolean `exclusiveMinimum`/`exclusiveMaximum` → the numeric form;
-/// * `example` → `examples: [..]`; `discriminator`, `externalDocs` and `xml` are dropped.
+/// * `example` → `examples: [..]`; `discriminator`, `externalDocs` and `xml` are dropped;
+/// * bounds of an `integer` are dropped: typify would make `minimum: 1` a `NonZeroU64`, whose
+///   setters cannot take a plain number (`.validity(60)`), and one new bound would change a
+///   field's type. The bound stays in the document (and its docs); the API enforces it.
 ///
 /// `$ref`s need no rewriting: typify resolves them by their last path segment.
 pub(crate) fn from_openapi(v: &mut Value) {
@@ -21,6 +24,11 @@ pub(crate) fn from_openapi(v: &mut Value) {
                 }
             }
             convert_exclusive_bounds(m);
+            if m.get("type") == Some(&Value::from("integer")) {
+                for bound in ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] {
+                    m.remove(bound);
+                }
+            }
             if let Some(example) = m.remove("example") {
                 m.insert("examples".into(), json!([example]));
             }
@@ -82,7 +90,8 @@ mod tests {
             "properties": {
                 "a": { "type": "string", "nullable": true, "example": "x" },
                 "b": { "$ref": "#/components/schemas/B", "nullable": true, "description": "d" },
-                "c": { "type": "integer", "minimum": 0, "exclusiveMinimum": true }
+                "c": { "type": "number", "minimum": 0, "exclusiveMinimum": true },
+                "d": { "type": "integer", "minimum": 1, "maximum": 10 }
             }
         });
         from_openapi(&mut v);
@@ -96,7 +105,8 @@ mod tests {
         );
         assert_eq!(
             v["properties"]["c"],
-            json!({ "type": "integer", "exclusiveMinimum": 0 })
+            json!({ "type": "number", "exclusiveMinimum": 0 })
         );
+        assert_eq!(v["properties"]["d"], json!({ "type": "integer" }));
     }
 }
