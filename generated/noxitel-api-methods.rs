@@ -39,12 +39,12 @@ impl crate::Client {
     ) -> crate::Call<'_, noxitel_types::SendSmsResponse> {
         crate::Call::new(
             self,
-            move |raw| async move {
+            move |generated| async move {
                 noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-                let request = raw.send_sms();
+                let request = generated.send_sms();
                 let request = request.body(body);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -85,12 +85,12 @@ impl crate::Client {
     ) -> crate::Call<'_, noxitel_types::SmsDlrResponse> {
         crate::Call::new(
             self,
-            move |raw| async move {
+            move |generated| async move {
                 noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-                let request = raw.get_sms_dlr();
+                let request = generated.get_sms_dlr();
                 let request = request.body(body);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -118,10 +118,10 @@ impl crate::Client {
     pub fn get_credits(&self) -> crate::Call<'_, noxitel_types::CreditsResponse> {
         crate::Call::new(
             self,
-            move |raw| async move {
-                let request = raw.get_credits();
+            move |generated| async move {
+                let request = generated.get_credits();
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -166,12 +166,12 @@ impl crate::Client {
     ) -> crate::Call<'_, noxitel_types::SendWhatsappMessageResponse> {
         crate::Call::new(
             self,
-            move |raw| async move {
+            move |generated| async move {
                 noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-                let request = raw.send_whatsapp_message();
+                let request = generated.send_whatsapp_message();
                 let request = request.body(body);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -214,12 +214,12 @@ impl crate::Client {
         let id = str::to_owned(id);
         crate::Call::new(
             self,
-            move |raw| async move {
-                let request = raw.get_whatsapp_report();
+            move |generated| async move {
+                let request = generated.get_whatsapp_report();
                 let request = request.mode(mode);
                 let request = request.id(id);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -258,12 +258,12 @@ impl crate::Client {
         let msisdn = str::to_owned(msisdn);
         crate::Call::new(
             self,
-            move |raw| async move {
-                let request = raw.check_whatsapp_window();
+            move |generated| async move {
+                let request = generated.check_whatsapp_window();
                 let request = request.phone_id(phone_id);
                 let request = request.msisdn(msisdn);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -294,10 +294,10 @@ impl crate::Client {
     ) -> crate::Call<'_, noxitel_types::WhatsappPriceList> {
         crate::Call::new(
             self,
-            move |raw| async move {
-                let request = raw.get_whatsapp_prices();
+            move |generated| async move {
+                let request = generated.get_whatsapp_prices();
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -338,12 +338,12 @@ impl crate::Client {
     ) -> crate::Call<'_, noxitel_types::SendRcsMessageResponse> {
         crate::Call::new(
             self,
-            move |raw| async move {
+            move |generated| async move {
                 noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-                let request = raw.send_rcs_message();
+                let request = generated.send_rcs_message();
                 let request = request.body(body);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -376,12 +376,12 @@ impl crate::Client {
     ) -> crate::Call<'_, noxitel_types::StatusResponse> {
         crate::Call::new(
             self,
-            move |raw| async move {
+            move |generated| async move {
                 noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-                let request = raw.upsert_rcs_agent();
+                let request = generated.upsert_rcs_agent();
                 let request = request.body(body);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -411,12 +411,12 @@ impl crate::Client {
     ) -> crate::Call<'_, noxitel_types::StatusResponse> {
         crate::Call::new(
             self,
-            move |raw| async move {
+            move |generated| async move {
                 noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-                let request = raw.submit_rcs_agent();
+                let request = generated.submit_rcs_agent();
                 let request = request.body(body);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -450,11 +450,11 @@ impl crate::Client {
         let id = std::convert::identity(id);
         crate::Call::new(
             self,
-            move |raw| async move {
-                let request = raw.get_rcs_agent();
+            move |generated| async move {
+                let request = generated.get_rcs_agent();
                 let request = request.id(id);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -481,10 +481,10 @@ impl crate::Client {
     pub fn list_rcs_agents(&self) -> crate::Call<'_, noxitel_types::StatusResponse> {
         crate::Call::new(
             self,
-            move |raw| async move {
-                let request = raw.list_rcs_agents();
+            move |generated| async move {
+                let request = generated.list_rcs_agents();
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -516,12 +516,12 @@ impl crate::Client {
     ) -> crate::Call<'_, noxitel_types::StatusResponse> {
         crate::Call::new(
             self,
-            move |raw| async move {
+            move |generated| async move {
                 noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-                let request = raw.launch_rcs_agent();
+                let request = generated.launch_rcs_agent();
                 let request = request.body(body);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -552,12 +552,12 @@ impl crate::Client {
     ) -> crate::Call<'_, noxitel_types::StatusResponse> {
         crate::Call::new(
             self,
-            move |raw| async move {
+            move |generated| async move {
                 noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-                let request = raw.add_rcs_test_device();
+                let request = generated.add_rcs_test_device();
                 let request = request.body(body);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -589,12 +589,12 @@ impl crate::Client {
     ) -> crate::Call<'_, noxitel_types::StatusResponse> {
         crate::Call::new(
             self,
-            move |raw| async move {
+            move |generated| async move {
                 noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-                let request = raw.remove_rcs_test_device();
+                let request = generated.remove_rcs_test_device();
                 let request = request.body(body);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -628,11 +628,11 @@ impl crate::Client {
         let agent_id = std::convert::identity(agent_id);
         crate::Call::new(
             self,
-            move |raw| async move {
-                let request = raw.list_rcs_test_devices();
+            move |generated| async move {
+                let request = generated.list_rcs_test_devices();
                 let request = request.agent_id(agent_id);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -671,12 +671,12 @@ impl crate::Client {
         let agent_id = std::convert::identity(agent_id);
         crate::Call::new(
             self,
-            move |raw| async move {
-                let request = raw.get_rcs_capability();
+            move |generated| async move {
+                let request = generated.get_rcs_capability();
                 let request = request.mobile(mobile);
                 let request = request.agent_id(agent_id);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -717,12 +717,12 @@ impl crate::Client {
         let mobile = str::to_owned(mobile);
         crate::Call::new(
             self,
-            move |raw| async move {
-                let request = raw.get_rcs_conversation();
+            move |generated| async move {
+                let request = generated.get_rcs_conversation();
                 let request = request.agent_id(agent_id);
                 let request = request.mobile(mobile);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -762,8 +762,8 @@ impl crate::Client {
         let msg_id = msg_id.map(str::to_owned);
         crate::Call::new(
             self,
-            move |raw| async move {
-                let request = raw.get_rcs_dlr();
+            move |generated| async move {
+                let request = generated.get_rcs_dlr();
                 let request = match batch_id {
                     Some(value) => request.batch_id(value),
                     None => request,
@@ -773,7 +773,7 @@ impl crate::Client {
                     None => request,
                 };
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -810,12 +810,12 @@ impl crate::Client {
     ) -> crate::Call<'_, noxitel_types::VoiceCallResponse> {
         crate::Call::new(
             self,
-            move |raw| async move {
+            move |generated| async move {
                 noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-                let request = raw.place_voice_call();
+                let request = generated.place_voice_call();
                 let request = request.body(body);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }
@@ -847,12 +847,12 @@ impl crate::Client {
     ) -> crate::Call<'_, noxitel_types::SendOtpResponse> {
         crate::Call::new(
             self,
-            move |raw| async move {
+            move |generated| async move {
                 noxitel_types::Validate::validate(&body).map_err(crate::Error::from)?;
-                let request = raw.send_otp();
+                let request = generated.send_otp();
                 let request = request.body(body);
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             },
         )
     }

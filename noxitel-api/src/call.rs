@@ -73,7 +73,7 @@ impl<'a, T: Envelope + Send + 'a> Call<'a, T> {
             client,
             options: CallOptions::default(),
             invalid: None,
-            run: Some(Box::new(move |raw| Box::pin(run(raw)))),
+            run: Some(Box::new(move |generated| Box::pin(run(generated)))),
             running: None,
         }
     }
@@ -150,11 +150,11 @@ async fn perform<'a, T: Envelope>(
     let Some(run) = run else {
         return Err(Error::InvalidRequest("this call was already sent".into()));
     };
-    let raw = client.per_call(options, capture);
-    let answer = run(raw.clone()).await?;
+    let generated = client.per_call(options, capture);
+    let answer = run(generated.clone()).await?;
     let status = answer.status();
     let headers = answer.headers().clone();
-    let value = Client::checked(&raw, status, answer.into_inner())?;
+    let value = Client::checked(&generated, status, answer.into_inner())?;
     Ok((status, headers, value))
 }
 

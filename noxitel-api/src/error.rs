@@ -480,7 +480,7 @@ impl fmt::Display for TransportError {
             Phase::Connect => write!(f, "could not connect ({cause}); nothing was sent"),
             Phase::Request => write!(
                 f,
-                "the connection broke after the request was sent, before an answer ({cause})"
+                "no answer came back after the request was sent ({cause})"
             ),
             Phase::Body(status) => write!(
                 f,

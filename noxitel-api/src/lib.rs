@@ -106,30 +106,37 @@ impl Client {
     }
 
     /// The typed answer of a decoded 2xx, or the error its envelope says.
-    fn checked<T: Envelope>(raw: &raw::Client, status: StatusCode, value: T) -> Result<T, Error> {
+    fn checked<T: Envelope>(
+        generated: &raw::Client,
+        status: StatusCode,
+        value: T,
+    ) -> Result<T, Error> {
         if !value.is_error() {
             return Ok(value);
         }
         // A 2xx answer whose envelope says "error" (the reference does not give the HTTP
         // status of its error examples). The body as received keeps the `message` even when
         // the success shape has no field for it.
-        let api = raw.inner().envelope_error().unwrap_or_else(|| ApiError {
-            success: None,
-            status: Some(StringOrNumber::from("error")),
-            message: value.message().unwrap_or("status: error").to_owned(),
-            extra: serde_json::Map::new(),
-        });
+        let api = generated
+            .inner()
+            .envelope_error()
+            .unwrap_or_else(|| ApiError {
+                success: None,
+                status: Some(StringOrNumber::from("error")),
+                message: value.message().unwrap_or("status: error").to_owned(),
+                extra: serde_json::Map::new(),
+            });
         let error = Error::Api(ApiFailure::new(status, ErrorBody::Json(Box::new(api))));
-        Err(error.redacted(raw.inner().token()))
+        Err(error.redacted(generated.inner().token()))
     }
 
     /// The decoded answer, or the error for a failed call: what the transport decided or knew
     /// of it, else what progenitor returned. Text taken from the answer loses the token.
     pub(crate) async fn answer<T>(
-        raw: &raw::Client,
+        generated: &raw::Client,
         result: Result<ResponseValue<T>, progenitor_client::Error<ApiError>>,
     ) -> Result<ResponseValue<T>, Error> {
-        let transport = raw.inner();
+        let transport = generated.inner();
         let error = match (transport.failure(), result) {
             // A redirect that a caller's HTTP client followed can end in a decodable answer.
             (Some(Failure::Decided(decided)), _) => decided,

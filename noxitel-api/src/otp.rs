@@ -42,9 +42,14 @@ impl Client {
         if otp.is_empty() || !otp.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::InvalidRequest("otp: must be digits".into()));
         }
-        let raw = self.per_call(CallOptions::default(), None);
-        let answer = raw.verify_otp().reference(reference).otp(otp).send().await;
-        match Client::answer(&raw, answer).await {
+        let generated = self.per_call(CallOptions::default(), None);
+        let answer = generated
+            .verify_otp()
+            .reference(reference)
+            .otp(otp)
+            .send()
+            .await;
+        match Client::answer(&generated, answer).await {
             Ok(answer) => Ok(outcome(answer.into_inner())),
             Err(error) => match error.failure().map(|f| &f.body) {
                 Some(ErrorBody::Json(api)) if says_not_matched(api) => {

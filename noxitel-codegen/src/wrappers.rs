@@ -77,12 +77,12 @@ fn method(op: &Operation) -> TokenStream {
         #(#[doc = #doc])*
         pub fn #name(&self, #(#args),*) -> crate::Call<'_, noxitel_types::#response> {
             #(#owned)*
-            crate::Call::new(self, move |raw| async move {
+            crate::Call::new(self, move |generated| async move {
                 #validate
-                let request = raw.#name();
+                let request = generated.#name();
                 #(#setters)*
                 let result = request.send().await;
-                crate::Client::answer(&raw, result).await
+                crate::Client::answer(&generated, result).await
             })
         }
     }
