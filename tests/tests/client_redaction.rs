@@ -9,7 +9,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Captured, ScriptServer, Step, TOKEN, api, builder_for, seed, seed_as};
+use common::hostile::{Fault, Hostile};
+use common::{Captured, TOKEN, api, builder_for, seed, seed_as};
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use noxitel_api::types::{SendSmsRequest, SmsDlrRequest};
@@ -204,10 +205,10 @@ async fn every_error_variant_and_its_tracing_are_redacted() {
 #[tokio::test]
 async fn retried_calls_trace_without_the_token() {
     let capture = captured();
-    let server = ScriptServer::start(vec![
-        Step::json(503, json!({"status": "error", "message": "busy"})),
-        Step::Drop,
-        Step::json(200, seed("credits-success.json")),
+    let server = Hostile::start(vec![
+        Fault::json(503, &json!({"status": "error", "message": "busy"})),
+        Fault::Close,
+        Fault::json(200, &seed("credits-success.json")),
     ])
     .await;
     let client = builder_for(server.base_url()).build().unwrap();
@@ -264,7 +265,7 @@ async fn otp_code_and_verification_message_stay_out_of_tracing() {
     let shown = format!("{error} {error:?}");
     assert!(!shown.contains(OTP_CODE), "{shown}");
 
-    let hang = ScriptServer::start(vec![Step::Hang]).await;
+    let hang = Hostile::start(vec![Fault::Stall]).await;
     let slow = builder_for(hang.base_url())
         .timeout(Duration::from_millis(300))
         .build()

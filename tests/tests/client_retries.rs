@@ -12,7 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{ScriptServer, Step, api, builder_for, seed, seed_as};
+use common::hostile::{Fault, Hostile};
+use common::{api, builder_for, seed, seed_as};
 use httpmock::Method::{GET, POST};
 use httpmock::{HttpMockResponse, MockServer};
 use noxitel_api::types::SendSmsRequest;
@@ -295,9 +296,9 @@ async fn retry_policy_none_disables_retries() {
 
 #[tokio::test]
 async fn a_post_whose_connection_is_lost_after_sending_is_not_retried() {
-    let server = ScriptServer::start(vec![
-        Step::Drop,
-        Step::json(200, seed("sms-send-success.json")),
+    let server = Hostile::start(vec![
+        Fault::Close,
+        Fault::json(200, &seed("sms-send-success.json")),
     ])
     .await;
     let client = builder_for(server.base_url()).build().unwrap();
@@ -312,9 +313,9 @@ async fn a_post_whose_connection_is_lost_after_sending_is_not_retried() {
 
 #[tokio::test]
 async fn a_get_whose_connection_is_lost_is_retried() {
-    let server = ScriptServer::start(vec![
-        Step::Drop,
-        Step::json(200, seed("credits-success.json")),
+    let server = Hostile::start(vec![
+        Fault::Close,
+        Fault::json(200, &seed("credits-success.json")),
     ])
     .await;
     let client = builder_for(server.base_url()).build().unwrap();
@@ -329,7 +330,7 @@ async fn a_get_whose_connection_is_lost_is_retried() {
 async fn a_post_that_times_out_after_sending_is_not_retried() {
     // The HTTP client's own read timeout fires long before the call's total timeout, so a
     // retry would have time to happen; it must not, since the server may have processed it.
-    let server = ScriptServer::start(vec![Step::Hang]).await;
+    let server = Hostile::start(vec![Fault::Stall]).await;
     let http = reqwest::Client::builder()
         .read_timeout(Duration::from_millis(300))
         .build()
@@ -344,7 +345,7 @@ async fn a_post_that_times_out_after_sending_is_not_retried() {
     assert_eq!(server.hits(), 1);
 
     // The same for a read is retried.
-    let server = ScriptServer::start(vec![Step::Hang]).await;
+    let server = Hostile::start(vec![Fault::Stall]).await;
     let client = builder_for(server.base_url())
         .http_client(http)
         .timeout(Duration::from_secs(30))
@@ -382,10 +383,10 @@ async fn a_post_answered_too_late_times_out_and_is_sent_once() {
 #[tokio::test]
 async fn the_timeout_bounds_the_whole_call_including_retries() {
     // Two quick 503s (retried), then an answer that never comes.
-    let server = ScriptServer::start(vec![
-        Step::json(503, unavailable()),
-        Step::json(503, unavailable()).after(Duration::from_millis(100)),
-        Step::Hang,
+    let server = Hostile::start(vec![
+        Fault::json(503, &unavailable()),
+        Fault::json(503, &unavailable()).after(Duration::from_millis(100)),
+        Fault::Stall,
     ])
     .await;
     let timeout = Duration::from_millis(1500);
@@ -410,8 +411,8 @@ async fn the_timeout_bounds_the_whole_call_including_retries() {
 async fn slow_retried_answers_cannot_stretch_the_call_beyond_its_timeout() {
     // Every answer is a retryable 503 that takes a while: without a total deadline, 50 retries
     // would take over 10 s.
-    let server = ScriptServer::start(vec![
-        Step::json(503, unavailable()).after(Duration::from_millis(250)),
+    let server = Hostile::start(vec![
+        Fault::json(503, &unavailable()).after(Duration::from_millis(250)),
     ])
     .await;
     let timeout = Duration::from_secs(1);

@@ -27,7 +27,8 @@ use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use common::{BASE_PATH, ScriptServer, Step, TOKEN, json_eq, seed};
+use common::hostile::{Fault, Hostile};
+use common::{BASE_PATH, TOKEN, json_eq, seed};
 use heck::ToSnakeCase;
 use noxitel_api::types::{
     ApiError, Contact, CreditsResponse, OtpVerifyResponse, RcsAgentLaunchRequest, RcsAgentRequest,
@@ -356,7 +357,7 @@ struct Captured {
 
 /// Sends operation `id` to a fresh local server answering `answer`; returns the request it read.
 async fn capture(id: &str, body: Option<Value>, params: &Params, answer: Value) -> Captured {
-    let server = ScriptServer::start(vec![Step::json(200, answer)]).await;
+    let server = Hostile::start(vec![Fault::json(200, &answer)]).await;
     let client = Client::builder(TOKEN)
         .base_url(server.base_url())
         .retry(RetryPolicy::none())

@@ -1,6 +1,6 @@
 //! A loopback server that misbehaves the way real networks, proxies and misconfigured base
 //! URLs do: redirects, answers cut off or without end, resets after reading the request,
-//! stalls, huge bodies.
+//! stalls, huge bodies — and plainly, in order, one answer per request.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -37,6 +37,10 @@ pub enum Fault {
     Huge { status: u16, declared: u64 },
     /// Reads the request, then resets the connection (TCP RST).
     Reset,
+    /// Reads the request, then closes the connection without answering.
+    Close,
+    /// Another fault, after a delay.
+    Delayed(Duration, Box<Fault>),
     /// Reads the request and never answers.
     Stall,
 }
@@ -60,6 +64,11 @@ impl Fault {
         }
     }
 
+    /// The same fault, played after `delay`.
+    pub fn after(self, delay: Duration) -> Self {
+        Fault::Delayed(delay, Box::new(self))
+    }
+
     /// A redirect to `location`.
     pub fn redirect(status: u16, location: &str) -> Self {
         Fault::Answer {
@@ -73,6 +82,7 @@ impl Fault {
 /// A server on 127.0.0.1 that plays `faults` in order, one per request (the last repeats).
 pub struct Hostile {
     origin: String,
+    base_url: String,
     hits: Arc<AtomicUsize>,
     received: Arc<Mutex<Vec<Received>>>,
 }
@@ -106,6 +116,7 @@ impl Hostile {
             });
         }
         Self {
+            base_url: format!("{origin}{BASE_PATH}"),
             origin,
             hits,
             received,
@@ -118,8 +129,8 @@ impl Hostile {
     }
 
     /// Base URL (including `/api/v2`).
-    pub fn base_url(&self) -> String {
-        format!("{}{BASE_PATH}", self.origin)
+    pub fn base_url(&self) -> &str {
+        &self.base_url
     }
 
     /// Requests read so far.
@@ -142,7 +153,11 @@ fn head(status: u16, headers: &[(String, String)]) -> String {
     head
 }
 
-async fn play(mut stream: TcpStream, fault: &Fault) {
+async fn play(mut stream: TcpStream, mut fault: &Fault) {
+    while let Fault::Delayed(delay, then) = fault {
+        tokio::time::sleep(*delay).await;
+        fault = then;
+    }
     match fault {
         Fault::Answer {
             status,
@@ -230,6 +245,8 @@ async fn play(mut stream: TcpStream, fault: &Fault) {
             let _ = stream.set_linger(Some(Duration::ZERO));
             drop(stream);
         }
+        Fault::Close => drop(stream),
         Fault::Stall => tokio::time::sleep(Duration::from_secs(120)).await,
+        Fault::Delayed(..) => unreachable!("unwrapped above"),
     }
 }

@@ -4,15 +4,14 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use httpmock::{Method, MockServer, When};
 use noxitel_api::{Client, ClientBuilder, RetryPolicy};
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
 
 pub mod hostile;
 
@@ -162,153 +161,13 @@ impl Refusing {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// A scripted HTTP/1.1 server, for what httpmock cannot do: hang, drop a connection after reading
-// the request, or change its answer from one attempt to the next.
-// ---------------------------------------------------------------------------------------------
-
-/// What the scripted server does with one request.
-#[derive(Debug, Clone)]
-pub enum Step {
-    /// Answer after `delay`.
-    Respond {
-        status: u16,
-        headers: Vec<(&'static str, String)>,
-        body: String,
-        delay: Duration,
-    },
-    /// Read the request and never answer.
-    Hang,
-    /// Read the request and close the connection without answering.
-    Drop,
-}
-
-impl Step {
-    /// An immediate JSON answer.
-    pub fn json(status: u16, body: Value) -> Self {
-        Step::Respond {
-            status,
-            headers: vec![("content-type", "application/json".into())],
-            body: body.to_string(),
-            delay: Duration::ZERO,
-        }
-    }
-
-    /// The same step with an extra header.
-    pub fn with_header(mut self, name: &'static str, value: &str) -> Self {
-        if let Step::Respond { headers, .. } = &mut self {
-            headers.push((name, value.to_owned()));
-        }
-        self
-    }
-
-    /// The same step, answered after `delay`.
-    pub fn after(mut self, wait: Duration) -> Self {
-        if let Step::Respond { delay, .. } = &mut self {
-            *delay = wait;
-        }
-        self
-    }
-}
-
-/// One request as the scripted server read it.
+/// One request as a test server read it.
 #[derive(Debug, Clone)]
 pub struct Received {
     /// The request line and headers.
     pub head: String,
     /// The body.
     pub body: Vec<u8>,
-}
-
-/// A server on 127.0.0.1 that plays `steps` in order, one per request (the last step repeats).
-pub struct ScriptServer {
-    base_url: String,
-    hits: Arc<AtomicUsize>,
-    received: Arc<Mutex<Vec<Received>>>,
-}
-
-impl ScriptServer {
-    /// Starts the server on the current tokio runtime.
-    pub async fn start(steps: Vec<Step>) -> Self {
-        assert!(!steps.is_empty());
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base_url = format!("http://{}{BASE_PATH}", listener.local_addr().expect("addr"));
-        let hits = Arc::new(AtomicUsize::new(0));
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let steps = Arc::new(steps);
-        {
-            let hits = Arc::clone(&hits);
-            let received = Arc::clone(&received);
-            tokio::spawn(async move {
-                while let Ok((stream, _)) = listener.accept().await {
-                    let hits = Arc::clone(&hits);
-                    let received = Arc::clone(&received);
-                    let steps = Arc::clone(&steps);
-                    tokio::spawn(async move {
-                        serve(stream, &steps, &hits, &received).await;
-                    });
-                }
-            });
-        }
-        Self {
-            base_url,
-            hits,
-            received,
-        }
-    }
-
-    /// Base URL (including `/api/v2`).
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// Requests read so far.
-    pub fn hits(&self) -> usize {
-        self.hits.load(Ordering::SeqCst)
-    }
-
-    /// The requests read so far.
-    pub fn received(&self) -> Vec<Received> {
-        self.received.lock().unwrap().clone()
-    }
-}
-
-async fn serve(
-    mut stream: TcpStream,
-    steps: &[Step],
-    hits: &AtomicUsize,
-    received: &Mutex<Vec<Received>>,
-) {
-    let Some(request) = read_request(&mut stream).await else {
-        return;
-    };
-    let index = hits.fetch_add(1, Ordering::SeqCst);
-    received.lock().unwrap().push(request);
-    match &steps[index.min(steps.len() - 1)] {
-        Step::Respond {
-            status,
-            headers,
-            body,
-            delay,
-        } => {
-            tokio::time::sleep(*delay).await;
-            let mut answer = format!(
-                "HTTP/1.1 {status} Scripted\r\ncontent-length: {}\r\nconnection: close\r\n",
-                body.len()
-            );
-            for (name, value) in headers {
-                answer.push_str(&format!("{name}: {value}\r\n"));
-            }
-            answer.push_str("\r\n");
-            answer.push_str(body);
-            let _ = stream.write_all(answer.as_bytes()).await;
-            let _ = stream.shutdown().await;
-        }
-        Step::Hang => {
-            tokio::time::sleep(Duration::from_secs(120)).await;
-        }
-        Step::Drop => drop(stream),
-    }
 }
 
 /// Reads one request (head and `Content-Length` body).
