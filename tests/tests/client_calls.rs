@@ -11,7 +11,7 @@ use noxitel_api::types::SendSmsRequest;
 use noxitel_api::{Client, Error, RetryPolicy};
 
 fn client(server: &Hostile) -> Client {
-    builder_for(&server.base_url())
+    builder_for(server.base_url())
         .build()
         .expect("client builds")
 }
@@ -62,7 +62,7 @@ async fn a_per_call_retry_policy_replaces_the_clients() {
         Fault::json(200, &seed("credits-success.json")),
     ])
     .await;
-    let client = builder_for(&server.base_url())
+    let client = builder_for(server.base_url())
         .retry(RetryPolicy::none())
         .build()
         .unwrap();

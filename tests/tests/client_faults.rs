@@ -22,7 +22,7 @@ const MESSAGE_TEXT: &str = "your OTP is";
 const OTP_VALUE: &str = "847291";
 
 fn client(server: &Hostile) -> Client {
-    builder_for(&server.base_url())
+    builder_for(server.base_url())
         .build()
         .expect("client builds")
 }
@@ -129,7 +129,7 @@ async fn a_callers_http_client_that_follows_redirects_cannot_resend_a_post() {
             Hostile::start(vec![Fault::json(200, &seed("sms-send-success.json"))]).await;
         let location = format!("{}/api/v2/sms", elsewhere.origin());
         let server = Hostile::start(vec![Fault::redirect(status, &location)]).await;
-        let client = builder_for(&server.base_url())
+        let client = builder_for(server.base_url())
             .http_client(reqwest::Client::new())
             .build()
             .unwrap();
@@ -157,7 +157,7 @@ async fn a_redirect_that_a_callers_http_client_followed_is_refused() {
     let target = Hostile::start(vec![Fault::json(200, &seed("credits-success.json"))]).await;
     let location = format!("{}/api/v2/credits", target.origin());
     let server = Hostile::start(vec![Fault::redirect(302, &location)]).await;
-    let client = builder_for(&server.base_url())
+    let client = builder_for(server.base_url())
         .http_client(reqwest::Client::new())
         .build()
         .unwrap();
@@ -204,7 +204,7 @@ async fn an_endless_answer_stops_at_the_limit() {
         limit: 2 << 30,
     }])
     .await;
-    let client = builder_for(&server.base_url())
+    let client = builder_for(server.base_url())
         .max_response_size(256 * 1024)
         .build()
         .unwrap();
@@ -229,7 +229,7 @@ async fn a_slow_endless_answer_ends_at_the_deadline_with_its_status() {
         limit: u64::MAX,
     }])
     .await;
-    let client = builder_for(&server.base_url())
+    let client = builder_for(server.base_url())
         .timeout(Duration::from_millis(800))
         .build()
         .unwrap();
@@ -401,7 +401,7 @@ async fn a_refused_connection_says_nothing_was_sent() {
 #[tokio::test]
 async fn a_stall_past_the_deadline_names_the_deadline() {
     let server = Hostile::start(vec![Fault::Stall]).await;
-    let client = builder_for(&server.base_url())
+    let client = builder_for(server.base_url())
         .timeout(Duration::from_millis(600))
         .build()
         .unwrap();

@@ -28,7 +28,7 @@ async fn huge_answers_never_take_more_memory_than_the_limit_and_a_small_constant
     };
     // Warm up: the runtime, the connection pool and the decoder's first allocations.
     let ok = Hostile::start(vec![Fault::json(200, &seed("credits-success.json"))]).await;
-    builder_for(&ok.base_url())
+    builder_for(ok.base_url())
         .build()
         .unwrap()
         .get_credits()
@@ -45,7 +45,7 @@ async fn huge_answers_never_take_more_memory_than_the_limit_and_a_small_constant
             limit: two_gib,
         }])
         .await;
-        let client = builder_for(&server.base_url()).build().unwrap();
+        let client = builder_for(server.base_url()).build().unwrap();
         let sms: SendSmsRequest = seed_as("sms-send-request-curl.json");
         let error = client.send_sms(sms).await.unwrap_err();
         assert!(
