@@ -28,7 +28,7 @@ use crate::state::records::{
     AgentStatus, ConversationId, Direction, HookKind, RcsMsgId, WaMsgId, WaRecord, WaStatus,
 };
 use crate::state::{Data, Session, Shared};
-use crate::store::Event;
+use crate::store::{Event, Filter};
 use crate::text;
 
 pub fn router() -> Router<Arc<Shared>> {
@@ -576,24 +576,28 @@ fn number(q: &HashMap<String, String>, name: &str, default: u64) -> ApiResult<u6
     }
 }
 
-fn wants(q: &HashMap<String, String>, event: &Event) -> bool {
-    q.get("kind")
-        .is_none_or(|k| k.split(',').any(|k| k == event.change.kind()))
+fn filter(q: &HashMap<String, String>, account: &crate::state::Account) -> ApiResult<Filter> {
+    Ok(Filter {
+        account: (q.get("all").map(String::as_str) != Some("true")).then_some(account.no),
+        after: number(q, "after", 0)?,
+        limit: number(q, "limit", 1000)?.clamp(1, 10_000) as usize,
+        kinds: q
+            .get("kind")
+            .map(|k| {
+                k.split(',')
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
 }
 
 /// `GET /sandbox/events`: this account's events (every account's with `all=true`).
 async fn events(State(s): S, Acct(acct): A, Query(q): Params) -> ApiResult<Json<Value>> {
-    let after = number(&q, "after", 0)?;
-    let limit = number(&q, "limit", 1000)?.clamp(1, 10_000) as usize;
-    let account = (q.get("all").map(String::as_str) != Some("true")).then_some(acct.no);
-    let data: Vec<Arc<Event>> = s
-        .log
-        .list(account, after, usize::MAX)
-        .into_iter()
-        .filter(|e| wants(&q, e))
-        .take(limit)
-        .collect();
-    let last = data.last().map_or(after, |e| e.id);
+    let filter = filter(&q, &acct)?;
+    let data = s.log.list(&filter);
+    let last = data.last().map_or(filter.after, |e| e.id);
     let data: Vec<&Event> = data.iter().map(|e| &**e).collect();
     Ok(Json(
         json!({"status": "success", "data": data, "last_id": last}),
@@ -607,31 +611,25 @@ async fn event_stream(
     Acct(acct): A,
     Query(q): Params,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
-    let account = (q.get("all").map(String::as_str) != Some("true")).then_some(acct.no);
+    let mut filter = filter(&q, &acct)?;
+    filter.limit = usize::MAX;
     // Subscribe before reading the backlog, so nothing falls between the two.
     let live = s.log.subscribe();
-    let after = match q.get("after") {
-        Some(_) => number(&q, "after", 0)?,
-        None => s.log.list(None, 0, usize::MAX).last().map_or(0, |e| e.id),
-    };
-    let backlog: std::collections::VecDeque<Arc<Event>> =
-        s.log.list(account, after, usize::MAX).into();
-    let shared = Arc::clone(&s);
+    if !q.contains_key("after") {
+        filter.after = s.log.last_id();
+    }
+    let backlog: std::collections::VecDeque<Arc<Event>> = s.log.list(&filter).into();
     struct St {
         shared: Arc<Shared>,
         live: tokio::sync::broadcast::Receiver<Arc<Event>>,
         backlog: std::collections::VecDeque<Arc<Event>>,
-        last: u64,
-        account: Option<crate::store::AccountNo>,
-        q: HashMap<String, String>,
+        filter: Filter,
     }
     let state = St {
-        shared,
+        shared: Arc::clone(&s),
         live,
         backlog,
-        last: after,
-        account,
-        q,
+        filter,
     };
     let stream = futures_util::stream::unfold(state, |mut st| async move {
         loop {
@@ -640,19 +638,20 @@ async fn event_stream(
                 None => match st.live.recv().await {
                     Ok(e) => e,
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        st.backlog = st.shared.log.list(st.account, st.last, usize::MAX).into();
+                        st.backlog = st.shared.log.list(&st.filter).into();
                         continue;
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 },
             };
-            if next.id <= st.last
-                || st.account.is_some_and(|a| a != next.account)
-                || !wants(&st.q, &next)
+            if next.id <= st.filter.after
+                || st.filter.account.is_some_and(|a| a != next.account)
+                || !(st.filter.kinds.is_empty()
+                    || st.filter.kinds.iter().any(|k| k == next.change.kind()))
             {
                 continue;
             }
-            st.last = next.id;
+            st.filter.after = next.id;
             let sse = SseEvent::default()
                 .id(next.id.to_string())
                 .event(next.change.kind())

@@ -192,26 +192,77 @@ pub fn add_account(conn: &Connection, no: AccountNo, token: &str) -> Result<(), 
     Ok(())
 }
 
+fn event_of(row: &rusqlite::Row<'_>) -> Result<Event, StoreError> {
+    let id: u64 = row.get(0)?;
+    let at: String = row.get(2)?;
+    let change: String = row.get(3)?;
+    let at = DateTime::parse_from_rfc3339(&at)
+        .map_err(|e| StoreError(format!("event {id}: bad time {at:?}: {e}")))?
+        .with_timezone(&Utc);
+    let change = serde_json::from_str(&change)
+        .map_err(|e| StoreError(format!("event {id} cannot be read back: {e}")))?;
+    Ok(Event {
+        id,
+        at,
+        account: row.get(1)?,
+        change,
+    })
+}
+
 /// Every stored event, in order.
 pub fn events(conn: &Connection) -> Result<Vec<Event>, StoreError> {
     let mut stmt = conn.prepare("SELECT id, account, at, change FROM events ORDER BY id")?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let id: u64 = row.get(0)?;
-        let at: String = row.get(2)?;
-        let change: String = row.get(3)?;
-        let at = DateTime::parse_from_rfc3339(&at)
-            .map_err(|e| StoreError(format!("event {id}: bad time {at:?}: {e}")))?
-            .with_timezone(&Utc);
-        let change = serde_json::from_str(&change)
-            .map_err(|e| StoreError(format!("event {id} cannot be read back: {e}")))?;
-        out.push(Event {
-            id,
-            at,
-            account: row.get(1)?,
-            change,
-        });
+        out.push(event_of(row)?);
+    }
+    Ok(out)
+}
+
+/// Which events to list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only this account's.
+    pub account: Option<AccountNo>,
+    /// Only those with a greater id.
+    pub after: u64,
+    /// At most this many.
+    pub limit: usize,
+    /// Only these kinds (empty: all).
+    pub kinds: Vec<String>,
+}
+
+impl Filter {
+    fn wants(&self, e: &Event) -> bool {
+        e.id > self.after
+            && self.account.is_none_or(|a| a == e.account)
+            && (self.kinds.is_empty() || self.kinds.iter().any(|k| k == e.change.kind()))
+    }
+}
+
+fn query(conn: &Connection, filter: &Filter) -> Result<Vec<Event>, StoreError> {
+    let mut sql = String::from("SELECT id, account, at, change FROM events WHERE id > ?1");
+    let mut args: Vec<rusqlite::types::Value> = vec![(filter.after as i64).into()];
+    if let Some(account) = filter.account {
+        args.push(i64::from(account).into());
+        sql += &format!(" AND account = ?{}", args.len());
+    }
+    if !filter.kinds.is_empty() {
+        let mut marks = Vec::new();
+        for kind in &filter.kinds {
+            args.push(kind.clone().into());
+            marks.push(format!("?{}", args.len()));
+        }
+        sql += &format!(" AND kind IN ({})", marks.join(", "));
+    }
+    args.push((filter.limit.min(i64::MAX as usize) as i64).into());
+    sql += &format!(" ORDER BY id LIMIT ?{}", args.len());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(event_of(row)?);
     }
     Ok(out)
 }
@@ -253,6 +304,8 @@ pub struct Watermark {
 #[derive(Debug)]
 pub struct Log {
     inner: Mutex<Inner>,
+    /// A read-only connection to the file, for events no longer held in memory.
+    reader: Option<Mutex<Connection>>,
     capacity: usize,
     live: broadcast::Sender<Arc<Event>>,
     watermark: watch::Sender<Watermark>,
@@ -306,6 +359,12 @@ impl Log {
             committed: next_id.saturating_sub(1),
             error: None,
         });
+        let reader = conn.as_ref().and_then(|(_, path)| {
+            Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| tracing::warn!(%e, "no reader for the event log: memory only"))
+                .ok()
+                .map(Mutex::new)
+        });
         let writer = match conn {
             Some((conn, _path)) => {
                 let (tx, rx) = std::sync::mpsc::channel::<Vec<Arc<Event>>>();
@@ -328,6 +387,7 @@ impl Log {
                 recent,
                 writer,
             }),
+            reader,
             capacity,
             live,
             watermark,
@@ -374,16 +434,35 @@ impl Log {
         }
     }
 
-    /// Events after `after` (oldest first), at most `limit`, optionally of one account.
-    pub fn list(&self, account: Option<AccountNo>, after: u64, limit: usize) -> Vec<Arc<Event>> {
+    /// The events `filter` selects, oldest first: from memory, or from the file when they
+    /// go back further than memory does.
+    pub fn list(&self, filter: &Filter) -> Vec<Arc<Event>> {
         let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let oldest = inner.recent.front().map_or(inner.next_id, |e| e.id);
+        if oldest > filter.after + 1
+            && let Some(reader) = &self.reader
+        {
+            drop(inner);
+            let conn = reader.lock().unwrap_or_else(|p| p.into_inner());
+            match query(&conn, filter) {
+                Ok(events) => return events.into_iter().map(Arc::new).collect(),
+                Err(error) => tracing::warn!(%error, "cannot read the event log from the file"),
+            }
+            return Vec::new();
+        }
         inner
             .recent
             .iter()
-            .filter(|e| e.id > after && account.is_none_or(|a| e.account == a))
-            .take(limit)
+            .filter(|e| filter.wants(e))
+            .take(filter.limit)
             .cloned()
             .collect()
+    }
+
+    /// The id of the newest event (0 when there is none).
+    pub fn last_id(&self) -> u64 {
+        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner.next_id - 1
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {

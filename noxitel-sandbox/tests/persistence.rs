@@ -344,3 +344,30 @@ async fn an_older_schema_is_migrated_a_newer_or_foreign_file_refused() {
         .to_string();
     assert!(error.contains("not a noxitel-sandbox"), "{error}");
 }
+
+#[tokio::test]
+async fn events_older_than_memory_holds_are_read_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = |db: Option<&Path>| Config {
+        event_capacity: 5,
+        db: db.map(Path::to_path_buf),
+        ..common::config()
+    };
+    let with_db = Sandbox::start_with(config(Some(&dir.path().join("sandbox.db"))))
+        .await
+        .unwrap();
+    let in_memory = Sandbox::start_with(config(None)).await.unwrap();
+    for sandbox in [&with_db, &in_memory] {
+        let control = sandbox.control();
+        for _ in 0..6 {
+            control.advance_clock(1).await.unwrap();
+        }
+    }
+    let all = with_db.control().events(0).await.unwrap();
+    assert_eq!(all.len(), 7, "provisioned + 6 clock moves: {all:?}");
+    assert_eq!(all[0].kind, "account_provisioned");
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+    let recent = in_memory.control().events(0).await.unwrap();
+    assert_eq!(recent.len(), 5, "memory keeps the last 5 without a file");
+    assert_eq!(recent[4].id, all[6].id);
+}
