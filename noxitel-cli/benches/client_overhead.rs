@@ -96,7 +96,12 @@ fn main() {
             .base_url(base_url.clone())
             .build()
             .unwrap(),
-        raw: reqwest::Client::new(),
+        // reqwest with the TLS setup it needs here (noxitel-api turns on its rustls transport
+        // without a built-in provider, so `reqwest::Client::new()` would panic).
+        raw: noxitel_api::Client::http_client_builder()
+            .unwrap()
+            .build()
+            .unwrap(),
         url: format!("{base_url}/credits"),
     };
     assert_eq!(bench.typed(), bench.raw(), "same request, same answer");

@@ -50,7 +50,8 @@ struct Outcome {
 }
 
 async fn measure(base: &str, token: &str, post_sms: bool, args: &Args) -> Outcome {
-    let client = reqwest::Client::builder()
+    let client = noxitel_api::Client::http_client_builder()
+        .expect("TLS")
         .pool_max_idle_per_host(args.concurrency)
         .build()
         .expect("client");

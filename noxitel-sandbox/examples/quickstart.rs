@@ -25,7 +25,7 @@ use noxitel_types::webhooks::RcsEvent;
 use noxitel_types::{
     Contact, RcsCard, RcsCardMedia, RcsMessageType, RcsRichCardContent, RcsSuggestion,
     SendOtpRequest, SendRcsMessageRequest, SendSmsRequest, SendWhatsappMessageRequest,
-    SmsDlrRequest, WhatsappContact, WhatsappContactParameters, WhatsappMessageType,
+    SmsDlrRecord, SmsDlrRequest, WhatsappContact, WhatsappContactParameters, WhatsappMessageType,
     WhatsappReportMode, WhatsappTemplateButtonParameter, WhatsappTemplateHeaderParameter,
 };
 use serde_json::Value;
@@ -97,7 +97,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let offline = sandbox.is_some();
     let control = sandbox.as_ref().map(Sandbox::control_url);
-    let http = reqwest::Client::new();
+    // Not `reqwest::Client::new()`: see `Client::http_client_builder`.
+    let http = Client::http_client_builder()?.build()?;
     let client = Client::builder(&token).base_url(&base_url).build()?;
     let (first, second) = if offline {
         // The reference's own example numbers: harmless in the sandbox.
@@ -177,22 +178,21 @@ async fn main() -> anyhow::Result<()> {
     };
     for attempt in 0..30 {
         let dlr = client.get_sms_dlr(by_batch.clone()).await?;
-        let done = dlr.data.iter().all(|r| {
-            r.dlr
-                .as_ref()
-                .and_then(|d| d.delivery_time.as_ref())
-                .is_some()
-        });
+        // Delivered or failed (`is_final`), whatever the report's wording.
+        let done = dlr.data.iter().all(SmsDlrRecord::is_final);
         if done || attempt == 29 {
             for record in &dlr.data {
                 let state = record.dlr.clone().unwrap_or_default();
                 println!(
-                    "  {} : {} ({}) at {}",
+                    "  {} : {} — {} ({}) at {}",
                     record
                         .mobile
                         .as_ref()
                         .map(|m| m.to_string())
                         .unwrap_or_default(),
+                    record
+                        .delivery_status()
+                        .map_or_else(|| "no report yet".to_owned(), |s| s.to_string()),
                     state.status.unwrap_or_default(),
                     state.operator_reply.unwrap_or_default(),
                     state.delivery_time.unwrap_or_else(|| "-".into())
@@ -394,8 +394,9 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     for r in report.reports() {
         println!(
-            "GET /whatsapp/report → status {}",
-            r.status.as_deref().unwrap_or("?")
+            "GET /whatsapp/report → status {} (delivered: {})",
+            r.status.as_deref().unwrap_or("?"),
+            r.is_delivered()
         );
     }
 

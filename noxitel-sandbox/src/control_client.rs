@@ -111,7 +111,9 @@ impl Control {
             .or_else(|| root.strip_suffix("/sandbox"))
             .unwrap_or(root);
         Self {
-            http: reqwest::Client::new(),
+            http: crate::webhook::http_client_builder()
+                .build()
+                .expect("an HTTP client with a built TLS config"),
             base: format!("{root}/sandbox"),
             token: token.into(),
         }

@@ -49,12 +49,12 @@ fn is_local_ip(ip: IpAddr) -> bool {
 /// Runs the deliveries queued by sessions (and those a restart found pending).
 pub fn spawn(shared: Arc<Shared>) -> Option<tokio::task::JoinHandle<()>> {
     let mut jobs = shared.take_jobs()?;
-    let client = reqwest::Client::builder()
+    let client = http_client_builder()
         .timeout(shared.config.webhook_timeout)
         .user_agent("noxitel-sandbox-webhooks/0.1")
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap_or_default();
+        .expect("an HTTP client with a built TLS config");
     let limit = Arc::new(Semaphore::new(32));
     shared.resume_webhooks();
     Some(tokio::spawn(async move {
@@ -72,6 +72,33 @@ pub fn spawn(shared: Arc<Shared>) -> Option<tokio::task::JoinHandle<()>> {
             });
         }
     }))
+}
+
+/// Every `reqwest::Client` of the sandbox starts here (`reqwest::Client::new()` panics: its
+/// rustls transport is on, `rustls-no-provider`, as noxitel-api turns it on too): a built TLS
+/// config with ring and the platform's verifier, as noxitel-api's own client
+/// (`noxitel-api/src/config.rs`), without installing a process-wide provider. Without a
+/// system root certificate only `http://` URLs can be reached.
+pub(crate) fn http_client_builder() -> reqwest::ClientBuilder {
+    let provider = rustls::crypto::CryptoProvider::get_default()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+    let builder = || {
+        rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+            .with_protocol_versions(rustls::ALL_VERSIONS)
+            .expect("rustls supports its own versions")
+    };
+    let mut tls = match rustls_platform_verifier::Verifier::new(Arc::clone(&provider)) {
+        Ok(verifier) => builder()
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth(),
+        Err(_) => builder()
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth(),
+    };
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    reqwest::Client::builder().tls_backend_preconfigured(tls)
 }
 
 async fn deliver(shared: &Shared, client: &reqwest::Client, job: Job) {

@@ -304,7 +304,10 @@ async fn every_fault_kind_can_be_injected_listed_changed_and_cleared() {
 
     // A stall outlasts the client's timeout.
     add(json!({"kind": "stall", "ms": 5000, "next": 1})).await;
-    let error = reqwest::Client::new()
+    let error = noxitel_api::Client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .get(env.url("/api/v2/credits"))
         .bearer_auth(&token)
         .timeout(Duration::from_millis(300))
@@ -364,7 +367,10 @@ async fn reset_export_and_the_event_log() {
         .call("GET", "/sandbox/events?kind=sms_accepted", None)
         .await;
     assert_eq!(filtered["data"].as_array().unwrap().len(), 1);
-    let other = reqwest::Client::new()
+    let other = noxitel_api::Client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .get(env.url("/sandbox/events"))
         .bearer_auth("two")
         .send()
@@ -405,7 +411,10 @@ async fn reset_export_and_the_event_log() {
 #[tokio::test]
 async fn the_event_stream_sends_new_events_as_server_sent_events() {
     let env = env().await;
-    let response = reqwest::Client::new()
+    let response = noxitel_api::Client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .get(env.url("/sandbox/events/stream"))
         .bearer_auth(env.sandbox.token())
         .send()

@@ -7,13 +7,14 @@ use std::time::Duration;
 use common::{contact, env, env_with, sms};
 use noxitel_api::{Error, OtpVerification};
 use noxitel_types::{
-    OtpMatched, RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest, RcsCard,
-    RcsCardMedia, RcsDeliveryStatus, RcsMessageContent, RcsMessageType, RcsRichCardContent,
-    RcsSmsFallback, RcsSuggestion, RcsTestDeviceRequest, RcsTextContent, ResponseStatus,
-    SendOtpRequest, SendRcsMessageRequest, SendWhatsappMessageRequest, SmsDlrRequest, SmsMode,
-    VoiceCallRequest, VoiceCallStatus, VoiceTts, WhatsappContact, WhatsappContactParameters,
-    WhatsappLocation, WhatsappMedia, WhatsappMessageType, WhatsappReport, WhatsappReportMode,
-    WhatsappTemplateButtonParameter, WhatsappTemplateHeaderParameter,
+    DeliveryStatus, OtpMatched, RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest,
+    RcsCard, RcsCardMedia, RcsDeliveryStatus, RcsMessageContent, RcsMessageType,
+    RcsRichCardContent, RcsSmsFallback, RcsSuggestion, RcsTestDeviceRequest, RcsTextContent,
+    ResponseStatus, SendOtpRequest, SendRcsMessageRequest, SendWhatsappMessageRequest,
+    SmsDlrRequest, SmsMode, VoiceCallRequest, VoiceCallStatus, VoiceTts, WhatsappContact,
+    WhatsappContactParameters, WhatsappLocation, WhatsappMedia, WhatsappMessageType,
+    WhatsappReport, WhatsappReportMode, WhatsappTemplateButtonParameter,
+    WhatsappTemplateHeaderParameter,
 };
 use serde_json::json;
 
@@ -113,6 +114,7 @@ async fn credits_sms_and_delivery_reports() {
         dlr.data[0].dlr.as_ref().unwrap().status.as_deref(),
         Some("Submitted")
     );
+    assert!(dlr.data[0].is_pending() && !dlr.data[0].is_final());
 
     tokio::time::sleep(Duration::from_millis(400)).await;
     let dlr = c.get_sms_dlr(by_batch).await.unwrap();
@@ -121,6 +123,7 @@ async fn credits_sms_and_delivery_reports() {
         assert_eq!(state.status.as_deref(), Some("Handset Delivered"));
         assert_eq!(state.operator_reply.as_deref(), Some("DELIVRD"));
         assert!(state.delivery_time.is_some());
+        assert!(record.is_delivered() && record.is_final());
     }
     let one = c
         .get_sms_dlr(SmsDlrRequest {
@@ -165,10 +168,7 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
         })
         .await
         .unwrap();
-    assert_eq!(
-        dlr.data[0].dlr.as_ref().unwrap().status.as_deref(),
-        Some("Failed")
-    );
+    assert!(dlr.data[0].is_failed(), "{:?}", dlr.data[0]);
 
     // template + contact group
     let mut request = sms("ignored", vec![]);
@@ -198,8 +198,8 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let dlr = c.get_sms_dlr(by_batch.clone()).await.unwrap();
     assert_eq!(
-        dlr.data[0].dlr.as_ref().unwrap().status.as_deref(),
-        Some("Scheduled")
+        dlr.data[0].delivery_status(),
+        Some(DeliveryStatus::Scheduled)
     );
     let (status, _) = env
         .call(
@@ -211,10 +211,7 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
     assert_eq!(status, 200);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let dlr = c.get_sms_dlr(by_batch).await.unwrap();
-    assert_eq!(
-        dlr.data[0].dlr.as_ref().unwrap().status.as_deref(),
-        Some("Handset Delivered")
-    );
+    assert!(dlr.data[0].is_delivered(), "{:?}", dlr.data[0]);
 }
 
 #[tokio::test]
@@ -278,6 +275,7 @@ async fn whatsapp_every_type_reports_window_and_prices() {
     let reports = report.reports();
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].status.as_deref(), Some("delivered"));
+    assert!(reports[0].is_delivered());
     assert_eq!(reports[0].direction.as_deref(), Some("outgoing"));
 
     let (_, _, raw) = env

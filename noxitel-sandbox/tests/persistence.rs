@@ -39,7 +39,10 @@ impl Bin {
                 return Self {
                     child,
                     base,
-                    http: reqwest::Client::new(),
+                    http: noxitel_api::Client::http_client_builder()
+                        .unwrap()
+                        .build()
+                        .unwrap(),
                 };
             }
             line.clear();

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod dlr;
 mod envelope;
 #[macro_use]
 mod open_enum;
@@ -19,6 +20,7 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/types.rs"));
 }
 
+pub use dlr::DeliveryStatus;
 pub use envelope::Envelope;
 pub use generated::*;
 pub use open_enum::{

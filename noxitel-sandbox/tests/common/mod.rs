@@ -43,7 +43,10 @@ pub async fn env_with(config: Config) -> Env {
     Env {
         sandbox,
         client,
-        http: reqwest::Client::new(),
+        http: Client::http_client_builder()
+            .expect("TLS")
+            .build()
+            .expect("HTTP client"),
     }
 }
 
