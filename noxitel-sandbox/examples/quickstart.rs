@@ -35,16 +35,6 @@ fn step(n: u32, title: &str) {
     println!("\n── {n}. {title} ─────────────────────────────────────────");
 }
 
-fn contact(mobile: &str, params: &[(&str, &str)]) -> Contact {
-    Contact {
-        mobile: mobile.into(),
-        parameters: params
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    }
-}
-
 /// A tiny webhook receiver: every POSTed body goes to the channel.
 async fn webhook_receiver() -> anyhow::Result<(String, mpsc::UnboundedReceiver<Bytes>)> {
     let (tx, rx) = mpsc::unbounded_channel();
@@ -133,23 +123,21 @@ async fn main() -> anyhow::Result<()> {
     }
 
     step(2, "A personalized SMS to two contacts");
-    let request = SendSmsRequest {
-        campaign_id: Some(1),
-        contact_group: None,
-        contacts: vec![
-            contact(&first, &[("name", "Sam"), ("order", "A-1042")]),
-            contact(&second, &[("name", "Alex"), ("order", "A-1043")]),
-        ],
-        dlt_entity_id: None,
-        dlt_template_id: None,
-        message: Some("Hi #name#, your order #order# has shipped.".into()),
-        mode: None,
-        notify_url: None,
-        route_id: Some(1),
-        schedule: None,
-        sender: Some("NOXITEL".into()),
-        template_id: None,
-    };
+    let request = SendSmsRequest::new()
+        .campaign_id(1)
+        .route_id(1)
+        .sender("NOXITEL")
+        .message("Hi #name#, your order #order# has shipped.")
+        .contact(
+            Contact::new(&first)
+                .param("name", "Sam")
+                .param("order", "A-1042"),
+        )
+        .contact(
+            Contact::new(&second)
+                .param("name", "Alex")
+                .param("order", "A-1043"),
+        );
     println!("POST /sms  message = \"Hi #name#, your order #order# has shipped.\"");
     let sent = client.send_sms(request).await?;
     println!(
@@ -172,10 +160,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     step(3, "Its delivery reports");
-    let by_batch = SmsDlrRequest {
-        batch_id: Some(sent.batch_id.clone()),
-        sms_id: None,
-    };
+    let by_batch = SmsDlrRequest::new().batch_id(&sent.batch_id);
     for attempt in 0..30 {
         let dlr = client.get_sms_dlr(by_batch.clone()).await?;
         // Delivered or failed (`is_final`), whatever the report's wording.
@@ -207,12 +192,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     step(4, "An OTP, sent and verified");
-    let otp = client
-        .send_otp(SendOtpRequest {
-            channel: 27,
-            mobile: first.clone(),
-        })
-        .await?;
+    let otp = client.send_otp(SendOtpRequest::new(27, &first)).await?;
     println!("POST /otp → reference {}", otp.reference);
     let code = match &control {
         Some(control) => {
@@ -267,43 +247,18 @@ async fn main() -> anyhow::Result<()> {
     );
     let (hook_url, mut hooks) = webhook_receiver().await?;
     println!("webhook receiver listening at {hook_url}");
-    let card = RcsRichCardContent {
-        orientation: Some("VERTICAL".into()),
-        card: RcsCard {
-            title: Some("Flash Sale 40% Off".into()),
-            description: Some("Hi #name#, use FLASH40 at checkout.".into()),
-            media: Some(RcsCardMedia {
-                url: "https://cdn.example.com/sale.jpg".into(),
-                height: Some("MEDIUM".into()),
-            }),
-            suggestions: Some(
-                vec![
-                    RcsSuggestion::Reply {
-                        text: "Remind me".into(),
-                    },
-                    RcsSuggestion::Url {
-                        text: "Shop Now".into(),
-                        url: "https://brand.com/sale".into(),
-                    },
-                ]
-                .into(),
-            ),
-        },
-    };
-    let rcs = client
-        .send_rcs_message(SendRcsMessageRequest {
-            agent_id: Some(3),
-            contact_group: None,
-            contacts: vec![contact(&first, &[("name", "Sam")])],
-            content: Some(card.into()),
-            notify_url: Some(hook_url.clone()),
-            schedule: None,
-            sms_fallback: None,
-            template_id: None,
-            traffic_type: None,
-            type_: RcsMessageType::RichCard,
-        })
-        .await?;
+    let card = RcsCard::new()
+        .title("Flash Sale 40% Off")
+        .description("Hi #name#, use FLASH40 at checkout.")
+        .media(RcsCardMedia::new("https://cdn.example.com/sale.jpg").height("MEDIUM"))
+        .suggestion(RcsSuggestion::reply("Remind me"))
+        .suggestion(RcsSuggestion::url("Shop Now", "https://brand.com/sale"));
+    let rich_card = SendRcsMessageRequest::new(RcsMessageType::RichCard)
+        .agent_id(3)
+        .contact(Contact::new(&first).param("name", "Sam"))
+        .content(RcsRichCardContent::new(card).orientation("VERTICAL"))
+        .notify_url(&hook_url);
+    let rcs = client.send_rcs_message(rich_card).await?;
     let msg_id = rcs.message_id.first().context("no msg_id")?.msg_id.clone();
     println!("POST /rcs/message → batch {} msg_id {msg_id}", rcs.batch_id);
     if let Some(control) = &control {
@@ -359,29 +314,15 @@ async fn main() -> anyhow::Result<()> {
     }
 
     step(6, "A WhatsApp template");
-    let template = SendWhatsappMessageRequest {
-        contacts: vec![WhatsappContact {
-            msisdn: first.clone(),
-            parameters: Some(WhatsappContactParameters {
-                header: vec![WhatsappTemplateHeaderParameter {
-                    type_: "text".into(),
-                    value: "Hello!".into(),
-                }],
-                body: vec!["Sam".into(), "Special Offer".into()],
-                buttons: vec![WhatsappTemplateButtonParameter {
-                    index: 0,
-                    url: Some("https://brand.com/offer".into()),
-                }],
-            }),
-        }],
-        location: None,
-        media: None,
-        message: None,
-        phone_id: Some("1234567890".into()),
-        reply_to_message_id: None,
-        template_id: Some("welcome_template".into()),
-        type_: Some(WhatsappMessageType::Template),
-    };
+    let parameters = WhatsappContactParameters::new()
+        .header([WhatsappTemplateHeaderParameter::new("text", "Hello!")])
+        .body(["Sam", "Special Offer"])
+        .button(WhatsappTemplateButtonParameter::new(0).url("https://brand.com/offer"));
+    let template =
+        SendWhatsappMessageRequest::new([WhatsappContact::new(&first).parameters(parameters)])
+            .phone_id("1234567890")
+            .type_(WhatsappMessageType::Template)
+            .template_id("welcome_template");
     let wa = client.send_whatsapp_message(template).await?;
     let wa_id = wa.message_id.first().context("no msg_id")?.msg_id.clone();
     println!(
