@@ -442,7 +442,7 @@ async fn whatsapp_inbound(
         d.apply(
             now,
             Change::WhatsappInbound {
-                msg,
+                msg: Box::new(msg),
                 window_until: until,
                 step: None,
             },

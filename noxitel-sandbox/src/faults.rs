@@ -225,6 +225,8 @@ pub struct FaultRule {
 #[derive(Debug, Default)]
 pub struct Faults {
     inner: Mutex<(u64, Vec<FaultRule>)>,
+    /// Rules in force, read without the lock on every request.
+    count: std::sync::atomic::AtomicUsize,
 }
 
 impl Faults {
@@ -246,6 +248,8 @@ impl Faults {
             fired: 0,
         };
         inner.1.push(rule.clone());
+        self.count
+            .store(inner.1.len(), std::sync::atomic::Ordering::Release);
         rule
     }
 
@@ -275,15 +279,17 @@ impl Faults {
             Some(id) => inner.1.retain(|r| r.id != id),
             None => inner.1.clear(),
         }
+        self.count
+            .store(inner.1.len(), std::sync::atomic::Ordering::Release);
         before - inner.1.len()
     }
 
     /// The action of the first rule that fires for this request.
     fn pick(&self, method: &str, path: &str) -> Option<(u64, FaultAction)> {
-        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if inner.1.is_empty() {
+        if self.count.load(std::sync::atomic::Ordering::Acquire) == 0 {
             return None;
         }
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         for rule in inner.1.iter_mut() {
             if rule.remaining == Some(0) || !rule.spec.matches(method, path) {
                 continue;

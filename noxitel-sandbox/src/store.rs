@@ -401,7 +401,9 @@ impl Log {
         changes: impl IntoIterator<Item = (DateTime<Utc>, Change)>,
     ) -> Durable {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let durable = inner.writer.is_some();
         let mut batch = Vec::new();
+        let mut last = None;
         for (at, change) in changes {
             let event = Arc::new(Event {
                 id: inner.next_id,
@@ -414,10 +416,15 @@ impl Log {
                 inner.recent.pop_front();
             }
             inner.recent.push_back(Arc::clone(&event));
-            let _ = self.live.send(Arc::clone(&event));
-            batch.push(event);
+            if self.live.receiver_count() > 0 {
+                let _ = self.live.send(Arc::clone(&event));
+            }
+            last = Some(event.id);
+            if durable {
+                batch.push(event);
+            }
         }
-        let Some(last) = batch.last().map(|e| e.id) else {
+        let Some(last) = last else {
             return Durable::Ready;
         };
         match &inner.writer {

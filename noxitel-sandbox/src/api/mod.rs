@@ -186,7 +186,13 @@ fn insert_sms(
         notify_url,
         origin,
     };
-    d.apply(now, Change::SmsAccepted { sms, next });
+    d.apply(
+        now,
+        Change::SmsAccepted {
+            sms: Box::new(sms),
+            next,
+        },
+    );
     sms_id
 }
 

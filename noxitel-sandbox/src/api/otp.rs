@@ -83,7 +83,7 @@ pub(crate) async fn send_otp(
             verified: false,
             sms_id,
         };
-        d.apply(now, Change::OtpIssued { otp });
+        d.apply(now, Change::OtpIssued { otp: Box::new(otp) });
         Ok(Json(SendOtpResponse {
             status: ok(),
             reference: reference.0,

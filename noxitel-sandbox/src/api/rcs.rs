@@ -215,7 +215,7 @@ pub(crate) async fn send_rcs(
             fallback_sms_id,
         };
         let next = plan.capable.then(|| scheduled.unwrap_or(now));
-        d.apply(now, Change::RcsAccepted { msg, next });
+        d.apply(now, Change::RcsAccepted { msg: Box::new(msg), next });
         if !plan.capable
             && let Some(url) = &req.notify_url
         {
@@ -297,7 +297,12 @@ pub(crate) async fn upsert_agent(
         };
         let id = agent.id;
         let json = agent.to_json();
-        d.apply(now, Change::AgentSaved { agent });
+        d.apply(
+            now,
+            Change::AgentSaved {
+                agent: Box::new(agent),
+            },
+        );
         Ok(status_response(
             message,
             json!({"agentId": id, "agentStatus": "draft", "data": json}),

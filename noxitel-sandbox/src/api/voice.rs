@@ -55,7 +55,7 @@ pub(crate) async fn voice_call(
         d.apply(
             now,
             Change::CallPlaced {
-                call,
+                call: Box::new(call),
                 next: scheduled.unwrap_or(now + delay(&s)),
             },
         );

@@ -125,7 +125,7 @@ pub(crate) async fn send_whatsapp(
         d.apply(
             now,
             Change::WhatsappAccepted {
-                msg,
+                msg: Box::new(msg),
                 next: now + delay,
             },
         );

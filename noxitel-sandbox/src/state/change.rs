@@ -83,7 +83,7 @@ pub enum Change {
         wallet_cents: Option<i64>,
     },
     SmsAccepted {
-        sms: SmsRecord,
+        sms: Box<SmsRecord>,
         next: DateTime<Utc>,
     },
     SmsStatus {
@@ -94,7 +94,7 @@ pub enum Change {
         next: Option<DateTime<Utc>>,
     },
     OtpIssued {
-        otp: Otp,
+        otp: Box<Otp>,
     },
     OtpVerified {
         reference: OtpRef,
@@ -103,7 +103,7 @@ pub enum Change {
         attempts: u32,
     },
     RcsAccepted {
-        msg: RcsRecord,
+        msg: Box<RcsRecord>,
         next: Option<DateTime<Utc>>,
     },
     RcsStatus {
@@ -134,7 +134,7 @@ pub enum Change {
         id: ConversationId,
     },
     AgentSaved {
-        agent: Agent,
+        agent: Box<Agent>,
     },
     AgentStatusChanged {
         agent_id: AgentId,
@@ -152,7 +152,7 @@ pub enum Change {
         number: String,
     },
     WhatsappAccepted {
-        msg: WaRecord,
+        msg: Box<WaRecord>,
         next: DateTime<Utc>,
     },
     WhatsappStatus {
@@ -163,12 +163,12 @@ pub enum Change {
     },
     /// An inbound WhatsApp message: opens the 24-hour service window.
     WhatsappInbound {
-        msg: WaRecord,
+        msg: Box<WaRecord>,
         window_until: DateTime<Utc>,
         step: Option<StepKey>,
     },
     CallPlaced {
-        call: Call,
+        call: Box<Call>,
         next: DateTime<Utc>,
     },
     CallStatus {
@@ -180,7 +180,7 @@ pub enum Change {
     },
     /// A webhook is queued (or held: see [`HookStatus::Held`]).
     WebhookQueued {
-        hook: Hook,
+        hook: Box<Hook>,
     },
     WebhookAttempted {
         hook_id: HookId,
@@ -311,7 +311,7 @@ impl Data {
                     .entry(sms.batch_id.clone())
                     .or_default()
                     .push(sms.sms_id.clone());
-                self.sms.insert(sms.sms_id.clone(), sms.clone());
+                self.sms.insert(sms.sms_id.clone(), (**sms).clone());
             }
             Change::SmsStatus {
                 sms_id,
@@ -334,7 +334,7 @@ impl Data {
             Change::OtpIssued { otp } => {
                 self.last_otp
                     .insert(otp.mobile.clone(), otp.reference.clone());
-                self.otps.insert(otp.reference.clone(), otp.clone());
+                self.otps.insert(otp.reference.clone(), (**otp).clone());
             }
             Change::OtpVerified {
                 reference,
@@ -355,7 +355,7 @@ impl Data {
                     .entry(msg.batch_id.clone())
                     .or_default()
                     .push(msg.msg_id.clone());
-                self.rcs.insert(msg.msg_id.clone(), msg.clone());
+                self.rcs.insert(msg.msg_id.clone(), (**msg).clone());
             }
             Change::RcsStatus {
                 msg_id,
@@ -410,7 +410,7 @@ impl Data {
                 );
             }
             Change::AgentSaved { agent } => {
-                self.agents.insert(agent.id, agent.clone());
+                self.agents.insert(agent.id, (**agent).clone());
             }
             Change::AgentStatusChanged {
                 agent_id,
@@ -454,7 +454,7 @@ impl Data {
                         .or_default()
                         .push(msg.msg_id.clone());
                 }
-                self.wa.insert(msg.msg_id.clone(), msg.clone());
+                self.wa.insert(msg.msg_id.clone(), (**msg).clone());
             }
             Change::WhatsappStatus {
                 msg_id,
@@ -486,11 +486,11 @@ impl Data {
                 self.unschedule(step);
                 self.wa_windows
                     .insert((msg.phone_id.clone(), msg.msisdn.clone()), *window_until);
-                self.wa.insert(msg.msg_id.clone(), msg.clone());
+                self.wa.insert(msg.msg_id.clone(), (**msg).clone());
             }
             Change::CallPlaced { call, next } => {
                 self.schedule(*next, Step::Voice(call.call_id.clone()));
-                self.calls.insert(call.call_id.clone(), call.clone());
+                self.calls.insert(call.call_id.clone(), (**call).clone());
             }
             Change::CallStatus {
                 call_id,
@@ -510,7 +510,7 @@ impl Data {
             }
             Change::WebhookQueued { hook } => {
                 self.next_hook = self.next_hook.max(hook.id.0 + 1);
-                self.webhooks.insert(hook.id, hook.clone());
+                self.webhooks.insert(hook.id, (**hook).clone());
             }
             Change::WebhookAttempted {
                 hook_id,
@@ -563,7 +563,7 @@ impl Data {
     ) -> Change {
         let held = !allow_external && !crate::webhook::is_local_url(url);
         Change::WebhookQueued {
-            hook: Hook {
+            hook: Box::new(Hook {
                 id: HookId(self.next_hook),
                 url: url.to_owned(),
                 kind,
@@ -583,7 +583,7 @@ impl Data {
                 }),
                 queued_at: at,
                 finished_at: None,
-            },
+            }),
         }
     }
 
@@ -727,7 +727,7 @@ impl Data {
                 }
                 ScriptedReply::Whatsapp { phone_id, from } => {
                     out.push(Change::WhatsappInbound {
-                        msg: WaRecord {
+                        msg: Box::new(WaRecord {
                             msg_id: WaMsgId(crate::text::uuid()),
                             campaign_id: None,
                             msisdn: from,
@@ -738,7 +738,7 @@ impl Data {
                             sent_at: at,
                             status: WaStatus::Received,
                             direction: Direction::Incoming,
-                        },
+                        }),
                         window_until: at + TimeDelta::hours(24),
                         step: Some(key),
                     });

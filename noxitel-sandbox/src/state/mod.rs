@@ -401,8 +401,10 @@ impl Session<'_> {
                 continue;
             }
             for change in changes {
-                self.apply(at, change.clone());
-                if let Some((url, kind, body, recipient)) = self.data.webhook_for(&change, at) {
+                self.data.apply(&change, at);
+                let hook = self.data.webhook_for(&change, at);
+                self.changes.push((at, change));
+                if let Some((url, kind, body, recipient)) = hook {
                     self.webhook(at, &url, kind, body, Some(&recipient));
                 }
             }
