@@ -576,9 +576,12 @@ fn shown_url(url: &Url) -> String {
     let _ = shown.set_password(None);
     shown.set_query(None);
     shown.set_fragment(None);
-    let mut text = shown.to_string();
-    if elided {
-        text.push_str("?…");
+    // A hostile Location can be kilobytes long; an error message shows its start.
+    const SHOWN: usize = 300;
+    let full = shown.as_str();
+    let mut text: String = full.chars().take(SHOWN).collect();
+    if elided || text.len() < full.len() {
+        text.push_str(if elided { "?…" } else { "…" });
     }
     text
 }
@@ -786,5 +789,19 @@ mod tests {
         let text = redirect.to_string();
         assert!(!text.contains("123456"), "{text}");
         assert!(text.contains("HTTP 301"), "{text}");
+
+        let long = format!("https://api.example/{}", "a".repeat(10_000));
+        let redirect = Redirect::new(
+            StatusCode::FOUND,
+            &request,
+            "http://api.example/api/v2",
+            Some(&long),
+            false,
+        );
+        assert!(
+            redirect.to_string().len() < 1000,
+            "{}",
+            redirect.to_string().len()
+        );
     }
 }
