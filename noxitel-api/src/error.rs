@@ -288,7 +288,8 @@ impl Error {
         }
     }
 
-    /// A reqwest error the transport has no context for.
+    /// A reqwest error the transport has no context for (the method unknown here, it is
+    /// taken as a send: the message then errs on the side of "may have been processed").
     pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
         let phase = match e.is_connect() {
             true => Phase::Connect,
