@@ -56,7 +56,7 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
     /// 5xx: the server failed. The request may have been processed before it did.
-    #[error("server error: {0}")]
+    #[error("server error: {}{}", .0, processed_hint(self))]
     Server(ApiFailure),
     /// Any other error answer, including a 2xx answer whose body says `"status": "error"`.
     #[error("API error: {0}")]
@@ -121,17 +121,16 @@ fn retry_after_text(retry_after: Option<Duration>) -> String {
     retry_after.map_or_else(String::new, |d| format!(" (retry after {}s)", d.as_secs()))
 }
 
-/// What a caller should do about a request that may have been processed.
-fn processed_hint(error: &Error) -> &'static str {
-    let idempotent = error.method().is_some_and(is_idempotent);
-    match error.may_have_been_processed() && !idempotent {
-        true => {
-            "; the request may have been processed: check its delivery report (GET /dlr, \
-             /whatsapp/report, /rcs/dlr) before sending it again"
-        }
-        false => "",
-    }
+/// What a caller should do about a request that may have been processed, as a message tail.
+fn processed_hint(error: &Error) -> String {
+    error
+        .resend_advice()
+        .map_or_else(String::new, |advice| format!("; {advice}"))
 }
+
+/// The advice for a send that may have been processed.
+const RESEND_ADVICE: &str = "the request may have been processed: check its delivery report \
+     (GET /dlr, /whatsapp/report, /rcs/dlr) before sending it again";
 
 fn is_idempotent(method: &Method) -> bool {
     matches!(
@@ -173,6 +172,20 @@ impl Error {
         }
     }
 
+    fn failure_mut(&mut self) -> Option<&mut ApiFailure> {
+        match self {
+            Error::BadRequest(f)
+            | Error::IpNotWhitelisted(f)
+            | Error::InsufficientCredits(f)
+            | Error::InvalidApiKey(f)
+            | Error::NotFound(f)
+            | Error::Server(f)
+            | Error::Api(f)
+            | Error::RateLimited { failure: f, .. } => Some(f),
+            _ => None,
+        }
+    }
+
     /// Whether the API may have processed the request although the call failed — a message
     /// may have gone out. True when the request was sent and no answer says it was rejected:
     /// the connection broke or a deadline fired after the request was written, a success
@@ -194,6 +207,14 @@ impl Error {
         }
     }
 
+    /// What to do before sending the request again, when it was not idempotent (a send) and
+    /// [may have been processed](Self::may_have_been_processed): every message of such an
+    /// error ends with it.
+    pub fn resend_advice(&self) -> Option<&'static str> {
+        let idempotent = self.method().is_some_and(is_idempotent);
+        (self.may_have_been_processed() && !idempotent).then_some(RESEND_ADVICE)
+    }
+
     /// The request's method, for errors that know it.
     fn method(&self) -> Option<&Method> {
         match self {
@@ -201,7 +222,7 @@ impl Error {
             | Error::Decode { method, .. }
             | Error::ResponseTooLarge { method, .. } => Some(method),
             Error::Transport(transport) => Some(&transport.method),
-            _ => None,
+            other => other.failure().and_then(|f| f.method.as_ref()),
         }
     }
 
@@ -319,16 +340,17 @@ impl Error {
             }
             _ => {}
         }
-        match &mut self {
-            Error::BadRequest(f)
-            | Error::IpNotWhitelisted(f)
-            | Error::InsufficientCredits(f)
-            | Error::InvalidApiKey(f)
-            | Error::NotFound(f)
-            | Error::Server(f)
-            | Error::Api(f)
-            | Error::RateLimited { failure: f, .. } => f.redact(token),
-            _ => {}
+        if let Some(failure) = self.failure_mut() {
+            failure.redact(token);
+        }
+        self
+    }
+
+    /// The same error, knowing the request's method (for an answer: whether to say that a
+    /// send may have been processed).
+    pub(crate) fn sent_with(mut self, method: Option<Method>) -> Self {
+        if let Some(failure) = self.failure_mut() {
+            failure.method = method;
         }
         self
     }
@@ -490,10 +512,7 @@ impl fmt::Display for TransportError {
             ),
         }?;
         if self.phase.may_have_been_processed() && !is_idempotent(&self.method) {
-            f.write_str(
-                "; the request may have been processed: check its delivery report (GET /dlr, \
-                 /whatsapp/report, /rcs/dlr) before sending it again",
-            )?;
+            write!(f, "; {RESEND_ADVICE}")?;
         }
         Ok(())
     }
@@ -626,6 +645,8 @@ pub struct ApiFailure {
     pub message: Option<String>,
     /// The body.
     pub body: ErrorBody,
+    /// The request's method, when known.
+    method: Option<Method>,
 }
 
 impl ApiFailure {
@@ -638,6 +659,7 @@ impl ApiFailure {
             status,
             message,
             body,
+            method: None,
         }
     }
 

@@ -145,7 +145,11 @@ impl Client {
                 Some(Failure::NoAnswer(context)),
                 Err(progenitor_client::Error::CommunicationError(e)),
             ) => context.into_error(e),
-            (_, Err(error)) => Error::from_progenitor(error, transport.last_response()).await,
+            (_, Err(error)) => {
+                let meta = transport.last_response();
+                let method = meta.as_ref().map(|meta| meta.method.clone());
+                Error::from_progenitor(error, meta).await.sent_with(method)
+            }
         };
         Err(error.redacted(transport.token()))
     }

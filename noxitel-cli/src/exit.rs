@@ -119,5 +119,9 @@ pub fn describe(what: &str, error: &Error) -> String {
     {
         line.push_str(&format!(", retry after {}s", after.as_secs()));
     }
+    if let Some(advice) = error.resend_advice() {
+        line.push_str("; ");
+        line.push_str(advice);
+    }
     line
 }

@@ -457,8 +457,20 @@ async fn a_huge_html_error_page_is_kept_truncated() {
         }
         other => panic!("expected a raw body, got {other:?}"),
     }
-    assert!(shown(&error).len() < 1000);
+    let text = shown(&error);
+    assert!(text.len() < 1000, "{}", text.len());
     assert!(error.may_have_been_processed(), "a 5xx to a send");
+    assert!(text.contains("may have been processed"), "{text}");
+    assert!(error.resend_advice().is_some());
+}
+
+#[tokio::test]
+async fn a_server_error_to_a_read_gives_no_resend_advice() {
+    let server = Hostile::start(vec![Fault::typed(500, "text/html", "<h1>oops</h1>")]).await;
+    let error = client(&server).get_credits().await.unwrap_err();
+    assert!(matches!(error, Error::Server(_)), "{error:?}");
+    assert_eq!(error.resend_advice(), None);
+    assert!(!shown(&error).contains("may have been processed"));
 }
 
 #[tokio::test]
