@@ -414,11 +414,7 @@ enum Outcome {
 }
 
 fn classify(error: &Error) -> Outcome {
-    let reason = exit::describe("send", error);
-    let reason = reason
-        .strip_prefix("send failed: ")
-        .unwrap_or(&reason)
-        .to_owned();
+    let reason = exit::reason(error);
     match error {
         // Answers that say the batch was refused.
         Error::InvalidRequest(_) | Error::BadRequest(_) | Error::NotFound(_) | Error::Api(_) => {
@@ -661,7 +657,7 @@ pub async fn run(client: &Client, cfg: BulkConfig) -> Result<Summary, Failure> {
                 ));
             }
             Some(joined) = inflight.join_next(), if !inflight.is_empty() => {
-                let (batch, outcome) = joined.map_err(|e| Failure::other(format!("a send task failed: {e}")))?;
+                let (batch, outcome) = joined.map_err(|e| Failure::internal(format!("a send task failed: {e}")))?;
                 let hash = batch.hash.clone();
                 match outcome {
                     Outcome::Accepted(batch_id) => {
@@ -782,7 +778,7 @@ pub async fn run(client: &Client, cfg: BulkConfig) -> Result<Summary, Failure> {
     drop(rx);
     let read = reader
         .join()
-        .map_err(|_| Failure::other("the CSV reader thread panicked"))?;
+        .map_err(|_| Failure::internal("the CSV reader thread panicked"))?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

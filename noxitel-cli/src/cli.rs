@@ -9,7 +9,8 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
   1  the API refused the request (400, 404, \"status\": \"error\"), or an OTP did not match
-  2  usage: bad arguments, unreadable or invalid input file, bad CSV header
+  2  usage: bad arguments, unreadable or invalid input file, bad CSV header, a port
+     already in use
   3  authentication: missing or invalid API key (403), IP address not whitelisted (401)
   4  insufficient credits or balance (402)
   5  rate limit exceeded (429), after the client's retries

@@ -109,7 +109,7 @@ fn done<T: Serialize>(
 ) -> Result<(), Failure> {
     match answer {
         Ok(answer) => output::print_answer(client, output, &answer),
-        Err(e) => Err(Failure::api(what, &e)),
+        Err(e) => Err(Failure::api(what, e)),
     }
 }
 
@@ -455,14 +455,14 @@ pub async fn otp(client: &Client, output: Output, cmd: &Otp) -> Result<(), Failu
                 }
                 output::print_answer(client, output, &answer)?;
                 Err(Failure::new(
-                    exit::API,
+                    exit::Kind::Refused,
                     format!(
                         "otp verify: not matched: {}",
                         message.as_deref().unwrap_or("wrong or expired code")
                     ),
                 ))
             }
-            Err(e) => Err(Failure::api("otp verify", &e)),
+            Err(e) => Err(Failure::api("otp verify", e)),
         },
     }
 }

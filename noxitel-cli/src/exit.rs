@@ -1,4 +1,5 @@
-//! Exit codes and the one-line error message (see `EXIT_CODES_HELP`).
+//! Why a command failed ([`Kind`]), and what follows from it: the exit code (see
+//! `EXIT_CODES_HELP`), the one-line message and any hint.
 
 use std::fmt;
 
@@ -25,41 +26,118 @@ pub const INCOMPLETE: u8 = 8;
 /// Interrupted by Ctrl-C.
 pub const INTERRUPTED: u8 = 130;
 
-/// A failure to report: one line on stderr and an exit code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a command failed. The exit code and the hint are derived from it, never from the
+/// message's text.
+#[derive(Debug)]
+pub enum Kind {
+    /// A call through the API client failed.
+    Client(Box<Error>),
+    /// Bad arguments or input: an unreadable or invalid file, a journal that does not match.
+    Usage,
+    /// No API token was given.
+    NoToken,
+    /// The API answered, and the answer is a refusal (an OTP that did not match).
+    Refused,
+    /// A local address to listen on could not be bound (in use, not allowed, not local).
+    Listen(std::io::ErrorKind),
+    /// The control surface of a running sandbox failed: no answer (`None`) or this HTTP status.
+    Sandbox(Option<u16>),
+    /// This program failed (a task panicked, the runtime did not start).
+    Internal,
+}
+
+/// A failure to report: one line on stderr, an exit code and perhaps a hint.
+#[derive(Debug)]
 pub struct Failure {
-    /// Exit code.
-    pub code: u8,
-    /// The line to print (without the `error: ` prefix).
-    pub message: String,
+    kind: Kind,
+    /// For [`Kind::Client`]: what was being done (`credits`, `sms send`); otherwise the line.
+    message: String,
 }
 
 impl Failure {
-    pub fn new(code: u8, message: impl Into<String>) -> Self {
+    /// A failure of this kind with this message.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
         Self {
-            code,
+            kind,
             message: message.into(),
         }
     }
 
+    /// Bad arguments or input.
     pub fn usage(message: impl Into<String>) -> Self {
-        Self::new(USAGE, message)
+        Self::new(Kind::Usage, message)
     }
 
-    pub fn other(message: impl Into<String>) -> Self {
-        Self::new(API, message)
+    /// This program failed.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(Kind::Internal, message)
     }
 
     /// `what` failed because of `error`: one readable line with the API's message and the
     /// HTTP status.
-    pub fn api(what: &str, error: &Error) -> Self {
-        Self::new(code(error), describe(what, error))
+    pub fn api(what: &str, error: Error) -> Self {
+        Self::new(Kind::Client(Box::new(error)), what)
+    }
+
+    /// Listening on `addr` failed.
+    pub fn listen(addr: impl fmt::Display, error: &std::io::Error) -> Self {
+        let mut message = format!("cannot listen on {addr}: {error}");
+        if error.kind() == std::io::ErrorKind::AddrInUse {
+            message.push_str(
+                " (another program uses that port: pass another --port, or 0 for any free one)",
+            );
+        }
+        Self::new(Kind::Listen(error.kind()), message)
+    }
+
+    /// Why it failed.
+    pub fn kind(&self) -> &Kind {
+        &self.kind
+    }
+
+    /// The client error behind it, if it came from a call.
+    pub fn client_error(&self) -> Option<&Error> {
+        match &self.kind {
+            Kind::Client(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The process exit code.
+    pub fn code(&self) -> u8 {
+        match &self.kind {
+            Kind::Client(error) => code(error),
+            Kind::Usage | Kind::Listen(_) => USAGE,
+            Kind::NoToken => AUTH,
+            Kind::Refused | Kind::Internal => API,
+            Kind::Sandbox(None) => NETWORK,
+            Kind::Sandbox(Some(401 | 403)) => AUTH,
+            Kind::Sandbox(Some(500..)) => SERVER,
+            Kind::Sandbox(Some(_)) => API,
+        }
+    }
+
+    /// A second line that says what to try, given the base URL the command used.
+    pub fn hint(&self, base_url: &str) -> Option<String> {
+        let error = self.client_error()?;
+        (error.status().map(|s| s.as_u16()) == Some(404)
+            && !base_url.trim_end_matches('/').ends_with("/api/v2"))
+        .then(|| format!("the base URL usually ends with /api/v2 (it is {base_url})"))
     }
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        match &self.kind {
+            Kind::Client(error) => match **error {
+                // Nothing was sent: the operation did not "fail", it was not made.
+                Error::InvalidRequest(_) | Error::Config(_) => {
+                    write!(f, "{}: {}", self.message, reason(error))
+                }
+                _ => write!(f, "{} failed: {}", self.message, reason(error)),
+            },
+            _ => f.write_str(&self.message),
+        }
     }
 }
 
@@ -77,13 +155,12 @@ pub fn code(error: &Error) -> u8 {
     }
 }
 
-/// `<what> failed: <kind>: <API message> (HTTP <status>)`.
-pub fn describe(what: &str, error: &Error) -> String {
+/// What went wrong, without what was being done: `<kind>: <API message> (HTTP <status>)`,
+/// and, for a send that may have been processed, what to do before sending it again.
+pub fn reason(error: &Error) -> String {
     let kind = match error {
-        Error::InvalidRequest(reason) => {
-            return format!("{what}: invalid request (not sent): {reason}");
-        }
-        Error::Config(reason) => return format!("{what}: {reason}"),
+        Error::InvalidRequest(reason) => return format!("invalid request (not sent): {reason}"),
+        Error::Config(reason) => return reason.clone(),
         Error::BadRequest(_) => "bad request",
         Error::IpNotWhitelisted(_) => "IP address not whitelisted for this API key",
         Error::InsufficientCredits(_) => "insufficient credits",
@@ -95,20 +172,14 @@ pub fn describe(what: &str, error: &Error) -> String {
         // Timeouts, broken connections, redirects, unreadable answers: the client's own
         // message says what happened, whether the request may have been processed and what
         // to do.
-        other => return format!("{what} failed: {other}"),
+        other => return other.to_string(),
     };
-    let mut line = format!("{what} failed");
-    match error.message() {
+    let mut line = match error.message() {
         // "insufficient credits: Insufficient credits: …" says it twice.
-        Some(message) if message.to_lowercase().starts_with(kind) => {
-            line.push_str(": ");
-            line.push_str(message);
-        }
-        Some(message) => {
-            line.push_str(&format!(": {kind}: {message}"));
-        }
-        None => line.push_str(&format!(": {kind}")),
-    }
+        Some(message) if message.to_lowercase().starts_with(kind) => message.to_owned(),
+        Some(message) => format!("{kind}: {message}"),
+        None => kind.to_owned(),
+    };
     if let Some(status) = error.status() {
         line.push_str(&format!(" (HTTP {})", status.as_u16()));
     }

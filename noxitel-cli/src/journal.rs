@@ -219,10 +219,7 @@ impl Journal {
             .write_all(line.as_bytes())
             .and_then(|()| self.file.sync_data());
         result.map_err(|e| {
-            Failure::new(
-                crate::exit::USAGE,
-                format!("cannot write journal {}: {e}", self.path.display()),
-            )
+            Failure::usage(format!("cannot write journal {}: {e}", self.path.display()))
         })?;
         match record {
             Record::Header { .. } => {}
@@ -351,6 +348,6 @@ mod tests {
         assert!(matches!(j.batches[&1].state, State::Failed { .. }));
         assert!(matches!(j.batches[&2].state, State::Unknown { .. }));
         let other = Journal::open(&path, "other inputs", Path::new("c.csv")).unwrap_err();
-        assert!(other.message.contains("different message"), "{other}");
+        assert!(other.to_string().contains("different message"), "{other}");
     }
 }

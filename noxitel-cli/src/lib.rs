@@ -47,14 +47,10 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             output::emit_err(&format!("error: {failure}"));
-            if failure.message.ends_with("(HTTP 404)")
-                && !base_url.trim_end_matches('/').ends_with("/api/v2")
-            {
-                output::emit_err(&format!(
-                    "hint: the base URL usually ends with /api/v2 (it is {base_url})"
-                ));
+            if let Some(hint) = failure.hint(&base_url) {
+                output::emit_err(&format!("hint: {hint}"));
             }
-            ExitCode::from(failure.code)
+            ExitCode::from(failure.code())
         }
     }
 }
@@ -81,7 +77,7 @@ pub fn client(global: &Global) -> Result<Client, Failure> {
     let token = global.token.as_deref().map(str::trim).unwrap_or("");
     if token.is_empty() {
         return Err(Failure::new(
-            exit::AUTH,
+            exit::Kind::NoToken,
             "no API token: pass --token or set NOXITEL_API_TOKEN",
         ));
     }
@@ -90,7 +86,7 @@ pub fn client(global: &Global) -> Result<Client, Failure> {
         .timeout(Duration::from_secs(global.timeout.max(1)))
         .user_agent(concat!("noxitel-cli/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| Failure::api("configuration", &e))
+        .map_err(|e| Failure::api("configuration", e))
 }
 
 /// Runs a parsed command; `Ok` carries the exit code.
@@ -220,9 +216,12 @@ async fn sandbox(args: &cli::SandboxArgs, global: &Global) -> Result<(), Failure
                 .map_err(|e| Failure::usage(format!("--fault {spec:?}: {e}")))?,
         );
     }
-    let sandbox = noxitel_sandbox::Sandbox::start_with(config)
+    let listener = tokio::net::TcpListener::bind(config.addr)
         .await
-        .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the sandbox: {e}")))?;
+        .map_err(|e| Failure::listen(config.addr, &e))?;
+    let sandbox = noxitel_sandbox::Sandbox::serve(listener, config)
+        .await
+        .map_err(|e| Failure::usage(format!("cannot start the sandbox: {e}")))?;
     // A generated token is a local test credential and is printed; tokens the user gave
     // (perhaps a real one from the environment) are not.
     let token_line = if given.is_empty() {

@@ -26,7 +26,7 @@ pub fn emit_err(text: &str) {
 /// Prints an answer in the chosen format.
 pub fn print<T: Serialize>(output: Output, answer: &T) -> Result<(), Failure> {
     let value = serde_json::to_value(answer)
-        .map_err(|e| Failure::other(format!("cannot print the answer: {e}")))?;
+        .map_err(|e| Failure::internal(format!("cannot print the answer: {e}")))?;
     match output {
         Output::Json => emit(&value.to_string()),
         Output::Table => emit(&table(&value)),

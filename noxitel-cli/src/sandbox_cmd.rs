@@ -5,7 +5,7 @@ use noxitel_sandbox::{Control, ControlError, EventRecord, FaultSpec};
 use serde_json::{Value, json};
 
 use crate::cli::{FaultAction, Global, InboundChannel, Output, SandboxAction};
-use crate::exit::{self, Failure};
+use crate::exit::{Failure, Kind};
 use crate::output;
 
 /// Where the sandbox runs: `--base-url` unless it is the real API's, then the default port.
@@ -13,7 +13,7 @@ fn control(global: &Global) -> Result<Control, Failure> {
     let token = global.token.as_deref().map(str::trim).unwrap_or("");
     if token.is_empty() {
         return Err(Failure::new(
-            exit::AUTH,
+            Kind::NoToken,
             "no sandbox token: pass --token or set NOXITEL_API_TOKEN (the sandbox prints it)",
         ));
     }
@@ -28,18 +28,14 @@ fn control(global: &Global) -> Result<Control, Failure> {
 fn failure(control: &Control, error: ControlError) -> Failure {
     match error {
         ControlError::Http(e) => Failure::new(
-            exit::NETWORK,
+            Kind::Sandbox(None),
             format!(
                 "no sandbox at {} ({e}); start one with `noxitel sandbox` and set NOXITEL_BASE_URL",
                 control.url()
             ),
         ),
         ControlError::Status { status, message } => Failure::new(
-            match status {
-                401 | 403 => exit::AUTH,
-                500.. => exit::SERVER,
-                _ => exit::API,
-            },
+            Kind::Sandbox(Some(status)),
             format!("{message} (HTTP {status})"),
         ),
     }

@@ -137,15 +137,12 @@ pub async fn listen(host: std::net::IpAddr, port: u16, output: Output) -> Result
         }
     }));
     let addr = SocketAddr::new(host, port);
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-        Failure::new(
-            crate::exit::NETWORK,
-            format!("cannot listen on {addr}: {e}"),
-        )
-    })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::listen(addr, &e))?;
     let local = listener
         .local_addr()
-        .map_err(|e| Failure::other(e.to_string()))?;
+        .map_err(|e| Failure::listen(addr, &e))?;
     crate::output::emit_err(&format!(
         "listening on http://{local}/ (any path; Ctrl-C to stop)"
     ));
@@ -154,7 +151,7 @@ pub async fn listen(host: std::net::IpAddr, port: u16, output: Output) -> Result
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
-        .map_err(|e| Failure::new(crate::exit::NETWORK, format!("webhook server failed: {e}")))
+        .map_err(|e| Failure::internal(format!("webhook server failed: {e}")))
 }
 
 #[cfg(test)]

@@ -74,3 +74,16 @@ fn prints_typed_events_and_answers_200() {
     assert_eq!(events[2]["status"], "answered");
     assert_eq!(events[3]["kind"], "sms_receipt");
 }
+
+#[test]
+fn a_port_in_use_is_a_usage_error_not_a_network_one() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Command::new(cargo_bin("noxitel"))
+        .args(["webhook", "listen", "--port", &port])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("another --port"), "{stderr}");
+}
