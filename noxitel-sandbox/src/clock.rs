@@ -22,7 +22,7 @@ impl Clock {
 }
 
 /// `YYYY-MM-DD HH:MM:SS`, the API's "system timezone" format (the sandbox's system timezone is UTC).
-pub fn sys(t: DateTime<Utc>) -> String {
+pub fn system_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
@@ -37,7 +37,7 @@ pub fn rfc3339_ms(t: DateTime<Utc>) -> String {
 }
 
 /// Parses a `schedule` value (`YYYY-MM-DD HH:MM:SS`, UTC).
-pub fn parse_sys(value: &str) -> Option<DateTime<Utc>> {
+pub fn parse_system_time(value: &str) -> Option<DateTime<Utc>> {
     NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M:%S")
         .ok()
         .map(|t| t.and_utc())
@@ -46,5 +46,5 @@ pub fn parse_sys(value: &str) -> Option<DateTime<Utc>> {
 /// The sandbox clock as JSON (`GET /sandbox/clock`).
 pub fn now_json(clock: &Clock) -> serde_json::Value {
     let now = clock.now();
-    serde_json::json!({"now": rfc3339(now), "system_time": sys(now)})
+    serde_json::json!({"now": rfc3339(now), "system_time": system_time(now)})
 }

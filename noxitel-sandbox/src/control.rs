@@ -19,17 +19,17 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::clock::now_json;
-use crate::clock::{rfc3339, sys};
+use crate::clock::{rfc3339, system_time};
 use crate::error::{ApiErr, ApiResult};
 use crate::faults::FaultSpec;
-use crate::http::{A, Acct, JsonBody, S, change, durable, parse_raw};
+use crate::http::{JsonBody, QueryParams, SharedState, TokenAccount, change, durable, parse_raw};
 use crate::state::change::{Change, inbound_event, rcs_event, to_value};
 use crate::state::records::{
     AgentStatus, ConversationId, Direction, HookKind, RcsMsgId, WaMsgId, WaRecord, WaStatus,
 };
-use crate::state::{Data, Session, Shared};
+use crate::state::{AccountState, Session, Shared};
 use crate::store::{Event, Filter};
-use crate::text;
+use crate::{ids, magic};
 
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
@@ -89,16 +89,16 @@ pub async fn index() -> Json<Value> {
 }
 
 async fn last_otp(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     Path(mobile): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let mobile = text::normalize(&mobile).to_owned();
-    let d = s.session(&acct);
-    let otp = d
+    let mobile = magic::bare_number(&mobile).to_owned();
+    let session = shared.session(&account);
+    let otp = session
         .last_otp
         .get(&mobile)
-        .and_then(|r| d.otps.get(r))
+        .and_then(|r| session.otps.get(r))
         .ok_or_else(|| ApiErr::not_found(format!("No OTP has been sent to {mobile}")))?;
     Ok(Json(json!({
         "status": "success",
@@ -106,7 +106,7 @@ async fn last_otp(
         "otp": otp.code,
         "reference": otp.reference,
         "channel": otp.channel,
-        "sent": sys(otp.created_at),
+        "sent": system_time(otp.created_at),
         "expires_at": rfc3339(otp.expires_at),
         "attempts": otp.attempts,
         "verified": otp.verified,
@@ -114,9 +114,13 @@ async fn last_otp(
     })))
 }
 
-async fn sms_message(State(s): S, Acct(acct): A, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    let d = s.session(&acct);
-    let sms = d
+async fn sms_message(
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let session = shared.session(&account);
+    let sms = session
         .sms
         .get(id.as_str())
         .ok_or_else(|| ApiErr::not_found(format!("sms_id {id:?} not found")))?;
@@ -133,8 +137,8 @@ async fn sms_message(State(s): S, Acct(acct): A, Path(id): Path<String>) -> ApiR
         "routeId": sms.route_id,
         "campaignId": sms.campaign_id,
         "origin": sms.origin,
-        "sent": sys(sms.sent_at),
-        "dlr": {"status": status, "operator_reply": reply, "delivery_time": sms.done_at.map(sys)},
+        "sent": system_time(sms.sent_at),
+        "dlr": {"status": status, "operator_reply": reply, "delivery_time": sms.done_at.map(system_time)},
     })))
 }
 
@@ -181,8 +185,8 @@ fn postback(suggestion: &RcsSuggestion, payload: Option<&str>) -> (String, Strin
     }
 }
 
-fn suggestion_text(s: &RcsSuggestion) -> &str {
-    match s {
+fn suggestion_text(suggestion: &RcsSuggestion) -> &str {
+    match suggestion {
         RcsSuggestion::Reply { text }
         | RcsSuggestion::Url { text, .. }
         | RcsSuggestion::Dial { text, .. }
@@ -192,16 +196,17 @@ fn suggestion_text(s: &RcsSuggestion) -> &str {
 }
 
 async fn rcs_tap(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     JsonBody(tap): JsonBody<Tap>,
 ) -> ApiResult<Json<Value>> {
-    let now = s.clock.now();
-    change(&s, &acct, |d| {
-        let msg =
-            d.rcs.get(tap.msg_id.as_str()).cloned().ok_or_else(|| {
-                ApiErr::not_found(format!("RCS msg_id {:?} not found", tap.msg_id))
-            })?;
+    let now = shared.clock.now();
+    change(&shared, &account, |session| {
+        let msg = session
+            .rcs
+            .get(tap.msg_id.as_str())
+            .cloned()
+            .ok_or_else(|| ApiErr::not_found(format!("RCS msg_id {:?} not found", tap.msg_id)))?;
         if matches!(
             msg.status,
             RcsDeliveryStatus::Failed | RcsDeliveryStatus::Incompatible
@@ -213,7 +218,9 @@ async fn rcs_tap(
         }
         let all = suggestions(msg.content.as_ref());
         let chosen = match (&tap.text, tap.index) {
-            (Some(text), _) => all.iter().find(|s| suggestion_text(s) == text),
+            (Some(text), _) => all
+                .iter()
+                .find(|suggestion| suggestion_text(suggestion) == text),
             (None, index) => all.get(index.unwrap_or(0)),
         }
         .ok_or_else(|| {
@@ -226,7 +233,7 @@ async fn rcs_tap(
         let (action, payload, label) = postback(chosen, tap.payload.as_deref());
         let postback_data = format!("{}||{action}||{payload}", msg.msg_id);
         let was_read = msg.status == RcsDeliveryStatus::Read;
-        d.apply(
+        session.apply(
             now,
             Change::RcsTapped {
                 msg_id: msg.msg_id.clone(),
@@ -247,7 +254,7 @@ async fn rcs_tap(
                 now,
                 extra,
             );
-            d.webhook(
+            session.webhook(
                 now,
                 url,
                 HookKind::RcsRead,
@@ -255,7 +262,7 @@ async fn rcs_tap(
                 Some(&msg.mobile),
             );
         }
-        open_conversation(d, msg.agent_id, &msg.mobile, now);
+        open_conversation(session, msg.agent_id, &msg.mobile, now);
         let mut event = rcs_event(
             RcsEventType::MessageReceived,
             msg.agent_id,
@@ -275,7 +282,7 @@ async fn rcs_tap(
         });
         let body = to_value(&event);
         if let Some(url) = &msg.notify_url {
-            d.webhook(
+            session.webhook(
                 now,
                 url,
                 HookKind::RcsReceived,
@@ -292,19 +299,19 @@ async fn rcs_tap(
 
 /// The active conversation of `mobile` with the agent, opened now if there is none.
 fn open_conversation(
-    d: &mut Session<'_>,
+    session: &mut Session<'_>,
     agent_id: i64,
     mobile: &str,
     now: DateTime<Utc>,
 ) -> ConversationId {
-    let active = d
+    let active = session
         .conversations
         .get(&(agent_id, mobile.to_owned()))
         .filter(|c| c.started_at + TimeDelta::hours(24) > now)
         .map(|c| c.id.clone());
     active.unwrap_or_else(|| {
-        let id = ConversationId(text::uuid());
-        d.apply(
+        let id = ConversationId(ids::uuid());
+        session.apply(
             now,
             Change::ConversationOpened {
                 agent_id,
@@ -327,29 +334,29 @@ struct Inbound {
 }
 
 async fn rcs_inbound(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     JsonBody(inbound): JsonBody<Inbound>,
 ) -> ApiResult<Json<Value>> {
-    let from = text::normalize(&inbound.from).to_owned();
-    let now = s.clock.now();
-    change(&s, &acct, |d| {
-        let agent_id = inbound.agent_id.unwrap_or(d.default_agent);
-        if !d.agents.contains_key(&agent_id) {
+    let from = magic::bare_number(&inbound.from).to_owned();
+    let now = shared.clock.now();
+    change(&shared, &account, |session| {
+        let agent_id = inbound.agent_id.unwrap_or(session.default_agent);
+        if !session.agents.contains_key(&agent_id) {
             return Err(ApiErr::not_found(format!("agentId {agent_id} not found")));
         }
-        let conversation = open_conversation(d, agent_id, &from, now);
-        let last = d
+        let conversation = open_conversation(session, agent_id, &from, now);
+        let last = session
             .rcs
             .values()
             .filter(|m| m.agent_id == agent_id && m.mobile == from && m.notify_url.is_some())
             .max_by_key(|m| m.sent_at)
             .and_then(|m| m.notify_url.clone());
         let url = inbound.notify_url.clone().or(last);
-        let msg_id = RcsMsgId(text::uuid());
+        let msg_id = RcsMsgId(ids::uuid());
         let text = inbound.text.clone().unwrap_or_default();
         let body = to_value(&inbound_event(agent_id, msg_id.as_str(), &from, &text, now));
-        d.apply(
+        session.apply(
             now,
             Change::RcsInbound {
                 msg_id,
@@ -360,7 +367,7 @@ async fn rcs_inbound(
             },
         );
         if let Some(url) = &url {
-            d.webhook(now, url, HookKind::RcsReceived, body.clone(), Some(&from));
+            session.webhook(now, url, HookKind::RcsReceived, body.clone(), Some(&from));
         }
         Ok(Json(json!({
             "status": "success",
@@ -373,16 +380,16 @@ async fn rcs_inbound(
 }
 
 async fn approve_agent(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let id: i64 = id.parse().map_err(|_| {
         ApiErr::bad_request(format!("Invalid parameter id: {id:?} is not an integer"))
     })?;
-    let now = s.clock.now();
-    change(&s, &acct, |d| {
-        let agent = d
+    let now = shared.clock.now();
+    change(&shared, &account, |session| {
+        let agent = session
             .agents
             .get(&id)
             .ok_or_else(|| ApiErr::not_found(format!("agentId {id} not found")))?;
@@ -393,7 +400,7 @@ async fn approve_agent(
             )));
         }
         // The pending automatic approval finds the agent approved and changes nothing.
-        d.apply(
+        session.apply(
             now,
             Change::AgentStatusChanged {
                 agent_id: id,
@@ -411,22 +418,22 @@ async fn approve_agent(
 }
 
 async fn whatsapp_inbound(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     JsonBody(inbound): JsonBody<Inbound>,
 ) -> ApiResult<Json<Value>> {
-    let from = text::normalize(&inbound.from).to_owned();
-    let now = s.clock.now();
-    change(&s, &acct, |d| {
+    let from = magic::bare_number(&inbound.from).to_owned();
+    let now = shared.clock.now();
+    change(&shared, &account, |session| {
         let phone_id = inbound
             .phone_id
             .clone()
-            .unwrap_or_else(|| d.wa_phones[0].clone());
-        if !d.wa_phones.contains(&phone_id) {
+            .unwrap_or_else(|| session.wa_phones[0].clone());
+        if !session.wa_phones.contains(&phone_id) {
             return Err(ApiErr::not_found(format!("phoneId {phone_id:?} not found")));
         }
         let until = now + TimeDelta::hours(24);
-        let msg_id = WaMsgId(text::uuid());
+        let msg_id = WaMsgId(ids::uuid());
         let msg = WaRecord {
             msg_id: msg_id.clone(),
             campaign_id: None,
@@ -439,7 +446,7 @@ async fn whatsapp_inbound(
             status: WaStatus::Received,
             direction: Direction::Incoming,
         };
-        d.apply(
+        session.apply(
             now,
             Change::WhatsappInbound {
                 msg: Box::new(msg),
@@ -459,13 +466,16 @@ async fn whatsapp_inbound(
     .await
 }
 
-async fn flush(State(s): S, Acct(acct): A) -> ApiResult<Json<Value>> {
-    let now = s.clock.now();
-    change(&s, &acct, |d| {
-        let before = d.pending_count();
-        let hooks_before = d.webhooks.len();
-        d.run_due(now, true);
-        let webhooks = d.webhooks.len() - hooks_before;
+async fn flush(
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+) -> ApiResult<Json<Value>> {
+    let now = shared.clock.now();
+    change(&shared, &account, |session| {
+        let before = session.pending_count();
+        let hooks_before = session.webhooks.len();
+        session.run_due(now, true);
+        let webhooks = session.webhooks.len() - hooks_before;
         Ok(Json(
             json!({"status": "success", "processed": before, "webhooks": webhooks}),
         ))
@@ -473,8 +483,8 @@ async fn flush(State(s): S, Acct(acct): A) -> ApiResult<Json<Value>> {
     .await
 }
 
-async fn clock(State(s): S) -> Json<Value> {
-    Json(now_json(&s.clock))
+async fn clock(State(shared): SharedState) -> Json<Value> {
+    Json(now_json(&shared.clock))
 }
 
 #[derive(Deserialize)]
@@ -483,8 +493,8 @@ struct Advance {
 }
 
 async fn advance(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     JsonBody(advance): JsonBody<Advance>,
 ) -> ApiResult<Json<Value>> {
     if !(0..=366 * 24 * 3600).contains(&advance.seconds) {
@@ -492,25 +502,25 @@ async fn advance(
             "Invalid parameter seconds: between 0 and one year",
         ));
     }
-    change(&s, &acct, |d| {
-        s.clock.advance(TimeDelta::seconds(advance.seconds));
-        let now = s.clock.now();
-        d.apply(
+    change(&shared, &account, |session| {
+        shared.clock.advance(TimeDelta::seconds(advance.seconds));
+        let now = shared.clock.now();
+        session.apply(
             now,
             Change::ClockAdvanced {
                 seconds: advance.seconds,
             },
         );
-        d.run_due(now, false);
-        Ok(Json(now_json(&s.clock)))
+        session.run_due(now, false);
+        Ok(Json(now_json(&shared.clock)))
     })
     .await
 }
 
 /// The webhook deliveries of this account (oldest first), held ones included.
-async fn webhooks(State(s): S, Acct(acct): A) -> Json<Value> {
-    let d = s.session(&acct);
-    let data: Vec<Value> = d
+async fn webhooks(State(shared): SharedState, TokenAccount(account): TokenAccount) -> Json<Value> {
+    let session = shared.session(&account);
+    let data: Vec<Value> = session
         .webhooks
         .values()
         .map(|h| {
@@ -542,17 +552,17 @@ struct SetCredits {
 }
 
 async fn set_credits(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     JsonBody(set): JsonBody<SetCredits>,
 ) -> ApiResult<Json<Value>> {
-    let now = s.clock.now();
-    change(&s, &acct, |d| {
+    let now = shared.clock.now();
+    change(&shared, &account, |session| {
         let route_id = set.route_id.unwrap_or(1);
-        if set.credits.is_some() && !d.routes.contains_key(&route_id) {
+        if set.credits.is_some() && !session.routes.contains_key(&route_id) {
             return Err(ApiErr::not_found(format!("routeId {route_id} not found")));
         }
-        d.apply(
+        session.apply(
             now,
             Change::BalanceSet {
                 route_id,
@@ -565,10 +575,8 @@ async fn set_credits(
     .await
 }
 
-type Params = Query<HashMap<String, String>>;
-
-fn number(q: &HashMap<String, String>, name: &str, default: u64) -> ApiResult<u64> {
-    match q.get(name) {
+fn number(query: &HashMap<String, String>, name: &str, default: u64) -> ApiResult<u64> {
+    match query.get(name) {
         None => Ok(default),
         Some(v) => v.parse().map_err(|_| {
             ApiErr::bad_request(format!("Invalid parameter {name}: {v:?} is not a number"))
@@ -576,12 +584,12 @@ fn number(q: &HashMap<String, String>, name: &str, default: u64) -> ApiResult<u6
     }
 }
 
-fn filter(q: &HashMap<String, String>, account: &crate::state::Account) -> ApiResult<Filter> {
+fn filter(query: &HashMap<String, String>, account: &crate::state::Account) -> ApiResult<Filter> {
     Ok(Filter {
-        account: (q.get("all").map(String::as_str) != Some("true")).then_some(account.no),
-        after: number(q, "after", 0)?,
-        limit: number(q, "limit", 1000)?.clamp(1, 10_000) as usize,
-        kinds: q
+        account: (query.get("all").map(String::as_str) != Some("true")).then_some(account.no),
+        after: number(query, "after", 0)?,
+        limit: number(query, "limit", 1000)?.clamp(1, 10_000) as usize,
+        kinds: query
             .get("kind")
             .map(|k| {
                 k.split(',')
@@ -594,9 +602,13 @@ fn filter(q: &HashMap<String, String>, account: &crate::state::Account) -> ApiRe
 }
 
 /// `GET /sandbox/events`: this account's events (every account's with `all=true`).
-async fn events(State(s): S, Acct(acct): A, Query(q): Params) -> ApiResult<Json<Value>> {
-    let filter = filter(&q, &acct)?;
-    let data = s.log.list(&filter);
+async fn events(
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+    Query(query): QueryParams,
+) -> ApiResult<Json<Value>> {
+    let filter = filter(&query, &account)?;
+    let data = shared.log.list(&filter);
     let last = data.last().map_or(filter.after, |e| e.id);
     let data: Vec<&Event> = data.iter().map(|e| &**e).collect();
     Ok(Json(
@@ -607,57 +619,65 @@ async fn events(State(s): S, Acct(acct): A, Query(q): Params) -> ApiResult<Json<
 /// `GET /sandbox/events/stream`: the events after `after` (default: from now on), then
 /// live, as server-sent events (`id:` the event id, `event:` its kind, `data:` the event).
 async fn event_stream(
-    State(s): S,
-    Acct(acct): A,
-    Query(q): Params,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+    Query(query): QueryParams,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
-    let mut filter = filter(&q, &acct)?;
+    let mut filter = filter(&query, &account)?;
     filter.limit = usize::MAX;
     // Subscribe before reading the backlog, so nothing falls between the two.
-    let live = s.log.subscribe();
-    if !q.contains_key("after") {
-        filter.after = s.log.last_id();
+    let live = shared.log.subscribe();
+    if !query.contains_key("after") {
+        filter.after = shared.log.last_id();
     }
-    let backlog: std::collections::VecDeque<Arc<Event>> = s.log.list(&filter).into();
-    struct St {
+    let backlog: std::collections::VecDeque<Arc<Event>> = shared.log.list(&filter).into();
+    struct StreamState {
         shared: Arc<Shared>,
         live: tokio::sync::broadcast::Receiver<Arc<Event>>,
         backlog: std::collections::VecDeque<Arc<Event>>,
         filter: Filter,
     }
-    let state = St {
-        shared: Arc::clone(&s),
+    let state = StreamState {
+        shared: Arc::clone(&shared),
         live,
         backlog,
         filter,
     };
-    let stream = futures_util::stream::unfold(state, |mut st| async move {
+    let stream = futures_util::stream::unfold(state, |mut stream_state| async move {
         loop {
-            let next = match st.backlog.pop_front() {
+            let next = match stream_state.backlog.pop_front() {
                 Some(e) => e,
-                None => match st.live.recv().await {
+                None => match stream_state.live.recv().await {
                     Ok(e) => e,
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        st.backlog = st.shared.log.list(&st.filter).into();
+                        stream_state.backlog =
+                            stream_state.shared.log.list(&stream_state.filter).into();
                         continue;
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 },
             };
-            if next.id <= st.filter.after
-                || st.filter.account.is_some_and(|a| a != next.account)
-                || !(st.filter.kinds.is_empty()
-                    || st.filter.kinds.iter().any(|k| k == next.change.kind()))
+            if next.id <= stream_state.filter.after
+                || stream_state
+                    .filter
+                    .account
+                    .is_some_and(|a| a != next.account)
+                || !(stream_state.filter.kinds.is_empty()
+                    || stream_state
+                        .filter
+                        .kinds
+                        .iter()
+                        .any(|k| k == next.change.kind()))
             {
                 continue;
             }
-            st.filter.after = next.id;
+            stream_state.filter.after = next.id;
             let sse = SseEvent::default()
                 .id(next.id.to_string())
                 .event(next.change.kind())
                 .json_data(&*next)
                 .unwrap_or_default();
-            return Some((Ok(sse), st));
+            return Some((Ok(sse), stream_state));
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
@@ -670,29 +690,33 @@ struct Reset {
 }
 
 /// `POST /sandbox/reset`: back to the provisioned fixtures (this account or all).
-async fn reset(State(s): S, Acct(acct): A, body: Bytes) -> ApiResult<Json<Value>> {
+async fn reset(
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let reset: Reset = if body.iter().all(u8::is_ascii_whitespace) {
         Reset::default()
     } else {
         parse_raw(&body)?
     };
     let targets: Vec<_> = if reset.all {
-        s.accounts().cloned().collect()
+        shared.accounts().cloned().collect()
     } else {
-        vec![Arc::clone(&acct)]
+        vec![Arc::clone(&account)]
     };
-    let now = s.clock.now();
+    let now = shared.clock.now();
     let mut waits = Vec::new();
     for account in &targets {
-        let mut d = s.session(account);
-        d.apply(
+        let mut session = shared.session(account);
+        session.apply(
             now,
             Change::AccountProvisioned {
-                credits: s.config.initial_credits,
-                wallet_cents: s.config.initial_wallet_cents,
+                credits: shared.config.initial_credits,
+                wallet_cents: shared.config.initial_wallet_cents,
             },
         );
-        waits.push(d.commit());
+        waits.push(session.commit());
     }
     for wait in waits {
         durable(wait).await?;
@@ -703,13 +727,13 @@ async fn reset(State(s): S, Acct(acct): A, body: Bytes) -> ApiResult<Json<Value>
 }
 
 /// `GET /sandbox/export`: this account's state.
-async fn export(State(s): S, Acct(acct): A) -> Json<Value> {
-    let d = s.session(&acct);
-    let data: &Data = &d;
+async fn export(State(shared): SharedState, TokenAccount(account): TokenAccount) -> Json<Value> {
+    let session = shared.session(&account);
+    let data: &AccountState = &session;
     Json(json!({
         "status": "success",
-        "account": format!("acct_{}", acct.no),
-        "time": rfc3339(s.clock.now()),
+        "account": format!("acct_{}", account.no),
+        "time": rfc3339(shared.clock.now()),
         "state": data.export(),
     }))
 }
@@ -718,8 +742,8 @@ async fn magic_numbers() -> Json<Value> {
     Json(json!({"status": "success", "data": crate::magic::table()}))
 }
 
-async fn list_faults(State(s): S) -> Json<Value> {
-    Json(json!({"status": "success", "data": s.faults.list()}))
+async fn list_faults(State(shared): SharedState) -> Json<Value> {
+    Json(json!({"status": "success", "data": shared.faults.list()}))
 }
 
 fn fault_spec(body: &[u8]) -> ApiResult<FaultSpec> {
@@ -729,26 +753,30 @@ fn fault_spec(body: &[u8]) -> ApiResult<FaultSpec> {
     Ok(spec)
 }
 
-async fn add_fault(State(s): S, body: Bytes) -> ApiResult<Json<Value>> {
-    let rule = s.faults.add(fault_spec(&body)?);
+async fn add_fault(State(shared): SharedState, body: Bytes) -> ApiResult<Json<Value>> {
+    let rule = shared.faults.add(fault_spec(&body)?);
     Ok(Json(json!({"status": "success", "data": rule})))
 }
 
-async fn replace_fault(State(s): S, Path(id): Path<u64>, body: Bytes) -> ApiResult<Json<Value>> {
+async fn replace_fault(
+    State(shared): SharedState,
+    Path(id): Path<u64>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let spec = fault_spec(&body)?;
-    let rule = s
+    let rule = shared
         .faults
         .replace(id, spec)
         .ok_or_else(|| ApiErr::not_found(format!("fault rule {id} not found")))?;
     Ok(Json(json!({"status": "success", "data": rule})))
 }
 
-async fn clear_faults(State(s): S) -> Json<Value> {
-    Json(json!({"status": "success", "removed": s.faults.clear(None)}))
+async fn clear_faults(State(shared): SharedState) -> Json<Value> {
+    Json(json!({"status": "success", "removed": shared.faults.clear(None)}))
 }
 
-async fn clear_fault(State(s): S, Path(id): Path<u64>) -> ApiResult<Json<Value>> {
-    match s.faults.clear(Some(id)) {
+async fn clear_fault(State(shared): SharedState, Path(id): Path<u64>) -> ApiResult<Json<Value>> {
+    match shared.faults.clear(Some(id)) {
         0 => Err(ApiErr::not_found(format!("fault rule {id} not found"))),
         n => Ok(Json(json!({"status": "success", "removed": n}))),
     }

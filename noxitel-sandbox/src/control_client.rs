@@ -97,7 +97,7 @@ pub struct Flushed {
 }
 
 #[derive(Deserialize)]
-struct Data<T> {
+struct DataEnvelope<T> {
     data: T,
 }
 
@@ -218,13 +218,13 @@ impl Control {
 
     /// This account's events after `after` (0: from the start), oldest first.
     pub async fn events(&self, after: u64) -> Result<Vec<EventRecord>, ControlError> {
-        self.call::<Data<_>>(
+        self.call::<DataEnvelope<_>>(
             reqwest::Method::GET,
             &format!("/events?after={after}"),
             None,
         )
         .await
-        .map(|d| d.data)
+        .map(|envelope| envelope.data)
     }
 
     /// Streams this account's events (server-sent events): those after `after`, or from now
@@ -280,16 +280,16 @@ impl Control {
     /// Adds a fault rule; returns it with its id.
     pub async fn add_fault(&self, spec: &FaultSpec) -> Result<FaultRule, ControlError> {
         let body = serde_json::to_value(spec).unwrap_or(Value::Null);
-        self.call::<Data<_>>(reqwest::Method::POST, "/faults", Some(body))
+        self.call::<DataEnvelope<_>>(reqwest::Method::POST, "/faults", Some(body))
             .await
-            .map(|d| d.data)
+            .map(|envelope| envelope.data)
     }
 
     /// The fault rules in force.
     pub async fn faults(&self) -> Result<Vec<FaultRule>, ControlError> {
-        self.call::<Data<_>>(reqwest::Method::GET, "/faults", None)
+        self.call::<DataEnvelope<_>>(reqwest::Method::GET, "/faults", None)
             .await
-            .map(|d| d.data)
+            .map(|envelope| envelope.data)
     }
 
     /// Removes one fault rule (`Some(id)`) or all; returns how many were removed.

@@ -1,5 +1,6 @@
 //! Routing, authentication, IP allow-list, rate limiting, request logs and error bodies.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -7,7 +8,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::Body;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, Request, State};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -27,22 +28,22 @@ use crate::state::Shared;
 use crate::{api, control};
 
 /// The state every handler gets.
-pub type S = State<Arc<Shared>>;
-/// The account the bearer token selects.
-pub type A = Acct;
+pub type SharedState = State<Arc<Shared>>;
+/// The query string as name → value.
+pub type QueryParams = Query<HashMap<String, String>>;
 
 /// Extracts the account the guard found for the bearer token.
-pub struct Acct(pub Arc<Account>);
+pub struct TokenAccount(pub Arc<Account>);
 
-impl<St: Send + Sync> FromRequestParts<St> for Acct {
+impl<RouterState: Send + Sync> FromRequestParts<RouterState> for TokenAccount {
     type Rejection = ApiErr;
 
-    async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, ApiErr> {
+    async fn from_request_parts(parts: &mut Parts, _: &RouterState) -> Result<Self, ApiErr> {
         parts
             .extensions
             .get::<Arc<Account>>()
             .cloned()
-            .map(Acct)
+            .map(TokenAccount)
             .ok_or_else(|| ApiErr::new(StatusCode::FORBIDDEN, "API Key Missing"))
     }
 }
@@ -50,10 +51,12 @@ impl<St: Send + Sync> FromRequestParts<St> for Acct {
 /// Extracts a JSON body as `T`, checked against the reference's rules ([`parse`]).
 pub struct Valid<T>(pub T);
 
-impl<St: Send + Sync, T: DeserializeOwned + Validate> FromRequest<St> for Valid<T> {
+impl<RouterState: Send + Sync, T: DeserializeOwned + Validate> FromRequest<RouterState>
+    for Valid<T>
+{
     type Rejection = Response;
 
-    async fn from_request(request: Request, state: &St) -> Result<Self, Response> {
+    async fn from_request(request: Request, state: &RouterState) -> Result<Self, Response> {
         let body = Bytes::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -64,10 +67,10 @@ impl<St: Send + Sync, T: DeserializeOwned + Validate> FromRequest<St> for Valid<
 /// Extracts a JSON body as `T` (control surface: no reference rules to check).
 pub struct JsonBody<T>(pub T);
 
-impl<St: Send + Sync, T: DeserializeOwned> FromRequest<St> for JsonBody<T> {
+impl<RouterState: Send + Sync, T: DeserializeOwned> FromRequest<RouterState> for JsonBody<T> {
     type Rejection = Response;
 
-    async fn from_request(request: Request, state: &St) -> Result<Self, Response> {
+    async fn from_request(request: Request, state: &RouterState) -> Result<Self, Response> {
         let body = Bytes::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -80,14 +83,14 @@ impl<St: Send + Sync, T: DeserializeOwned> FromRequest<St> for JsonBody<T> {
 /// Runs `f` on the locked account, then waits until its changes are durable: only then may
 /// the answer be sent. (The lock is released before waiting.)
 pub(crate) async fn change<T>(
-    s: &Shared,
-    acct: &Arc<crate::state::Account>,
+    shared: &Shared,
+    account: &Arc<crate::state::Account>,
     f: impl FnOnce(&mut Session<'_>) -> ApiResult<T>,
 ) -> ApiResult<T> {
     let (result, wait) = {
-        let mut d = s.session(acct);
-        let result = f(&mut d);
-        (result, d.commit())
+        let mut session = shared.session(account);
+        let result = f(&mut session);
+        (result, session.commit())
     };
     let answer = result?;
     durable(wait).await?;

@@ -10,10 +10,10 @@ mod control_client;
 mod error;
 mod faults;
 mod http;
+mod ids;
 mod magic;
 mod state;
 mod store;
-mod text;
 mod webhook;
 
 use std::net::SocketAddr;

@@ -26,8 +26,13 @@ pub const REPLY_TEXT: &str = "Yes, confirmed";
 /// Seconds after delivery the scripted reply arrives.
 pub const REPLY_AFTER_SECS: i64 = 1;
 
+/// A phone number as the sandbox keys it: trimmed, without the leading `+`.
+pub fn bare_number(number: &str) -> &str {
+    number.trim().strip_prefix('+').unwrap_or(number.trim())
+}
+
 fn digits(number: &str) -> &str {
-    crate::text::normalize(number)
+    bare_number(number)
 }
 
 fn delay_secs(number: &str) -> Option<i64> {

@@ -18,31 +18,29 @@ pub(crate) use whatsapp::{send_whatsapp, whatsapp_prices, whatsapp_report, whats
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::Query;
 use chrono::{DateTime, TimeDelta, Utc};
+use noxitel_types::personalization::personalize;
 use noxitel_types::segments::{self, Encoding};
 use noxitel_types::{Contact, ResponseStatus, SmsMode, StatusResponse};
 use serde_json::{Map, Value};
 
-use crate::clock::parse_sys;
+use crate::clock::parse_system_time;
 use crate::error::{ApiErr, ApiResult};
-pub(crate) use crate::http::{A, S, change, parse};
+pub(crate) use crate::http::{QueryParams, SharedState, change, parse};
 use crate::state::change::Change;
 use crate::state::records::{BatchId, SmsId, SmsOrigin, SmsRecord, SmsState};
-use crate::state::{Data, Session, Shared};
-use crate::text;
+use crate::state::{AccountState, Session, Shared};
+use crate::{ids, magic};
 
-type Q = Query<HashMap<String, String>>;
-
-fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> ApiResult<&'a str> {
-    match q.get(name).map(|v| v.trim()) {
+fn param<'a>(query: &'a HashMap<String, String>, name: &str) -> ApiResult<&'a str> {
+    match query.get(name).map(|v| v.trim()) {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(ApiErr::bad_request(format!("Missing parameter {name}"))),
     }
 }
 
-fn int_param(q: &HashMap<String, String>, name: &str) -> ApiResult<i64> {
-    let raw = param(q, name)?;
+fn int_param(query: &HashMap<String, String>, name: &str) -> ApiResult<i64> {
+    let raw = param(query, name)?;
     raw.parse().map_err(|_| {
         ApiErr::bad_request(format!(
             "Invalid parameter {name}: {raw:?} is not an integer"
@@ -51,7 +49,7 @@ fn int_param(q: &HashMap<String, String>, name: &str) -> ApiResult<i64> {
 }
 
 fn phone(name: &str, value: &str) -> ApiResult<String> {
-    let digits = text::normalize(value);
+    let digits = magic::bare_number(value);
     if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiErr::bad_request(format!(
             "Invalid parameter {name}: {value:?} is not a phone number (digits with country code, e.g. 919887111111)"
@@ -80,7 +78,7 @@ fn schedule_time(schedule: Option<&str>, now: DateTime<Utc>) -> ApiResult<Option
     let Some(value) = schedule else {
         return Ok(None);
     };
-    let at = parse_sys(value).ok_or_else(|| {
+    let at = parse_system_time(value).ok_or_else(|| {
         ApiErr::bad_request(format!(
             "Invalid parameter schedule: {value:?} is not a valid date and time (YYYY-MM-DD HH:MM:SS)"
         ))
@@ -96,12 +94,16 @@ fn delay(shared: &Shared) -> TimeDelta {
     shared.delay()
 }
 
-fn contacts_of(d: &Data, contacts: &[Contact], group: Option<i64>) -> ApiResult<Vec<Contact>> {
+fn contacts_of(
+    session: &AccountState,
+    contacts: &[Contact],
+    group: Option<i64>,
+) -> ApiResult<Vec<Contact>> {
     match group {
-        Some(id) => d.contact_groups.get(&id).cloned().ok_or_else(|| {
+        Some(id) => session.contact_groups.get(&id).cloned().ok_or_else(|| {
             ApiErr::not_found(format!(
                 "contactGroup {id} not found (this account has contact groups {:?})",
-                d.contact_groups.keys().collect::<Vec<_>>()
+                session.contact_groups.keys().collect::<Vec<_>>()
             ))
         }),
         None => Ok(contacts.to_vec()),
@@ -118,7 +120,7 @@ struct PlannedSms {
 }
 
 fn plan_sms(template: &str, contact: &Contact, mode: Option<SmsMode>) -> PlannedSms {
-    let text = text::personalize(template, &contact.parameters);
+    let text = personalize(template, &contact.parameters);
     let encoding = match mode {
         Some(SmsMode::Unicode) => Encoding::Ucs2,
         _ => segments::encoding(&text),
@@ -132,7 +134,7 @@ fn plan_sms(template: &str, contact: &Contact, mode: Option<SmsMode>) -> Planned
         SmsMode::Text
     };
     PlannedSms {
-        mobile: text::normalize(&contact.mobile).to_owned(),
+        mobile: magic::bare_number(&contact.mobile).to_owned(),
         segments: segments::count_as(&text, encoding).segments as i64,
         text,
         mode,
@@ -149,7 +151,7 @@ fn insufficient_credits(route_id: i64, name: &str, have: i64, need: i64) -> ApiE
 
 #[allow(clippy::too_many_arguments)]
 fn insert_sms(
-    d: &mut Session<'_>,
+    session: &mut Session<'_>,
     plan: PlannedSms,
     batch_id: &BatchId,
     sender: &str,
@@ -161,7 +163,7 @@ fn insert_sms(
     notify_url: Option<String>,
     origin: SmsOrigin,
 ) -> SmsId {
-    let sms_id = SmsId(text::uuid());
+    let sms_id = SmsId(ids::uuid());
     let next = match scheduled {
         Some(at) => at,
         None => now + crate::magic::dlr_delay(&plan.mobile, delay),
@@ -186,7 +188,7 @@ fn insert_sms(
         notify_url,
         origin,
     };
-    d.apply(
+    session.apply(
         now,
         Change::SmsAccepted {
             sms: Box::new(sms),
@@ -197,15 +199,21 @@ fn insert_sms(
 }
 
 /// Debits route credits (`Some(route)`) or wallet cents (`None`).
-fn debit(d: &mut Session<'_>, now: DateTime<Utc>, route_id: Option<i64>, amount: i64, batch: &str) {
+fn debit(
+    session: &mut Session<'_>,
+    now: DateTime<Utc>,
+    route_id: Option<i64>,
+    amount: i64,
+    batch: &str,
+) {
     if amount == 0 {
         return;
     }
     let before = match route_id {
-        Some(id) => d.routes.get(&id).map_or(0, |r| r.credits),
-        None => d.wallet_cents,
+        Some(id) => session.routes.get(&id).map_or(0, |r| r.credits),
+        None => session.wallet_cents,
     };
-    d.apply(
+    session.apply(
         now,
         Change::CreditsDebited {
             route_id,

@@ -8,38 +8,43 @@ use noxitel_types::{
 };
 
 use crate::error::{ApiErr, ApiResult};
-use crate::http::{Acct, Valid};
+use crate::http::{TokenAccount, Valid};
+use crate::ids;
 use crate::state::change::Change;
 use crate::state::records::{BatchId, Otp, OtpRef, SmsOrigin};
-use crate::text;
 
 use super::{
-    A, Q, S, change, debit, delay, insert_sms, insufficient_credits, ok, param, phone, plan_sms,
+    QueryParams, SharedState, change, debit, delay, insert_sms, insufficient_credits, ok, param,
+    phone, plan_sms,
 };
 
 pub(crate) async fn send_otp(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     Valid(req): Valid<SendOtpRequest>,
 ) -> ApiResult<Json<SendOtpResponse>> {
     let mobile = phone("mobile", &req.mobile)?;
-    let now = s.clock.now();
-    change(&s, &acct, |d| {
-        let channel = d.otp_channels.get(&req.channel).cloned().ok_or_else(|| {
-            ApiErr::not_found(format!(
-                "OTP channel {} not found (this account has channels {:?})",
-                req.channel,
-                d.otp_channels.keys().collect::<Vec<_>>()
-            ))
-        })?;
+    let now = shared.clock.now();
+    change(&shared, &account, |session| {
+        let channel = session
+            .otp_channels
+            .get(&req.channel)
+            .cloned()
+            .ok_or_else(|| {
+                ApiErr::not_found(format!(
+                    "OTP channel {} not found (this account has channels {:?})",
+                    req.channel,
+                    session.otp_channels.keys().collect::<Vec<_>>()
+                ))
+            })?;
         let code = crate::magic::fixed_otp(&mobile)
-            .map_or_else(|| text::code(channel.digits), str::to_owned);
+            .map_or_else(|| ids::otp_code(channel.digits), str::to_owned);
         let contact = Contact {
             mobile: mobile.clone(),
             parameters: [("otp".to_owned(), code.clone())].into(),
         };
         let plan = plan_sms(&channel.template, &contact, None);
-        let route = d.routes[&channel.route_id].clone();
+        let route = session.routes[&channel.route_id].clone();
         if route.credits < plan.segments {
             return Err(insufficient_credits(
                 channel.route_id,
@@ -48,18 +53,18 @@ pub(crate) async fn send_otp(
                 plan.segments,
             ));
         }
-        let reference = OtpRef(text::reference());
-        let batch_id = BatchId(text::id("otp"));
+        let reference = OtpRef(ids::otp_reference());
+        let batch_id = BatchId(ids::prefixed("otp"));
         debit(
-            d,
+            session,
             now,
             Some(channel.route_id),
             plan.segments,
             batch_id.as_str(),
         );
-        let delay = delay(&s);
+        let delay = delay(&shared);
         let sms_id = insert_sms(
-            d,
+            session,
             plan,
             &batch_id,
             &channel.sender,
@@ -71,7 +76,7 @@ pub(crate) async fn send_otp(
             None,
             SmsOrigin::Otp,
         );
-        let ttl = TimeDelta::from_std(s.config.otp_ttl).unwrap_or(TimeDelta::minutes(10));
+        let ttl = TimeDelta::from_std(shared.config.otp_ttl).unwrap_or(TimeDelta::minutes(10));
         let otp = Otp {
             reference: reference.clone(),
             mobile,
@@ -83,7 +88,7 @@ pub(crate) async fn send_otp(
             verified: false,
             sms_id,
         };
-        d.apply(now, Change::OtpIssued { otp: Box::new(otp) });
+        session.apply(now, Change::OtpIssued { otp: Box::new(otp) });
         Ok(Json(SendOtpResponse {
             status: ok(),
             reference: reference.0,
@@ -101,21 +106,21 @@ fn not_matched(message: &str) -> Json<OtpVerifyResponse> {
 }
 
 pub(crate) async fn verify_otp(
-    State(s): S,
-    Acct(acct): A,
-    Query(q): Q,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+    Query(query): QueryParams,
 ) -> ApiResult<Json<OtpVerifyResponse>> {
-    let reference = param(&q, "reference")?;
-    let code = param(&q, "otp")?;
+    let reference = param(&query, "reference")?;
+    let code = param(&query, "otp")?;
     if !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiErr::bad_request(format!(
             "Invalid parameter otp: {code:?} is not a number"
         )));
     }
-    let now = s.clock.now();
-    let max = s.config.otp_max_attempts.max(1);
-    change(&s, &acct, |d| {
-    let Some(otp) = d.otps.get(reference).cloned() else {
+    let now = shared.clock.now();
+    let max = shared.config.otp_max_attempts.max(1);
+    change(&shared, &account, |session| {
+    let Some(otp) = session.otps.get(reference).cloned() else {
         return Err(
             ApiErr::not_found(format!("OTP reference {reference:?} not found"))
                 .with("matched", "no"),
@@ -130,7 +135,7 @@ pub(crate) async fn verify_otp(
         )));
     }
     let matched = otp.code == code;
-    d.apply(
+    session.apply(
         now,
         Change::OtpVerified {
             reference: otp.reference.clone(),

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use chrono::TimeDelta;
+use noxitel_types::personalization::personalize;
 use noxitel_types::{
     RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest, RcsCapabilityResponse,
     RcsConversationResponse, RcsDeliveryStatus, RcsDlrRecord, RcsDlrState, RcsEventType,
@@ -13,18 +14,18 @@ use noxitel_types::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::clock::sys;
+use crate::clock::system_time;
 use crate::error::{ApiErr, ApiResult};
-use crate::http::{Acct, Valid};
-use crate::state::Data;
+use crate::http::{TokenAccount, Valid};
+use crate::ids;
+use crate::state::AccountState;
 use crate::state::change::{Change, rcs_event, to_value};
 use crate::state::records::{
     Agent, AgentStatus, BatchId, HookKind, RcsMsgId, RcsRecord, SmsOrigin,
 };
-use crate::text;
 
 use super::{
-    A, PlannedSms, Q, S, cents, change, contacts_of, debit, delay, insert_sms,
+    PlannedSms, QueryParams, SharedState, cents, change, contacts_of, debit, delay, insert_sms,
     insufficient_credits, int_param, ok, param, phone, plan_sms, schedule_time, status_response,
 };
 
@@ -33,7 +34,7 @@ const RCS_PRICE_CENTS: i64 = 2;
 /// Fills `#var#` in every string of the content.
 fn personalize_value(value: &mut Value, parameters: &HashMap<String, String>) {
     match value {
-        Value::String(s) => *s = text::personalize(s, parameters),
+        Value::String(string) => *string = personalize(string, parameters),
         Value::Array(items) => items
             .iter_mut()
             .for_each(|v| personalize_value(v, parameters)),
@@ -63,35 +64,35 @@ fn content_text(content: Option<&RcsMessageContent>) -> String {
 }
 
 pub(crate) async fn send_rcs(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     Valid(req): Valid<SendRcsMessageRequest>,
 ) -> ApiResult<Json<SendRcsMessageResponse>> {
-    let now = s.clock.now();
+    let now = shared.clock.now();
     let scheduled = schedule_time(req.schedule.as_deref(), now)?;
-    change(&s, &acct, |d| {
-    let agent_id = req.agent_id.unwrap_or(d.default_agent);
-    let agent = d
+    change(&shared, &account, |session| {
+    let agent_id = req.agent_id.unwrap_or(session.default_agent);
+    let agent = session
         .agents
         .get(&agent_id)
         .cloned()
         .ok_or_else(|| ApiErr::not_found(format!("agentId {agent_id} not found")))?;
     let content = match req.template_id {
-        Some(id) => Some(d.rcs_templates.get(&id).cloned().ok_or_else(|| {
+        Some(id) => Some(session.rcs_templates.get(&id).cloned().ok_or_else(|| {
             ApiErr::not_found(format!(
                 "RCS templateId {id} not found (this account has RCS template 1)"
             ))
         })?),
         None => req.content.clone(),
     };
-    let contacts = contacts_of(d, &req.contacts, req.contact_group)?;
+    let contacts = contacts_of(session, &req.contacts, req.contact_group)?;
     let fallback = req
         .sms_fallback
         .clone()
         .filter(|f| f.enabled.unwrap_or(true));
     let fallback_route = fallback.as_ref().map(|f| f.route_id.unwrap_or(1));
     if let Some(route_id) = fallback_route
-        && !d.routes.contains_key(&route_id)
+        && !session.routes.contains_key(&route_id)
     {
         return Err(ApiErr::not_found(format!(
             "smsFallback.routeId {route_id} not found"
@@ -145,18 +146,18 @@ pub(crate) async fn send_rcs(
             sms,
         });
     }
-    if d.wallet_cents < wallet_need {
+    if session.wallet_cents < wallet_need {
         return Err(ApiErr::payment(format!(
             "Insufficient balance: wallet has {} {}, this send needs {}",
-            cents(d.wallet_cents),
-            d.currency,
+            cents(session.wallet_cents),
+            session.currency,
             cents(wallet_need)
         )));
     }
     if let Some(route_id) = fallback_route
         && sms_need > 0
     {
-        let route = &d.routes[&route_id];
+        let route = &session.routes[&route_id];
         if route.credits < sms_need {
             return Err(insufficient_credits(
                 route_id,
@@ -166,23 +167,23 @@ pub(crate) async fn send_rcs(
             ));
         }
     }
-    let batch_id = BatchId(text::id("rcs"));
-    debit(d, now, None, wallet_need, batch_id.as_str());
+    let batch_id = BatchId(ids::prefixed("rcs"));
+    debit(session, now, None, wallet_need, batch_id.as_str());
     if let Some(route_id) = fallback_route {
-        debit(d, now, Some(route_id), sms_need, batch_id.as_str());
+        debit(session, now, Some(route_id), sms_need, batch_id.as_str());
     }
-    let delay = delay(&s);
+    let delay = delay(&shared);
     let kind = req.type_;
     let mut ids = Vec::new();
     for plan in plans {
-        let msg_id = RcsMsgId(text::uuid());
+        let msg_id = RcsMsgId(ids::uuid());
         let fallback_sms_id = plan.sms.map(|sms| {
             let sender = fallback
                 .as_ref()
                 .and_then(|f| f.sender.clone())
                 .unwrap_or_else(|| "NOXSMS".into());
             insert_sms(
-                d,
+                session,
                 sms,
                 &batch_id,
                 &sender,
@@ -215,7 +216,7 @@ pub(crate) async fn send_rcs(
             fallback_sms_id,
         };
         let next = plan.capable.then(|| scheduled.unwrap_or(now));
-        d.apply(now, Change::RcsAccepted { msg: Box::new(msg), next });
+        session.apply(now, Change::RcsAccepted { msg: Box::new(msg), next });
         if !plan.capable
             && let Some(url) = &req.notify_url
         {
@@ -231,7 +232,7 @@ pub(crate) async fn send_rcs(
                 now,
                 extra,
             );
-            d.webhook(
+            session.webhook(
                 now,
                 url,
                 HookKind::RcsFailed,
@@ -244,7 +245,7 @@ pub(crate) async fn send_rcs(
             msg_id: msg_id.0,
         });
     }
-    d.run_due(now, false);
+    session.run_due(now, false);
         Ok(Json(SendRcsMessageResponse {
         status: ok(),
         message: Some("RCS submitted successfully".into()),
@@ -257,13 +258,13 @@ pub(crate) async fn send_rcs(
 }
 
 pub(crate) async fn upsert_agent(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     Valid(req): Valid<RcsAgentRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
-    let now = s.clock.now();
-    change(&s, &acct, |d| {
-        let existing = d
+    let now = shared.clock.now();
+    change(&shared, &account, |session| {
+        let existing = session
             .agents
             .values()
             .find(|a| a.profile.agent_name == req.agent_name)
@@ -282,7 +283,14 @@ pub(crate) async fn upsert_agent(
                 (agent, message)
             }
             None => {
-                let id = d.agents.keys().next_back().copied().unwrap_or(0).max(42) + 1;
+                let id = session
+                    .agents
+                    .keys()
+                    .next_back()
+                    .copied()
+                    .unwrap_or(0)
+                    .max(42)
+                    + 1;
                 let agent = Agent {
                     id,
                     profile: req,
@@ -297,7 +305,7 @@ pub(crate) async fn upsert_agent(
         };
         let id = agent.id;
         let json = agent.to_json();
-        d.apply(
+        session.apply(
             now,
             Change::AgentSaved {
                 agent: Box::new(agent),
@@ -311,29 +319,30 @@ pub(crate) async fn upsert_agent(
     .await
 }
 
-fn agent_of(d: &Data, id: i64) -> ApiResult<Agent> {
-    d.agents
+fn agent_of(session: &AccountState, id: i64) -> ApiResult<Agent> {
+    session
+        .agents
         .get(&id)
         .cloned()
         .ok_or_else(|| ApiErr::not_found(format!("agentId {id} not found")))
 }
 
 pub(crate) async fn submit_agent(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     Valid(req): Valid<RcsAgentSubmitRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
-    let now = s.clock.now();
-    let review = TimeDelta::from_std(s.config.review_delay).unwrap_or_default();
-    change(&s, &acct, |d| {
-        let agent = agent_of(d, req.agent_id)?;
+    let now = shared.clock.now();
+    let review = TimeDelta::from_std(shared.config.review_delay).unwrap_or_default();
+    change(&shared, &account, |session| {
+        let agent = agent_of(session, req.agent_id)?;
         if agent.status != AgentStatus::Draft {
             return Err(ApiErr::bad_request(format!(
                 "Agent {} is {}; only draft agents can be submitted for review",
                 req.agent_id, agent.status
             )));
         }
-        d.apply(
+        session.apply(
             now,
             Change::AgentStatusChanged {
                 agent_id: req.agent_id,
@@ -352,13 +361,13 @@ pub(crate) async fn submit_agent(
 }
 
 pub(crate) async fn launch_agent(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     Valid(req): Valid<RcsAgentLaunchRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
-    let now = s.clock.now();
-    change(&s, &acct, |d| {
-    let agent = agent_of(d, req.agent_id)?;
+    let now = shared.clock.now();
+    change(&shared, &account, |session| {
+    let agent = agent_of(session, req.agent_id)?;
     match agent.status {
         AgentStatus::Approved | AgentStatus::Launched => {}
         AgentStatus::Submitted => {
@@ -374,7 +383,7 @@ pub(crate) async fn launch_agent(
             )));
         }
     }
-    d.apply(
+    session.apply(
         now,
         Change::AgentStatusChanged {
             agent_id: req.agent_id,
@@ -384,7 +393,7 @@ pub(crate) async fn launch_agent(
             next: None,
         },
     );
-    let agent = agent_of(d, req.agent_id)?;
+    let agent = agent_of(session, req.agent_id)?;
         Ok(status_response(
         format!(
             "Agent {} launched on {}",
@@ -398,15 +407,15 @@ pub(crate) async fn launch_agent(
 }
 
 pub(crate) async fn get_agent(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     Path(id): Path<String>,
 ) -> ApiResult<Json<StatusResponse>> {
     let id: i64 = id.parse().map_err(|_| {
         ApiErr::bad_request(format!("Invalid parameter id: {id:?} is not an integer"))
     })?;
-    let d = s.session(&acct);
-    let agent = d
+    let session = shared.session(&account);
+    let agent = session
         .agents
         .get(&id)
         .ok_or_else(|| ApiErr::not_found(format!("agentId {id} not found")))?;
@@ -416,23 +425,26 @@ pub(crate) async fn get_agent(
     ))
 }
 
-pub(crate) async fn list_agents(State(s): S, Acct(acct): A) -> Json<StatusResponse> {
-    let d = s.session(&acct);
-    let data: Vec<Value> = d.agents.values().map(Agent::to_json).collect();
+pub(crate) async fn list_agents(
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+) -> Json<StatusResponse> {
+    let session = shared.session(&account);
+    let data: Vec<Value> = session.agents.values().map(Agent::to_json).collect();
     status_response(format!("{} agents", data.len()), json!({"data": data}))
 }
 
 const MAX_TEST_DEVICES: usize = 20;
 
 pub(crate) async fn add_test_device(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     Valid(req): Valid<RcsTestDeviceRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
     let number = phone("phoneNumber", &req.phone_number)?;
-    let now = s.clock.now();
-    change(&s, &acct, |d| {
-        let agent = agent_of(d, req.agent_id)?;
+    let now = shared.clock.now();
+    change(&shared, &account, |session| {
+        let agent = agent_of(session, req.agent_id)?;
         if agent.test_devices.contains_key(&number) {
             return Ok(status_response(
                 format!(
@@ -448,7 +460,7 @@ pub(crate) async fn add_test_device(
                 req.agent_id
             )));
         }
-        d.apply(
+        session.apply(
             now,
             Change::TestDeviceAdded {
                 agent_id: req.agent_id,
@@ -464,21 +476,21 @@ pub(crate) async fn add_test_device(
 }
 
 pub(crate) async fn remove_test_device(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     Valid(req): Valid<RcsTestDeviceRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
     let number = phone("phoneNumber", &req.phone_number)?;
-    let now = s.clock.now();
-    change(&s, &acct, |d| {
-        let agent = agent_of(d, req.agent_id)?;
+    let now = shared.clock.now();
+    change(&shared, &account, |session| {
+        let agent = agent_of(session, req.agent_id)?;
         if !agent.test_devices.contains_key(&number) {
             return Err(ApiErr::not_found(format!(
                 "+{number} is not a test device of agent {}",
                 req.agent_id
             )));
         }
-        d.apply(
+        session.apply(
             now,
             Change::TestDeviceRemoved {
                 agent_id: req.agent_id,
@@ -494,20 +506,20 @@ pub(crate) async fn remove_test_device(
 }
 
 pub(crate) async fn list_test_devices(
-    State(s): S,
-    Acct(acct): A,
-    Query(q): Q,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+    Query(query): QueryParams,
 ) -> ApiResult<Json<StatusResponse>> {
-    let agent_id = int_param(&q, "agentId")?;
-    let d = s.session(&acct);
-    let agent = d
+    let agent_id = int_param(&query, "agentId")?;
+    let session = shared.session(&account);
+    let agent = session
         .agents
         .get(&agent_id)
         .ok_or_else(|| ApiErr::not_found(format!("agentId {agent_id} not found")))?;
     let data: Vec<Value> = agent
         .test_devices
         .iter()
-        .map(|(n, at)| json!({"phoneNumber": format!("+{n}"), "addedAt": sys(*at)}))
+        .map(|(n, at)| json!({"phoneNumber": format!("+{n}"), "addedAt": system_time(*at)}))
         .collect();
     Ok(status_response(
         format!("{} test devices", data.len()),
@@ -515,12 +527,16 @@ pub(crate) async fn list_test_devices(
     ))
 }
 
-pub(crate) async fn capability(State(s): S, Acct(acct): A, Query(q): Q) -> ApiResult<Json<Value>> {
-    let raw = param(&q, "mobile")?;
+pub(crate) async fn capability(
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+    Query(query): QueryParams,
+) -> ApiResult<Json<Value>> {
+    let raw = param(&query, "mobile")?;
     let mobile = phone("mobile", raw)?;
-    let agent_id = int_param(&q, "agentId")?;
-    let d = s.session(&acct);
-    let agent = d
+    let agent_id = int_param(&query, "agentId")?;
+    let session = shared.session(&account);
+    let agent = session
         .agents
         .get(&agent_id)
         .ok_or_else(|| ApiErr::not_found(format!("agentId {agent_id} not found")))?;
@@ -548,18 +564,18 @@ pub(crate) async fn capability(State(s): S, Acct(acct): A, Query(q): Q) -> ApiRe
 }
 
 pub(crate) async fn conversation(
-    State(s): S,
-    Acct(acct): A,
-    Query(q): Q,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+    Query(query): QueryParams,
 ) -> ApiResult<Json<RcsConversationResponse>> {
-    let agent_id = int_param(&q, "agentId")?;
-    let mobile = phone("mobile", param(&q, "mobile")?)?;
-    let now = s.clock.now();
-    let d = s.session(&acct);
-    if !d.agents.contains_key(&agent_id) {
+    let agent_id = int_param(&query, "agentId")?;
+    let mobile = phone("mobile", param(&query, "mobile")?)?;
+    let now = shared.clock.now();
+    let session = shared.session(&account);
+    if !session.agents.contains_key(&agent_id) {
         return Err(ApiErr::not_found(format!("agentId {agent_id} not found")));
     }
-    let active = d
+    let active = session
         .conversations
         .get(&(agent_id, mobile))
         .filter(|c| c.started_at + TimeDelta::hours(24) > now);
@@ -568,8 +584,8 @@ pub(crate) async fn conversation(
             status: ok(),
             conversation_id: Some(c.id.to_string()),
             active: Some(true),
-            started_at: Some(sys(c.started_at)),
-            expires_at: Some(sys(c.started_at + TimeDelta::hours(24))),
+            started_at: Some(system_time(c.started_at)),
+            expires_at: Some(system_time(c.started_at + TimeDelta::hours(24))),
             direction: Some("P2A".into()),
         },
         None => RcsConversationResponse {
@@ -588,10 +604,10 @@ fn rcs_dlr_record(msg: &RcsRecord) -> Value {
         msg_id: Some(msg.msg_id.to_string()),
         mobile: Some(StringOrNumber::from(msg.mobile.clone())),
         agent_id: Some(StringOrNumber::from(msg.agent_id)),
-        sent: Some(sys(msg.sent_at)),
+        sent: Some(system_time(msg.sent_at)),
         dlr: Some(RcsDlrState {
             status: Some(msg.status.clone()),
-            delivery_time: msg.done_at.map(sys),
+            delivery_time: msg.done_at.map(system_time),
         }),
     };
     let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
@@ -605,21 +621,25 @@ fn rcs_dlr_record(msg: &RcsRecord) -> Value {
     value
 }
 
-pub(crate) async fn rcs_dlr(State(s): S, Acct(acct): A, Query(q): Q) -> ApiResult<Json<Value>> {
-    let d = s.session(&acct);
-    let data: Vec<Value> = if let Some(id) = q.get("msg_id").filter(|v| !v.is_empty()) {
-        let msg = d
+pub(crate) async fn rcs_dlr(
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+    Query(query): QueryParams,
+) -> ApiResult<Json<Value>> {
+    let session = shared.session(&account);
+    let data: Vec<Value> = if let Some(id) = query.get("msg_id").filter(|v| !v.is_empty()) {
+        let msg = session
             .rcs
             .get(id.as_str())
             .ok_or_else(|| ApiErr::not_found(format!("msg_id {id:?} not found")))?;
         vec![rcs_dlr_record(msg)]
-    } else if let Some(id) = q.get("batch_id").filter(|v| !v.is_empty()) {
-        let ids = d
+    } else if let Some(id) = query.get("batch_id").filter(|v| !v.is_empty()) {
+        let ids = session
             .rcs_batches
             .get(id.as_str())
             .ok_or_else(|| ApiErr::not_found(format!("batch_id {id:?} not found")))?;
         ids.iter()
-            .filter_map(|i| d.rcs.get(i))
+            .filter_map(|i| session.rcs.get(i))
             .map(rcs_dlr_record)
             .collect()
     } else {

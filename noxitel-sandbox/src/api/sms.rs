@@ -9,34 +9,34 @@ use noxitel_types::{
     SmsDlrRecord, SmsDlrRequest, SmsDlrResponse, SmsMessageId, StringOrNumber, Validate, Wallet,
 };
 
-use crate::clock::sys;
+use crate::clock::system_time;
 use crate::error::{ApiErr, ApiResult};
-use crate::http::{Acct, Valid};
+use crate::http::{TokenAccount, Valid};
+use crate::ids;
 use crate::state::records::SmsRecord;
-use crate::text;
 
 use super::{
-    A, PlannedSms, Q, S, cents, change, contacts_of, debit, delay, insert_sms,
+    PlannedSms, QueryParams, SharedState, cents, change, contacts_of, debit, delay, insert_sms,
     insufficient_credits, ok, parse, plan_sms, schedule_time,
 };
 
 pub(crate) async fn send_sms(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     Valid(req): Valid<SendSmsRequest>,
 ) -> ApiResult<Json<SendSmsResponse>> {
-    let now = s.clock.now();
+    let now = shared.clock.now();
     let scheduled = schedule_time(req.schedule.as_deref(), now)?;
-    change(&s, &acct, |d| {
+    change(&shared, &account, |session| {
     let campaign_id = req.campaign_id.unwrap_or(1);
-    if !d.campaigns.contains_key(&campaign_id) {
+    if !session.campaigns.contains_key(&campaign_id) {
         return Err(ApiErr::not_found(format!(
             "campaignId {campaign_id} not found (this account has campaigns {:?})",
-            d.campaigns.keys().collect::<Vec<_>>()
+            session.campaigns.keys().collect::<Vec<_>>()
         )));
     }
     let route_id = req.route_id.unwrap_or(1);
-    let route = d.routes.get(&route_id).cloned().ok_or_else(|| {
+    let route = session.routes.get(&route_id).cloned().ok_or_else(|| {
         ApiErr::not_found(format!(
             "routeId {route_id} not found (this account has routes 1 and 2)"
         ))
@@ -48,15 +48,15 @@ pub(crate) async fn send_sms(
         )));
     }
     let template = match req.template_id {
-        Some(id) => d.sms_templates.get(&id).cloned().ok_or_else(|| {
+        Some(id) => session.sms_templates.get(&id).cloned().ok_or_else(|| {
             ApiErr::not_found(format!(
                 "templateId {id} not found (this account has SMS templates {:?})",
-                d.sms_templates.keys().collect::<Vec<_>>()
+                session.sms_templates.keys().collect::<Vec<_>>()
             ))
         })?,
         None => req.message.clone().unwrap_or_default(),
     };
-    let contacts = contacts_of(d, &req.contacts, req.contact_group)?;
+    let contacts = contacts_of(session, &req.contacts, req.contact_group)?;
     let plans: Vec<PlannedSms> = contacts
         .iter()
         .map(|c| plan_sms(&template, c, req.mode))
@@ -70,15 +70,15 @@ pub(crate) async fn send_sms(
             need,
         ));
     }
-    let batch_id = BatchId(text::id("samsms"));
-    debit(d, now, Some(route_id), need, batch_id.as_str());
+    let batch_id = BatchId(ids::prefixed("samsms"));
+    debit(session, now, Some(route_id), need, batch_id.as_str());
     let sender = req.sender.clone().unwrap_or_else(|| "NOXSMS".into());
-    let delay = delay(&s);
+    let delay = delay(&shared);
     let mut ids = Vec::with_capacity(plans.len());
     for plan in plans {
         let mobile = plan.mobile.clone();
         let sms_id = insert_sms(
-            d,
+            session,
             plan,
             &batch_id,
             &sender,
@@ -121,24 +121,24 @@ fn dlr_record(sms: &SmsRecord) -> SmsDlrRecord {
         sms_shoot_id: Some(sms.sms_id.to_string()),
         mobile: Some(mobile),
         sender_id: Some(sms.sender.clone()),
-        sent: Some(sys(sms.sent_at)),
+        sent: Some(system_time(sms.sent_at)),
         dlr: Some(SmsDeliveryStatus {
             status: Some(status.into()),
             operator_reply: Some(reply.into()),
-            delivery_time: sms.done_at.map(sys),
+            delivery_time: sms.done_at.map(system_time),
         }),
     }
 }
 
 pub(crate) async fn sms_dlr(
-    State(s): S,
-    Acct(acct): A,
-    q: Q,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+    query: QueryParams,
     body: Bytes,
 ) -> ApiResult<Json<SmsDlrResponse>> {
     // The reference sends the ids as a JSON body on GET; a query string is accepted too.
     let no_body = body.iter().all(u8::is_ascii_whitespace);
-    if no_body && q.0.is_empty() {
+    if no_body && query.0.is_empty() {
         return Err(ApiErr::bad_request(
             "Missing parameter batch_id or sms_id: send {\"batch_id\": …} or {\"sms_id\": …} as \
              the JSON body (as the reference does) or in the query string",
@@ -146,8 +146,8 @@ pub(crate) async fn sms_dlr(
     }
     let req: SmsDlrRequest = if no_body {
         let req = SmsDlrRequest {
-            batch_id: q.0.get("batch_id").cloned(),
-            sms_id: q.0.get("sms_id").cloned(),
+            batch_id: query.0.get("batch_id").cloned(),
+            sms_id: query.0.get("sms_id").cloned(),
         };
         req.validate().map_err(|e| {
             ApiErr::bad_request(format!("Invalid parameter {}: {}", e.field, e.reason))
@@ -156,37 +156,40 @@ pub(crate) async fn sms_dlr(
     } else {
         parse(&body)?
     };
-    let d = s.session(&acct);
+    let session = shared.session(&account);
     let data = if let Some(id) = &req.sms_id {
-        let sms = d
+        let sms = session
             .sms
             .get(id.as_str())
             .ok_or_else(|| ApiErr::not_found(format!("sms_id {id:?} not found")))?;
         vec![dlr_record(sms)]
     } else {
         let id = req.batch_id.as_deref().unwrap_or_default();
-        let ids = d
+        let ids = session
             .sms_batches
             .get(id)
             .ok_or_else(|| ApiErr::not_found(format!("batch_id {id:?} not found")))?;
         ids.iter()
-            .filter_map(|i| d.sms.get(i))
+            .filter_map(|i| session.sms.get(i))
             .map(dlr_record)
             .collect()
     };
     Ok(Json(SmsDlrResponse { status: ok(), data }))
 }
 
-pub(crate) async fn credits(State(s): S, Acct(acct): A) -> Json<CreditsResponse> {
-    let d = s.session(&acct);
+pub(crate) async fn credits(
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+) -> Json<CreditsResponse> {
+    let session = shared.session(&account);
     Json(CreditsResponse {
         status: ok(),
         billing_mode: Some("credits".into()),
         wallet: Some(Wallet {
-            amount: Some(cents(d.wallet_cents)),
-            currency: Some(d.currency.clone()),
+            amount: Some(cents(session.wallet_cents)),
+            currency: Some(session.currency.clone()),
         }),
-        credits: d
+        credits: session
             .routes
             .values()
             .map(|r| RouteCredits {

@@ -5,39 +5,39 @@ use axum::extract::State;
 use noxitel_types::{VoiceCallRequest, VoiceCallResponse};
 
 use crate::error::{ApiErr, ApiResult};
-use crate::http::{Acct, Valid};
+use crate::http::{TokenAccount, Valid};
+use crate::ids;
 use crate::state::change::{Change, voice_event};
 use crate::state::records::{Call, CallId, CallState, HookKind};
-use crate::text;
 
-use super::{A, S, cents, change, debit, delay, phone, schedule_time};
+use super::{SharedState, cents, change, debit, delay, phone, schedule_time};
 
 const VOICE_PRICE_CENTS: i64 = 10;
 
 pub(crate) async fn voice_call(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     Valid(req): Valid<VoiceCallRequest>,
 ) -> ApiResult<Json<VoiceCallResponse>> {
     let to = phone("to", &req.to)?;
-    let now = s.clock.now();
+    let now = shared.clock.now();
     let scheduled = schedule_time(req.schedule.as_deref(), now)?;
-    change(&s, &acct, |d| {
+    change(&shared, &account, |session| {
         if let Some(id) = req.campaign_id
-            && !d.campaigns.contains_key(&id)
+            && !session.campaigns.contains_key(&id)
         {
             return Err(ApiErr::not_found(format!("campaignId {id} not found")));
         }
-        if d.wallet_cents < VOICE_PRICE_CENTS {
+        if session.wallet_cents < VOICE_PRICE_CENTS {
             return Err(ApiErr::payment(format!(
                 "Insufficient balance: wallet has {} {}, a call needs {}",
-                cents(d.wallet_cents),
-                d.currency,
+                cents(session.wallet_cents),
+                session.currency,
                 cents(VOICE_PRICE_CENTS)
             )));
         }
-        let call_id = CallId(format!("call_{}", &text::uuid()[..8]));
-        debit(d, now, None, VOICE_PRICE_CENTS, call_id.as_str());
+        let call_id = CallId(format!("call_{}", &ids::uuid()[..8]));
+        debit(session, now, None, VOICE_PRICE_CENTS, call_id.as_str());
         let status = if scheduled.is_some() {
             CallState::Scheduled
         } else {
@@ -52,15 +52,15 @@ pub(crate) async fn voice_call(
             history: vec![(status, now)],
         };
         let ringing = voice_event(&call, now);
-        d.apply(
+        session.apply(
             now,
             Change::CallPlaced {
                 call: Box::new(call),
-                next: scheduled.unwrap_or(now + delay(&s)),
+                next: scheduled.unwrap_or(now + delay(&shared)),
             },
         );
         if let (Some(url), None) = (&req.notify_url, scheduled) {
-            d.webhook(now, url, HookKind::VoiceStatus, ringing, Some(&to));
+            session.webhook(now, url, HookKind::VoiceStatus, ringing, Some(&to));
         }
         Ok(Json(VoiceCallResponse {
             call_id: call_id.0,

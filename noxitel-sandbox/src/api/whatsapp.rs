@@ -11,39 +11,39 @@ use serde_json::{Map, Value, json};
 
 use crate::clock::{rfc3339, rfc3339_ms};
 use crate::error::{ApiErr, ApiResult};
-use crate::http::{Acct, Valid};
+use crate::http::{TokenAccount, Valid};
+use crate::ids;
 use crate::state::change::Change;
 use crate::state::records::{Direction, WaCampaignId, WaMsgId, WaRecord, WaStatus};
-use crate::text;
 
-use super::{A, Q, S, change, debit, delay, ok, param, phone};
+use super::{QueryParams, SharedState, change, debit, delay, ok, param, phone};
 
 const WA_PRICE_CENTS: i64 = 5;
 
 pub(crate) async fn send_whatsapp(
-    State(s): S,
-    Acct(acct): A,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
     Valid(req): Valid<SendWhatsappMessageRequest>,
 ) -> ApiResult<Json<Value>> {
-    let now = s.clock.now();
-    change(&s, &acct, |d| {
+    let now = shared.clock.now();
+    change(&shared, &account, |session| {
     let phone_id = req
         .phone_id
         .clone()
-        .unwrap_or_else(|| d.wa_phones[0].clone());
-    if !d.wa_phones.contains(&phone_id) {
+        .unwrap_or_else(|| session.wa_phones[0].clone());
+    if !session.wa_phones.contains(&phone_id) {
         return Err(ApiErr::not_found(format!(
             "phoneId {phone_id:?} is not a WhatsApp phone of this account (it has {:?})",
-            d.wa_phones
+            session.wa_phones
         )));
     }
     let kind = req.type_.unwrap_or(WhatsappMessageType::Text);
     if kind == WhatsappMessageType::Template {
         let name = req.template_id.as_deref().unwrap_or_default();
-        let template = d.wa_templates.get(name).ok_or_else(|| {
+        let template = session.wa_templates.get(name).ok_or_else(|| {
             ApiErr::not_found(format!(
                 "templateId {name:?} not found (approved templates: {:?})",
-                d.wa_templates.keys().collect::<Vec<_>>()
+                session.wa_templates.keys().collect::<Vec<_>>()
             ))
         })?;
         for (i, contact) in req.contacts.iter().enumerate() {
@@ -61,7 +61,7 @@ pub(crate) async fn send_whatsapp(
         WhatsappMessageType::Reply | WhatsappMessageType::Reaction
     ) {
         let id = req.reply_to_message_id.as_deref().unwrap_or_default();
-        if !d.wa.contains_key(id) {
+        if !session.wa.contains_key(id) {
             return Err(ApiErr::not_found(format!(
                 "replyToMessageId {id:?} not found"
             )));
@@ -71,7 +71,7 @@ pub(crate) async fn send_whatsapp(
     let mut total = 0;
     for (i, contact) in req.contacts.iter().enumerate() {
         let msisdn = phone(&format!("contacts[{i}].msisdn"), &contact.msisdn)?;
-        let window_open = d
+        let window_open = session
             .wa_windows
             .get(&(phone_id.clone(), msisdn.clone()))
             .is_some_and(|until| *until > now);
@@ -84,14 +84,14 @@ pub(crate) async fn send_whatsapp(
         total += cost;
         recipients.push((msisdn, cost, contact.parameters.clone()));
     }
-    if d.wallet_cents < total {
+    if session.wallet_cents < total {
         // Word for word the reference's example, shape included.
         return Err(
             ApiErr::payment("You don't have enough credits to send this campaign.").status_error(),
         );
     }
-    let campaign_id = WaCampaignId(d.next_wa_campaign.to_string());
-    debit(d, now, None, total, campaign_id.as_str());
+    let campaign_id = WaCampaignId(session.next_wa_campaign.to_string());
+    debit(session, now, None, total, campaign_id.as_str());
     let content = {
         let mut v = serde_json::to_value(&req).unwrap_or(Value::Null);
         if let Value::Object(m) = &mut v {
@@ -99,10 +99,10 @@ pub(crate) async fn send_whatsapp(
         }
         v
     };
-    let delay = delay(&s);
+    let delay = delay(&shared);
     let mut ids = Vec::new();
     for (msisdn, cost, parameters) in recipients {
-        let msg_id = WaMsgId(text::uuid());
+        let msg_id = WaMsgId(ids::uuid());
         let mut content = content.clone();
         if let (Value::Object(m), Some(p)) = (&mut content, parameters) {
             m.insert(
@@ -122,7 +122,7 @@ pub(crate) async fn send_whatsapp(
             status: WaStatus::Sent,
             direction: Direction::Outgoing,
         };
-        d.apply(
+        session.apply(
             now,
             Change::WhatsappAccepted {
                 msg: Box::new(msg),
@@ -171,16 +171,16 @@ fn wa_report(msg: &WaRecord) -> WhatsappMessageReport {
 }
 
 pub(crate) async fn whatsapp_report(
-    State(s): S,
-    Acct(acct): A,
-    Query(q): Q,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+    Query(query): QueryParams,
 ) -> ApiResult<Json<Value>> {
-    let mode = param(&q, "mode")?;
-    let id = param(&q, "id")?;
-    let d = s.session(&acct);
+    let mode = param(&query, "mode")?;
+    let id = param(&query, "id")?;
+    let session = shared.session(&account);
     match mode {
         "message" => {
-            let msg = d
+            let msg = session
                 .wa
                 .get(id)
                 .ok_or_else(|| ApiErr::not_found(format!("WhatsApp message {id:?} not found")))?;
@@ -189,14 +189,14 @@ pub(crate) async fn whatsapp_report(
             ))
         }
         "campaign" => {
-            let ids = d.wa_campaigns.get(id).ok_or_else(|| {
+            let ids = session.wa_campaigns.get(id).ok_or_else(|| {
                 ApiErr::not_found(format!(
                     "WhatsApp campaign {id:?} not found (campaign_id is returned by POST /whatsapp/message)"
                 ))
             })?;
             let reports: Vec<_> = ids
                 .iter()
-                .filter_map(|i| d.wa.get(i))
+                .filter_map(|i| session.wa.get(i))
                 .map(wa_report)
                 .collect();
             Ok(Json(serde_json::to_value(reports).unwrap_or(Value::Null)))
@@ -208,20 +208,20 @@ pub(crate) async fn whatsapp_report(
 }
 
 pub(crate) async fn whatsapp_window(
-    State(s): S,
-    Acct(acct): A,
-    Query(q): Q,
+    State(shared): SharedState,
+    TokenAccount(account): TokenAccount,
+    Query(query): QueryParams,
 ) -> ApiResult<Json<WhatsappWindowResponse>> {
-    let phone_id = param(&q, "phoneId")?;
-    let msisdn = phone("msisdn", param(&q, "msisdn")?)?;
-    let now = s.clock.now();
-    let d = s.session(&acct);
-    if !d.wa_phones.iter().any(|p| p == phone_id) {
+    let phone_id = param(&query, "phoneId")?;
+    let msisdn = phone("msisdn", param(&query, "msisdn")?)?;
+    let now = shared.clock.now();
+    let session = shared.session(&account);
+    if !session.wa_phones.iter().any(|p| p == phone_id) {
         return Err(ApiErr::not_found(format!(
             "phoneId {phone_id:?} is not a WhatsApp phone of this account"
         )));
     }
-    let until = d
+    let until = session
         .wa_windows
         .get(&(phone_id.to_owned(), msisdn))
         .copied()

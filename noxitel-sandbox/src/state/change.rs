@@ -1,5 +1,5 @@
-//! Every change of an account's state is a [`Change`]: applied to the in-memory [`Data`] by
-//! [`Data::apply`] (the only code that mutates it) and appended to the event log, from which a
+//! Every change of an account's state is a [`Change`]: applied to the in-memory [`AccountState`] by
+//! [`AccountState::apply`] (the only code that mutates it) and appended to the event log, from which a
 //! restart on the same database file rebuilds the state by applying the changes again.
 //!
 //! `apply` is deterministic: everything random (ids, codes) or time-dependent (due times) is
@@ -12,7 +12,7 @@ use noxitel_types::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::Data;
+use super::AccountState;
 use super::fixtures;
 use super::records::*;
 use crate::clock;
@@ -254,7 +254,7 @@ impl Change {
     }
 }
 
-impl Data {
+impl AccountState {
     fn schedule(&mut self, due: DateTime<Utc>, step: Step) {
         self.seq += 1;
         self.pending.insert(StepKey { due, seq: self.seq }, step);
@@ -713,7 +713,7 @@ impl Data {
             Step::ScriptedReply(reply) => match reply {
                 ScriptedReply::Rcs { agent_id, from } => {
                     out.push(Change::RcsInbound {
-                        msg_id: RcsMsgId(crate::text::uuid()),
+                        msg_id: RcsMsgId(crate::ids::uuid()),
                         agent_id,
                         from: from.clone(),
                         text: magic::REPLY_TEXT.to_owned(),
@@ -722,13 +722,13 @@ impl Data {
                     out.push(Change::ConversationOpened {
                         agent_id,
                         mobile: from,
-                        id: ConversationId(crate::text::uuid()),
+                        id: ConversationId(crate::ids::uuid()),
                     });
                 }
                 ScriptedReply::Whatsapp { phone_id, from } => {
                     out.push(Change::WhatsappInbound {
                         msg: Box::new(WaRecord {
-                            msg_id: WaMsgId(crate::text::uuid()),
+                            msg_id: WaMsgId(crate::ids::uuid()),
                             campaign_id: None,
                             msisdn: from,
                             phone_id,
@@ -828,10 +828,10 @@ fn sms_receipt(sms: &SmsRecord) -> Value {
         "sms_id": sms.sms_id,
         "mobile": sms.mobile,
         "sender_id": sms.sender,
-        "sent": clock::sys(sms.sent_at),
+        "sent": clock::system_time(sms.sent_at),
         "status": status,
         "operator_reply": reply,
-        "delivery_time": sms.done_at.map(clock::sys),
+        "delivery_time": sms.done_at.map(clock::system_time),
     })
 }
 

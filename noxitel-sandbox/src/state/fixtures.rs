@@ -10,11 +10,11 @@ use noxitel_types::{
 };
 use serde_json::json;
 
-use super::Data;
+use super::AccountState;
 use super::records::*;
 
 /// The identifiers, as written in the reference.
-pub mod ids {
+pub mod reference_ids {
     pub const SMS_BATCH: &str = "samsms_eink1rilz6ucphk";
     pub const SMS_ID: &str = "1ef4d949-7639-6880-bf73-ae794...";
     pub const RCS_BATCH: &str = "rcs_k8a9s2lmnp4xvqr";
@@ -31,13 +31,13 @@ pub mod ids {
 }
 
 /// A fresh account: fixtures plus the reference's example records.
-pub fn provisioned(credits: i64, wallet_cents: i64, now: DateTime<Utc>) -> Data {
+pub fn provisioned(credits: i64, wallet_cents: i64, now: DateTime<Utc>) -> AccountState {
     let mut data = base(credits, wallet_cents, now);
     seed(&mut data, now);
     data
 }
 
-fn base(credits: i64, wallet_cents: i64, now: DateTime<Utc>) -> Data {
+fn base(credits: i64, wallet_cents: i64, now: DateTime<Utc>) -> AccountState {
     let contact = |mobile: &str, name: &str| Contact {
         mobile: mobile.into(),
         parameters: [("name".to_owned(), name.to_owned())].into(),
@@ -72,7 +72,7 @@ fn base(credits: i64, wallet_cents: i64, now: DateTime<Utc>) -> Data {
         "suggestions": [{"type": "reply", "text": "Track"}, {"type": "url", "text": "Details", "url": "https://example.com/orders"}]
     }))
     .ok();
-    Data {
+    AccountState {
         wallet_cents,
         currency: "USD".into(),
         routes: BTreeMap::from([
@@ -164,16 +164,16 @@ fn base(credits: i64, wallet_cents: i64, now: DateTime<Utc>) -> Data {
 }
 
 /// Adds the reference's example records (see [`ids`]).
-fn seed(d: &mut Data, now: DateTime<Utc>) {
+fn seed(account: &mut AccountState, now: DateTime<Utc>) {
     let sent = now - TimeDelta::minutes(5);
     let delivered = sent + TimeDelta::seconds(12);
 
-    d.sms.insert(
-        ids::SMS_ID.into(),
+    account.sms.insert(
+        reference_ids::SMS_ID.into(),
         SmsRecord {
-            sms_id: ids::SMS_ID.into(),
-            batch_id: ids::SMS_BATCH.into(),
-            mobile: ids::MOBILE.into(),
+            sms_id: reference_ids::SMS_ID.into(),
+            batch_id: reference_ids::SMS_BATCH.into(),
+            mobile: reference_ids::MOBILE.into(),
             sender: "NOXITEL".into(),
             text: "Hi Sam, your OTP is 847291".into(),
             mode: SmsMode::Text,
@@ -187,16 +187,18 @@ fn seed(d: &mut Data, now: DateTime<Utc>) {
             origin: SmsOrigin::ReferenceExample,
         },
     );
-    d.sms_batches
-        .insert(ids::SMS_BATCH.into(), vec![ids::SMS_ID.into()]);
+    account.sms_batches.insert(
+        reference_ids::SMS_BATCH.into(),
+        vec![reference_ids::SMS_ID.into()],
+    );
 
-    d.rcs.insert(
-        ids::RCS_MSG.into(),
+    account.rcs.insert(
+        reference_ids::RCS_MSG.into(),
         RcsRecord {
-            msg_id: ids::RCS_MSG.into(),
-            batch_id: ids::RCS_BATCH.into(),
+            msg_id: reference_ids::RCS_MSG.into(),
+            batch_id: reference_ids::RCS_BATCH.into(),
             agent_id: 42,
-            mobile: ids::MOBILE.into(),
+            mobile: reference_ids::MOBILE.into(),
             content: None,
             kind: RcsMessageType::Text,
             sent_at: sent,
@@ -207,28 +209,36 @@ fn seed(d: &mut Data, now: DateTime<Utc>) {
             fallback_sms_id: None,
         },
     );
-    d.rcs_batches
-        .insert(ids::RCS_BATCH.into(), vec![ids::RCS_MSG.into()]);
+    account.rcs_batches.insert(
+        reference_ids::RCS_BATCH.into(),
+        vec![reference_ids::RCS_MSG.into()],
+    );
     // The reference shows draft agent 42 messaging this number, which only a test device
     // can receive before launch; `noxitel-api/examples/rcs.rs` documents the same command.
-    if let Some(agent) = d.agents.get_mut(&42) {
-        agent.test_devices.insert(ids::MOBILE.into(), sent);
+    if let Some(agent) = account.agents.get_mut(&42) {
+        agent
+            .test_devices
+            .insert(reference_ids::MOBILE.into(), sent);
     }
-    d.conversations.insert(
-        (42, ids::MOBILE.into()),
+    account.conversations.insert(
+        (42, reference_ids::MOBILE.into()),
         Conversation {
-            id: ids::RCS_CONVERSATION.into(),
+            id: reference_ids::RCS_CONVERSATION.into(),
             started_at: now,
         },
     );
 
-    for msg_id in [ids::WA_MSG, ids::WA_SEND_MSG, ids::WA_MSG_PLACEHOLDER] {
-        d.wa.insert(
+    for msg_id in [
+        reference_ids::WA_MSG,
+        reference_ids::WA_SEND_MSG,
+        reference_ids::WA_MSG_PLACEHOLDER,
+    ] {
+        account.wa.insert(
             msg_id.into(),
             WaRecord {
                 msg_id: msg_id.into(),
-                campaign_id: Some(ids::WA_CAMPAIGN_PLACEHOLDER.into()),
-                msisdn: ids::MOBILE.into(),
+                campaign_id: Some(reference_ids::WA_CAMPAIGN_PLACEHOLDER.into()),
+                msisdn: reference_ids::MOBILE.into(),
                 phone_id: "12345678909812".into(),
                 kind: WhatsappMessageType::Text,
                 content: json!({ "message": "Hello! Your order has been shipped." }),
@@ -238,26 +248,29 @@ fn seed(d: &mut Data, now: DateTime<Utc>) {
                 direction: Direction::Outgoing,
             },
         );
-        d.wa_campaigns
-            .entry(ids::WA_CAMPAIGN_PLACEHOLDER.into())
+        account
+            .wa_campaigns
+            .entry(reference_ids::WA_CAMPAIGN_PLACEHOLDER.into())
             .or_default()
             .push(msg_id.into());
     }
-    d.otps.insert(
-        ids::OTP_REFERENCE.into(),
+    account.otps.insert(
+        reference_ids::OTP_REFERENCE.into(),
         Otp {
-            reference: ids::OTP_REFERENCE.into(),
-            mobile: ids::MOBILE.into(),
+            reference: reference_ids::OTP_REFERENCE.into(),
+            mobile: reference_ids::MOBILE.into(),
             channel: 27,
-            code: ids::OTP_CODE.into(),
+            code: reference_ids::OTP_CODE.into(),
             created_at: now,
             // The example must still verify when someone copies it later in the day.
             expires_at: now + TimeDelta::days(365),
             attempts: 0,
             verified: false,
-            sms_id: ids::SMS_ID.into(),
+            sms_id: reference_ids::SMS_ID.into(),
         },
     );
-    d.last_otp
-        .insert(ids::MOBILE.into(), ids::OTP_REFERENCE.into());
+    account.last_otp.insert(
+        reference_ids::MOBILE.into(),
+        reference_ids::OTP_REFERENCE.into(),
+    );
 }

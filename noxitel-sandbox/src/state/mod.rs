@@ -20,8 +20,8 @@ use tokio::sync::mpsc;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::faults::Faults;
+use crate::ids;
 use crate::store::{self, AccountNo, Durable, Event, Log, StoreError};
-use crate::text;
 use change::{Change, Step, StepKey};
 use records::*;
 
@@ -65,7 +65,7 @@ impl Shared {
         if config.tokens.is_empty() {
             config
                 .tokens
-                .push(format!("sbx_{}", text::id("k").split_off(2)));
+                .push(format!("sbx_{}", ids::prefixed("k").split_off(2)));
         }
         let mut next_no = stored_accounts.iter().map(|(n, _)| *n).max().unwrap_or(0) + 1;
         let mut accounts = HashMap::new();
@@ -223,7 +223,7 @@ pub fn spawn_ticker(shared: Arc<Shared>) -> tokio::task::JoinHandle<()> {
 #[derive(Debug)]
 pub struct Account {
     pub no: AccountNo,
-    data: Mutex<Data>,
+    data: Mutex<AccountState>,
     bucket: Mutex<Bucket>,
 }
 
@@ -237,7 +237,7 @@ impl Account {
     fn new(no: AccountNo) -> Self {
         Self {
             no,
-            data: Mutex::new(Data::default()),
+            data: Mutex::new(AccountState::default()),
             bucket: Mutex::new(Bucket {
                 tokens: f64::MAX,
                 last: Instant::now(),
@@ -246,7 +246,7 @@ impl Account {
     }
 
     /// Never fails: a poisoned lock (a panic elsewhere) still gives the data.
-    fn lock(&self) -> MutexGuard<'_, Data> {
+    fn lock(&self) -> MutexGuard<'_, AccountState> {
         self.data.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -269,7 +269,7 @@ impl Account {
 
 /// Everything one account holds.
 #[derive(Debug, Default)]
-pub struct Data {
+pub struct AccountState {
     pub wallet_cents: i64,
     pub currency: String,
     pub routes: BTreeMap<i64, Route>,
@@ -300,7 +300,7 @@ pub struct Data {
     seq: u64,
 }
 
-impl Data {
+impl AccountState {
     /// The account as JSON (`GET /sandbox/export`).
     pub fn export(&self) -> Value {
         fn sorted<'a, T: serde::Serialize + 'a>(
@@ -342,14 +342,14 @@ impl Data {
 pub struct Session<'a> {
     shared: &'a Shared,
     account: &'a Arc<Account>,
-    data: MutexGuard<'a, Data>,
+    data: MutexGuard<'a, AccountState>,
     changes: Vec<(DateTime<Utc>, Change)>,
     hooks: Vec<HookId>,
 }
 
 impl Deref for Session<'_> {
-    type Target = Data;
-    fn deref(&self) -> &Data {
+    type Target = AccountState;
+    fn deref(&self) -> &AccountState {
         &self.data
     }
 }

@@ -285,8 +285,14 @@ impl Agent {
                         .collect::<Vec<_>>()
                 ),
             );
-            map.insert("createdAt".into(), json!(clock::sys(self.created_at)));
-            map.insert("updatedAt".into(), json!(clock::sys(self.updated_at)));
+            map.insert(
+                "createdAt".into(),
+                json!(clock::system_time(self.created_at)),
+            );
+            map.insert(
+                "updatedAt".into(),
+                json!(clock::system_time(self.updated_at)),
+            );
         }
         value
     }

@@ -1,7 +1,5 @@
-//! Message text: identifiers and test-number rules (personalization and segments live in
-//! `noxitel_types`, shared with clients).
-
-pub use noxitel_types::personalization::personalize;
+//! Generated identifiers: batch ids, message ids, OTP references and codes, in the forms the
+//! reference's examples show.
 
 const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -13,7 +11,7 @@ fn pick(alphabet: &[u8], n: usize) -> String {
 }
 
 /// e.g. `samsms_eink1rilz6ucphk`.
-pub fn id(prefix: &str) -> String {
+pub fn prefixed(prefix: &str) -> String {
     format!("{prefix}_{}", pick(LOWER, 15))
 }
 
@@ -28,18 +26,13 @@ pub fn uuid() -> String {
 }
 
 /// An OTP reference, e.g. `036BZDUHIX`.
-pub fn reference() -> String {
+pub fn otp_reference() -> String {
     pick(UPPER, 10)
 }
 
 /// A numeric code of `digits` digits.
-pub fn code(digits: usize) -> String {
+pub fn otp_code(digits: usize) -> String {
     (0..digits)
         .map(|_| char::from_digit(fastrand::u32(..10), 10).unwrap_or('0'))
         .collect()
-}
-
-/// A phone number without the leading `+`.
-pub fn normalize(number: &str) -> &str {
-    number.trim().strip_prefix('+').unwrap_or(number.trim())
 }
