@@ -6,7 +6,6 @@ pub mod bulk;
 pub mod cli;
 pub mod commands;
 pub mod exit;
-pub mod journal;
 pub mod output;
 #[cfg(feature = "sandbox")]
 pub mod sandbox_cmd;

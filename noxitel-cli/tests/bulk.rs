@@ -259,6 +259,15 @@ fn spawn_send(server: &BulkServer, csv: &std::path::Path) -> std::process::Child
         .unwrap()
 }
 
+/// What Ctrl-C in a terminal sends.
+fn ctrl_c(child: &std::process::Child) {
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+}
+
 #[test]
 fn crash_mid_request_then_ctrl_c_resume_without_duplicates() {
     let dir = tempfile::tempdir().unwrap();
@@ -278,11 +287,7 @@ fn crash_mid_request_then_ctrl_c_resume_without_duplicates() {
     server.set(|b| b.slow_request = Some((6, Duration::from_millis(500))));
     let child = spawn_send(&server, &csv);
     wait_for_requests(&server, 7);
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    ctrl_c(&child);
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),
@@ -336,4 +341,68 @@ fn a_placeholder_that_is_not_a_column_is_warned_about() {
     );
     assert!(!stderr.contains("#name#"), "name is a column: {stderr}");
     assert_eq!(server.total(), 3);
+}
+
+#[test]
+fn crlf_files_report_the_right_line_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("c.csv");
+    std::fs::write(
+        &csv,
+        "mobile,name\r\n919800000001,Ann\r\n,Bob\r\nabc123,Cy\r\n919800000002,Di\r\n",
+    )
+    .unwrap();
+    let server = BulkServer::start();
+    let out = send(&server, &csv, &[]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("line 3: skipped: empty mobile"), "{stderr}");
+    assert!(stderr.contains("line 4: skipped: non-numeric"), "{stderr}");
+    assert!(
+        stderr.contains("(lines 2-5): accepted 2 contacts"),
+        "{stderr}"
+    );
+    let r = server.shared.received.lock().unwrap();
+    assert_eq!(
+        r.parameters["919800000002"],
+        serde_json::json!({"name": "Di"})
+    );
+}
+
+#[test]
+fn a_second_ctrl_c_abandons_the_requests_in_flight_as_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("c.csv");
+    write_csv(&csv, 100);
+    let server = BulkServer::start();
+    server.set(|b| b.slow_request = Some((1, Duration::from_secs(30))));
+    let child = spawn_send(&server, &csv);
+    wait_for_requests(&server, 2);
+    let started = std::time::Instant::now();
+    for _ in 0..2 {
+        ctrl_c(&child);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(20), "quit at once");
+    assert!(stderr.contains("interrupted again"), "{stderr}");
+    assert!(
+        text(&out.stdout).contains("unknown outcome    1"),
+        "the summary is still printed: {}",
+        text(&out.stdout)
+    );
+
+    // The abandoned batch is not re-sent by the next run.
+    server.set(|b| b.slow_request = None);
+    let out = send(&server, &csv, &["--batch-size", "10", "--concurrency", "1"]);
+    assert_eq!(out.status.code(), Some(8), "stderr: {}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Ctrl-C twice"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(server.total(), 100);
+    assert_eq!(server.max_per_mobile(), 1, "no contact sent twice");
 }

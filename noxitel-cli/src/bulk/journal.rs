@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::csv_input::Batch;
 use crate::exit::Failure;
 
 pub const VERSION: u32 = 1;
@@ -60,16 +61,69 @@ pub enum Record {
 
 /// What the journal says about a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum State {
+pub enum BatchState {
+    /// The API accepted it.
     Accepted { batch_id: String },
+    /// The API did not accept it: safe to send again.
     Failed { reason: String },
+    /// It may or may not have been accepted: not sent again without `--resend-unknown`.
     Unknown { reason: String },
 }
 
+/// The last record of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub hash: String,
-    pub state: State,
+    pub state: BatchState,
+}
+
+/// What to do with a batch read from the CSV, given the journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Send it (never sent, or refused before).
+    Send,
+    /// An earlier run sent it.
+    AlreadySent,
+    /// An earlier run left its outcome unknown, and unknown batches are not re-sent.
+    LeaveUnknown { reason: String },
+    /// The journal knows this batch with other contacts: the CSV changed.
+    Changed,
+}
+
+/// Why a `pending` record with nothing after it is unknown.
+pub const IN_FLIGHT: &str = "interrupted while the request was in flight";
+
+impl Record {
+    /// The batch a record is about and what it says of it.
+    fn entry(self) -> Option<(u64, Entry)> {
+        let (batch, hash, state) = match self {
+            Record::Header { .. } => return None,
+            Record::Pending { batch, hash, .. } => (
+                batch,
+                hash,
+                BatchState::Unknown {
+                    reason: IN_FLIGHT.into(),
+                },
+            ),
+            Record::Accepted {
+                batch,
+                hash,
+                batch_id,
+                ..
+            } => (batch, hash, BatchState::Accepted { batch_id }),
+            Record::Failed {
+                batch,
+                hash,
+                reason,
+            } => (batch, hash, BatchState::Failed { reason }),
+            Record::Unknown {
+                batch,
+                hash,
+                reason,
+            } => (batch, hash, BatchState::Unknown { reason }),
+        };
+        Some((batch, Entry { hash, state }))
+    }
 }
 
 /// An open journal.
@@ -78,7 +132,7 @@ pub struct Journal {
     path: PathBuf,
     file: File,
     /// Last known state of each batch.
-    pub batches: HashMap<u64, Entry>,
+    batches: HashMap<u64, Entry>,
 }
 
 impl Journal {
@@ -114,60 +168,10 @@ impl Journal {
                         i + 1
                     ))
                 })?;
-                match record {
-                    Record::Header { inputs, .. } => header = Some(inputs),
-                    Record::Pending { batch, hash, .. } => {
-                        batches.insert(
-                            batch,
-                            Entry {
-                                hash,
-                                state: State::Unknown {
-                                    reason: "interrupted while the request was in flight".into(),
-                                },
-                            },
-                        );
-                    }
-                    Record::Accepted {
-                        batch,
-                        hash,
-                        batch_id,
-                        ..
-                    } => {
-                        batches.insert(
-                            batch,
-                            Entry {
-                                hash,
-                                state: State::Accepted { batch_id },
-                            },
-                        );
-                    }
-                    Record::Failed {
-                        batch,
-                        hash,
-                        reason,
-                    } => {
-                        batches.insert(
-                            batch,
-                            Entry {
-                                hash,
-                                state: State::Failed { reason },
-                            },
-                        );
-                    }
-                    Record::Unknown {
-                        batch,
-                        hash,
-                        reason,
-                    } => {
-                        batches.insert(
-                            batch,
-                            Entry {
-                                hash,
-                                state: State::Unknown { reason },
-                            },
-                        );
-                    }
+                if let Record::Header { inputs, .. } = &record {
+                    header = Some(inputs.clone());
                 }
+                batches.extend(record.entry());
             }
         }
         match &header {
@@ -198,7 +202,7 @@ impl Journal {
             batches,
         };
         if header.is_none() {
-            journal.append(&Record::Header {
+            journal.append(Record::Header {
                 version: VERSION,
                 inputs: inputs.to_owned(),
                 csv: csv.display().to_string(),
@@ -210,9 +214,58 @@ impl Journal {
         Ok(journal)
     }
 
+    /// What to do with `batch`, read from the CSV.
+    pub fn decide(&self, batch: &Batch, resend_unknown: bool) -> Decision {
+        match self.batches.get(&batch.index) {
+            None => Decision::Send,
+            Some(entry) if entry.hash != batch.hash => Decision::Changed,
+            Some(entry) => match &entry.state {
+                BatchState::Accepted { .. } => Decision::AlreadySent,
+                BatchState::Unknown { reason } if !resend_unknown => Decision::LeaveUnknown {
+                    reason: reason.clone(),
+                },
+                BatchState::Unknown { .. } | BatchState::Failed { .. } => Decision::Send,
+            },
+        }
+    }
+
+    /// Records, durably, that `batch` is about to be sent.
+    pub fn pending(&mut self, batch: &Batch) -> Result<(), Failure> {
+        self.append(Record::Pending {
+            batch: batch.index,
+            hash: batch.hash.clone(),
+            first_line: batch.first_line(),
+            last_line: batch.last_line(),
+            contacts: batch.contacts.len(),
+        })
+    }
+
+    /// Records, durably, how sending `batch` ended.
+    pub fn settle(&mut self, batch: &Batch, state: &BatchState) -> Result<(), Failure> {
+        let (index, hash) = (batch.index, batch.hash.clone());
+        self.append(match state.clone() {
+            BatchState::Accepted { batch_id } => Record::Accepted {
+                batch: index,
+                hash,
+                batch_id,
+                contacts: batch.contacts.len(),
+            },
+            BatchState::Failed { reason } => Record::Failed {
+                batch: index,
+                hash,
+                reason,
+            },
+            BatchState::Unknown { reason } => Record::Unknown {
+                batch: index,
+                hash,
+                reason,
+            },
+        })
+    }
+
     /// Appends a record and makes it durable before returning.
-    pub fn append(&mut self, record: &Record) -> Result<(), Failure> {
-        let mut line = serde_json::to_string(record).expect("records serialize");
+    fn append(&mut self, record: Record) -> Result<(), Failure> {
+        let mut line = serde_json::to_string(&record).expect("records serialize");
         line.push('\n');
         let result = self
             .file
@@ -221,69 +274,11 @@ impl Journal {
         result.map_err(|e| {
             Failure::usage(format!("cannot write journal {}: {e}", self.path.display()))
         })?;
-        match record {
-            Record::Header { .. } => {}
-            Record::Pending { batch, hash, .. } => {
-                self.batches.insert(
-                    *batch,
-                    Entry {
-                        hash: hash.clone(),
-                        state: State::Unknown {
-                            reason: "in flight".into(),
-                        },
-                    },
-                );
-            }
-            Record::Accepted {
-                batch,
-                hash,
-                batch_id,
-                ..
-            } => {
-                self.batches.insert(
-                    *batch,
-                    Entry {
-                        hash: hash.clone(),
-                        state: State::Accepted {
-                            batch_id: batch_id.clone(),
-                        },
-                    },
-                );
-            }
-            Record::Failed {
-                batch,
-                hash,
-                reason,
-            } => {
-                self.batches.insert(
-                    *batch,
-                    Entry {
-                        hash: hash.clone(),
-                        state: State::Failed {
-                            reason: reason.clone(),
-                        },
-                    },
-                );
-            }
-            Record::Unknown {
-                batch,
-                hash,
-                reason,
-            } => {
-                self.batches.insert(
-                    *batch,
-                    Entry {
-                        hash: hash.clone(),
-                        state: State::Unknown {
-                            reason: reason.clone(),
-                        },
-                    },
-                );
-            }
-        }
+        self.batches.extend(record.entry());
         Ok(())
     }
 
+    /// The journal file.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -304,6 +299,16 @@ fn sync_dir(path: &Path) {
 mod tests {
     use super::*;
 
+    fn batch(index: u64, hash: &str) -> Batch {
+        Batch {
+            index,
+            contacts: Vec::new(),
+            lines: vec![2, 3],
+            hash: hash.into(),
+            bytes: 0,
+        }
+    }
+
     #[test]
     fn pending_without_outcome_is_unknown_and_torn_line_ignored() {
         let dir = tempfile::tempdir().unwrap();
@@ -311,42 +316,33 @@ mod tests {
         {
             let mut j = Journal::open(&path, "abc", Path::new("c.csv")).unwrap();
             for b in 0..3 {
-                j.append(&Record::Pending {
-                    batch: b,
-                    hash: "h".into(),
-                    first_line: 2,
-                    last_line: 3,
-                    contacts: 2,
-                })
-                .unwrap();
+                j.pending(&batch(b, "h")).unwrap();
             }
-            j.append(&Record::Accepted {
-                batch: 0,
-                hash: "h".into(),
+            let accepted = BatchState::Accepted {
                 batch_id: "b0".into(),
-                contacts: 2,
-            })
-            .unwrap();
-            j.append(&Record::Failed {
-                batch: 1,
-                hash: "h".into(),
+            };
+            j.settle(&batch(0, "h"), &accepted).unwrap();
+            let failed = BatchState::Failed {
                 reason: "402".into(),
-            })
-            .unwrap();
+            };
+            j.settle(&batch(1, "h"), &failed).unwrap();
         }
         // A torn write at the end.
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(br#"{"kind":"accepted","batch":2,"ha"#).unwrap();
         drop(f);
         let j = Journal::open(&path, "abc", Path::new("c.csv")).unwrap();
+        assert_eq!(j.decide(&batch(0, "h"), false), Decision::AlreadySent);
+        assert_eq!(j.decide(&batch(1, "h"), false), Decision::Send);
         assert_eq!(
-            j.batches[&0].state,
-            State::Accepted {
-                batch_id: "b0".into()
+            j.decide(&batch(2, "h"), false),
+            Decision::LeaveUnknown {
+                reason: IN_FLIGHT.into()
             }
         );
-        assert!(matches!(j.batches[&1].state, State::Failed { .. }));
-        assert!(matches!(j.batches[&2].state, State::Unknown { .. }));
+        assert_eq!(j.decide(&batch(2, "h"), true), Decision::Send);
+        assert_eq!(j.decide(&batch(0, "other"), false), Decision::Changed);
+        assert_eq!(j.decide(&batch(3, "h"), false), Decision::Send);
         let other = Journal::open(&path, "other inputs", Path::new("c.csv")).unwrap_err();
         assert!(other.to_string().contains("different message"), "{other}");
     }
