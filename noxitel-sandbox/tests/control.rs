@@ -127,12 +127,14 @@ async fn magic_numbers_have_fixed_outcomes() {
     env.flush().await;
     assert_eq!(rcs_status(&env, &failed_rcs).await, "failed");
 
-    // WhatsApp: the replying number opens the service window.
+    // WhatsApp: the replying number opens the service window (a template reaches it first:
+    // free-form messages need an open window).
     let (_, wa) = env
         .call(
             "POST",
             "/api/v2/whatsapp/message",
-            Some(json!({"type": "text", "message": "hi", "contacts": [{"msisdn": "15550100005"}]})),
+            Some(json!({"type": "template", "templateId": "order_update",
+                "contacts": [{"msisdn": "15550100005", "parameters": {"body": ["A-1"]}}]})),
         )
         .await;
     assert_eq!(wa["status"], "success", "{wa}");

@@ -68,6 +68,7 @@ pub(crate) async fn send_whatsapp(
         }
     }
     let mut recipients = Vec::new();
+    let mut outside_window = Vec::new();
     let mut total = 0;
     for (i, contact) in req.contacts.iter().enumerate() {
         let msisdn = phone(&format!("contacts[{i}].msisdn"), &contact.msisdn)?;
@@ -75,14 +76,24 @@ pub(crate) async fn send_whatsapp(
             .wa_windows
             .get(&(phone_id.clone(), msisdn.clone()))
             .is_some_and(|until| *until > now);
-        // Service conversations (inside the customer's 24-hour window) are free.
-        let cost = if window_open && kind != WhatsappMessageType::Template {
-            0
-        } else {
-            WA_PRICE_CENTS
-        };
-        total += cost;
-        recipients.push((msisdn, cost, contact.parameters.clone()));
+        let free_form = kind != WhatsappMessageType::Template;
+        if free_form && !window_open {
+            outside_window.push(msisdn.clone());
+        }
+        // Every accepted message costs the same, free-form ones too: the reference's answer to
+        // its free-form example (to a recipient whose window is open) shows `total_cost: 0.05`.
+        total += WA_PRICE_CENTS;
+        recipients.push((msisdn, WA_PRICE_CENTS, contact.parameters.clone()));
+    }
+    if !outside_window.is_empty() {
+        // Nothing is sent or charged when one recipient is outside its window.
+        return Err(ApiErr::bad_request(format!(
+            "No open 24-hour service window with {} on phoneId {phone_id}: a free-form {kind} \
+             message may only be sent within 24 hours of the customer's last message; send a \
+             template instead (GET /whatsapp/checkwindow shows whether one is open)",
+            outside_window.join(", ")
+        ))
+        .status_error());
     }
     if session.wallet_cents < total {
         // Word for word the reference's example, shape included.

@@ -25,6 +25,11 @@ pub mod reference_ids {
     /// Placeholders the reference's report examples ask you to replace; answered anyway.
     pub const WA_MSG_PLACEHOLDER: &str = "MSG_ID";
     pub const WA_CAMPAIGN_PLACEHOLDER: &str = "CAMPAIGN_ID";
+    /// The inbound message that opens the service window of the reference's checkwindow example
+    /// (the reference shows none; the sandbox's own id).
+    pub const WA_INBOUND: &str = "wa_inbound_919887111111";
+    /// The phone of the reference's checkwindow example (and the default one).
+    pub const WA_PHONE: &str = "1234567890";
     pub const OTP_REFERENCE: &str = "036BZDUHIX";
     pub const OTP_CODE: &str = "847291";
     pub const MOBILE: &str = "919887111111";
@@ -254,6 +259,28 @@ fn seed(account: &mut AccountState, now: DateTime<Utc>) {
             .or_default()
             .push(msg_id.into());
     }
+    // The reference's checkwindow example answers "Window Open" for this recipient, and its
+    // free-form examples message it: an inbound message opened the window. Like the OTP
+    // below, it stays open while the sandbox runs (a year), so the examples keep working.
+    account.wa.insert(
+        reference_ids::WA_INBOUND.into(),
+        WaRecord {
+            msg_id: reference_ids::WA_INBOUND.into(),
+            campaign_id: None,
+            msisdn: reference_ids::MOBILE.into(),
+            phone_id: reference_ids::WA_PHONE.into(),
+            kind: WhatsappMessageType::Text,
+            content: json!({ "message": "Hi, where is my order?" }),
+            cost_cents: 0,
+            sent_at: sent,
+            status: WaStatus::Received,
+            direction: Direction::Incoming,
+        },
+    );
+    account.wa_windows.insert(
+        (reference_ids::WA_PHONE.into(), reference_ids::MOBILE.into()),
+        now + TimeDelta::days(365),
+    );
     account.otps.insert(
         reference_ids::OTP_REFERENCE.into(),
         Otp {
