@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 use crate::clock::now_json;
 use crate::clock::{rfc3339, system_time};
 use crate::error::{ApiErr, ApiResult};
-use crate::faults::FaultSpec;
+use crate::faults::{FaultSpec, Faults};
 use crate::http::{JsonBody, QueryParams, SharedState, TokenAccount, change, durable, parse_raw};
 use crate::state::change::{Change, inbound_event, rcs_event, to_value};
 use crate::state::records::{
@@ -50,6 +50,11 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/reset", post(reset))
         .route("/export", get(export))
         .route("/magic-numbers", get(magic_numbers))
+}
+
+/// `/sandbox/faults`: the server's fault rules (not an account's state).
+pub fn fault_routes(faults: Arc<Faults>) -> Router<Arc<Shared>> {
+    Router::new()
         .route(
             "/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
@@ -58,6 +63,7 @@ pub fn router() -> Router<Arc<Shared>> {
             "/faults/{id}",
             axum::routing::put(replace_fault).delete(clear_fault),
         )
+        .with_state(faults)
 }
 
 /// `GET /` and `GET /sandbox/`: what this server is and what it offers.
@@ -742,8 +748,8 @@ async fn magic_numbers() -> Json<Value> {
     Json(json!({"status": "success", "data": crate::magic::table()}))
 }
 
-async fn list_faults(State(shared): SharedState) -> Json<Value> {
-    Json(json!({"status": "success", "data": shared.faults.list()}))
+async fn list_faults(State(faults): State<Arc<Faults>>) -> Json<Value> {
+    Json(json!({"status": "success", "data": faults.list()}))
 }
 
 fn fault_spec(body: &[u8]) -> ApiResult<FaultSpec> {
@@ -753,30 +759,32 @@ fn fault_spec(body: &[u8]) -> ApiResult<FaultSpec> {
     Ok(spec)
 }
 
-async fn add_fault(State(shared): SharedState, body: Bytes) -> ApiResult<Json<Value>> {
-    let rule = shared.faults.add(fault_spec(&body)?);
+async fn add_fault(State(faults): State<Arc<Faults>>, body: Bytes) -> ApiResult<Json<Value>> {
+    let rule = faults.add(fault_spec(&body)?);
     Ok(Json(json!({"status": "success", "data": rule})))
 }
 
 async fn replace_fault(
-    State(shared): SharedState,
+    State(faults): State<Arc<Faults>>,
     Path(id): Path<u64>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let spec = fault_spec(&body)?;
-    let rule = shared
-        .faults
+    let rule = faults
         .replace(id, spec)
         .ok_or_else(|| ApiErr::not_found(format!("fault rule {id} not found")))?;
     Ok(Json(json!({"status": "success", "data": rule})))
 }
 
-async fn clear_faults(State(shared): SharedState) -> Json<Value> {
-    Json(json!({"status": "success", "removed": shared.faults.clear(None)}))
+async fn clear_faults(State(faults): State<Arc<Faults>>) -> Json<Value> {
+    Json(json!({"status": "success", "removed": faults.clear(None)}))
 }
 
-async fn clear_fault(State(shared): SharedState, Path(id): Path<u64>) -> ApiResult<Json<Value>> {
-    match shared.faults.clear(Some(id)) {
+async fn clear_fault(
+    State(faults): State<Arc<Faults>>,
+    Path(id): Path<u64>,
+) -> ApiResult<Json<Value>> {
+    match faults.clear(Some(id)) {
         0 => Err(ApiErr::not_found(format!("fault rule {id} not found"))),
         n => Ok(Json(json!({"status": "success", "removed": n}))),
     }

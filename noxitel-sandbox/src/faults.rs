@@ -1,6 +1,9 @@
 //! Runtime fault injection on `/api/v2`: rules added by `--fault` or `POST /sandbox/faults`,
 //! listed, changed and cleared at runtime. A rule matches a path (or every path) and fires
 //! with a probability or for the next N matching requests; the first rule that fires decides.
+//!
+//! The rules are the server's, not an account's state: `http` holds them (next to `state`,
+//! which knows nothing of them), and they are not stored in `--db` (see the README).
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -14,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use crate::error::ApiErr;
-use crate::state::Shared;
 
 /// What a fault does to the request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -327,11 +329,11 @@ fn broken_body(first: Option<Bytes>) -> Body {
 }
 
 /// The middleware on `/api/v2`.
-pub async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+pub async fn inject(State(faults): State<Arc<Faults>>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let Some((id, action)) = path
         .starts_with("/api/v2")
-        .then(|| shared.faults.pick(request.method().as_str(), path))
+        .then(|| faults.pick(request.method().as_str(), path))
         .flatten()
     else {
         return next.run(request).await;

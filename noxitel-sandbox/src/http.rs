@@ -24,6 +24,7 @@ use crate::state::{Account, Session};
 use crate::store::Durable;
 
 use crate::error::{ApiErr, body};
+use crate::faults::Faults;
 use crate::state::Shared;
 use crate::{api, control};
 
@@ -194,7 +195,8 @@ fn plain_reason(error: &serde_json::Error) -> String {
         .replace("expected a map", "expected a JSON object")
 }
 
-pub fn router(shared: Arc<Shared>) -> Router {
+/// The whole server: `/api/v2` (behind the fault rules), `/sandbox`, `/`.
+pub fn router(shared: Arc<Shared>, faults: Arc<Faults>) -> Router {
     let api = Router::new()
         .route("/sms", post(api::send_sms))
         .route("/dlr", get(api::sms_dlr))
@@ -223,6 +225,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), guard));
     let control = control::router()
+        .merge(control::fault_routes(Arc::clone(&faults)))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&shared),
@@ -234,7 +237,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/", get(control::index))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
-            Arc::clone(&shared),
+            faults,
             crate::faults::inject,
         ))
         .layer(middleware::from_fn_with_state(

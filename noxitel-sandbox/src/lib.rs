@@ -54,9 +54,10 @@ impl Sandbox {
     /// Serves on an already bound listener.
     pub async fn serve(listener: TcpListener, config: Config) -> std::io::Result<Self> {
         let addr = listener.local_addr()?;
+        let faults = Arc::new(faults::Faults::new(config.faults.clone()));
         let shared = state::Shared::new(config).map_err(std::io::Error::other)?;
         let token = shared.default_token().to_owned();
-        let app = http::router(Arc::clone(&shared));
+        let app = http::router(Arc::clone(&shared), faults);
         let (tx, rx) = oneshot::channel::<()>();
         let ticker = state::spawn_ticker(Arc::clone(&shared));
         let deliverer = webhook::spawn(Arc::clone(&shared));

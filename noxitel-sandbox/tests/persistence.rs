@@ -374,3 +374,43 @@ async fn events_older_than_memory_holds_are_read_from_the_file() {
     assert_eq!(recent.len(), 5, "memory keeps the last 5 without a file");
     assert_eq!(recent[4].id, all[6].id);
 }
+
+#[tokio::test]
+async fn fault_rules_are_settings_of_the_process_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sandbox.db");
+    let bin = Bin::start(&db, &["--fault", "status=503,path=/credits,next=1"]);
+    let (status, _) = bin
+        .call(
+            "POST",
+            "/sandbox/faults",
+            Some(json!({"kind": "status", "status": 500, "path": "/rcs/agents"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = bin.call("GET", "/api/v2/credits", None).await;
+    assert_eq!(status, 503, "the --fault rule fired");
+    let (status, _) = bin.call("GET", "/api/v2/rcs/agents", None).await;
+    assert_eq!(status, 500, "the runtime rule fired");
+    bin.kill_9();
+
+    // The same command line: its --fault rule again, with its count from the start; the rule
+    // added at runtime is gone (the sandbox comes back serving).
+    let bin = Bin::start(&db, &["--fault", "status=503,path=/credits,next=1"]);
+    let (_, rules) = bin.call("GET", "/sandbox/faults", None).await;
+    let rules = rules["data"].as_array().unwrap().clone();
+    assert_eq!(rules.len(), 1, "{rules:?}");
+    assert_eq!(rules[0]["path"], "/credits");
+    assert_eq!(rules[0]["remaining"], 1);
+    let (status, _) = bin.call("GET", "/api/v2/rcs/agents", None).await;
+    assert_eq!(status, 200);
+    let (status, _) = bin.call("GET", "/api/v2/credits", None).await;
+    assert_eq!(status, 503);
+    bin.kill_9();
+
+    // Without --fault: no rules at all.
+    let bin = Bin::start(&db, &[]);
+    let (_, rules) = bin.call("GET", "/sandbox/faults", None).await;
+    assert_eq!(rules["data"], json!([]));
+    bin.kill_9();
+}

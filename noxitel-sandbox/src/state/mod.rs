@@ -19,7 +19,6 @@ use tokio::sync::mpsc;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::faults::Faults;
 use crate::ids;
 use crate::store::{self, AccountNo, Durable, Event, Log, StoreError};
 use change::{Change, Step, StepKey};
@@ -41,7 +40,6 @@ pub struct Shared {
     accounts: HashMap<String, Arc<Account>>,
     default_token: String,
     pub log: Log,
-    pub faults: Faults,
     jobs: mpsc::UnboundedSender<Job>,
     jobs_rx: Mutex<Option<mpsc::UnboundedReceiver<Job>>>,
 }
@@ -135,14 +133,12 @@ impl Shared {
             recent,
         );
         let (jobs, jobs_rx) = mpsc::unbounded_channel();
-        let faults = Faults::new(config.faults.clone());
         Ok(Arc::new(Self {
             default_token: config.tokens[0].clone(),
             accounts,
             config,
             clock,
             log,
-            faults,
             jobs,
             jobs_rx: Mutex::new(Some(jobs_rx)),
         }))
