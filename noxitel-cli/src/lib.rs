@@ -230,8 +230,14 @@ async fn sandbox(args: &cli::SandboxArgs, global: &Global) -> Result<(), Failure
     };
     // Errors ignored: a closed stderr (a parent that read the URL and went away) must not
     // take the server down.
+    let warning = sandbox
+        .exposure_warning()
+        .map(|w| format!("warning: {w}\n"))
+        .unwrap_or_default();
     let banner = format!(
-        "sandbox listening; use it with:\n  export NOXITEL_BASE_URL={}\n{token_line}\ncontrol surface: {} (Ctrl-C to stop)\n",
+        "inbox: {} (open it in a browser; API reference: {})\n{warning}sandbox listening; use it with:\n  export NOXITEL_BASE_URL={}\n{token_line}\ncontrol surface: {} (Ctrl-C to stop)\n",
+        sandbox.inbox_url(),
+        sandbox.docs_url(),
         sandbox.base_url(),
         sandbox.control_url()
     );

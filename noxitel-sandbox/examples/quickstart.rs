@@ -353,9 +353,29 @@ async fn main() -> anyhow::Result<()> {
             route.credits.unwrap_or_default()
         );
     }
+    println!("\nDone.");
     if let Some(sandbox) = sandbox {
+        println!(
+            "\nEverything this tour sent is in the sandbox inbox, one thread per phone with its\n\
+             delivery reports, webhooks and the OTP code; tap the RCS chips or reply there:\n  {}\n\
+             (the API reference: {})",
+            sandbox.inbox_url(),
+            sandbox.docs_url()
+        );
+        if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            println!("Open it now; press Enter to stop the sandbox.");
+            let _ = tokio::task::spawn_blocking(|| {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)
+            })
+            .await;
+        } else {
+            println!(
+                "(stdin is not a terminal, so the sandbox stops now: `cargo run -p noxitel-sandbox` \
+                 or `noxitel sandbox` keeps one running)"
+            );
+        }
         sandbox.shutdown().await;
     }
-    println!("\nDone.");
     Ok(())
 }

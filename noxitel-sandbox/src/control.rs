@@ -50,6 +50,7 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/reset", post(reset))
         .route("/export", get(export))
         .route("/magic-numbers", get(magic_numbers))
+        .route("/accounts", get(accounts))
 }
 
 /// `/sandbox/faults`: the server's fault rules (not an account's state).
@@ -88,6 +89,7 @@ pub async fn index() -> Json<Value> {
             "POST /sandbox/reset": "{all?: true} back to the provisioned fixtures (this account, or every account)",
             "GET /sandbox/export": "this account's state as JSON",
             "GET /sandbox/magic-numbers": "recipient numbers with fixed outcomes",
+            "GET /sandbox/accounts": "every account, named by the last 4 characters of its token",
             "GET|POST|DELETE /sandbox/faults": "list, add ({kind, status?, ms?, path?, probability?, next?…}) or clear fault rules on /api/v2",
             "PUT|DELETE /sandbox/faults/{id}": "change or remove one fault rule",
         }
@@ -741,6 +743,27 @@ async fn export(State(shared): SharedState, TokenAccount(account): TokenAccount)
         "account": format!("acct_{}", account.no),
         "time": rfc3339(shared.clock.now()),
         "state": data.export(),
+    }))
+}
+
+/// `GET /sandbox/accounts`: every account, each named by the last 4 characters of its token
+/// (never the whole token); `current` is the one this request selected.
+async fn accounts(State(shared): SharedState, TokenAccount(account): TokenAccount) -> Json<Value> {
+    let data: Vec<Value> = crate::web::accounts(&shared)
+        .into_iter()
+        .map(|listed| {
+            json!({
+                "account": format!("acct_{}", listed.account.no),
+                "token_last4": listed.token_last4,
+                "default": listed.is_default,
+                "current": listed.account.no == account.no,
+            })
+        })
+        .collect();
+    Json(json!({
+        "status": "success",
+        "current": format!("acct_{}", account.no),
+        "data": data,
     }))
 }
 

@@ -234,7 +234,7 @@ pub fn router(shared: Arc<Shared>, faults: Arc<Faults>) -> Router {
     Router::new()
         .nest("/api/v2", api)
         .nest("/sandbox", control)
-        .route("/", get(control::index))
+        .merge(crate::web::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             faults,
@@ -309,10 +309,15 @@ async fn control_guard(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let Some(token) = bearer(request.headers()) else {
-        return forbidden("API Key Missing");
+    let account = match bearer(request.headers()) {
+        Some(token) => shared.account(token),
+        // The inbox page names its account instead (crate::web::inbox_account).
+        None => match crate::web::inbox_account(&shared, request.headers()) {
+            Some(account) => Some(account),
+            None => return forbidden("API Key Missing"),
+        },
     };
-    let Some(account) = shared.account(token) else {
+    let Some(account) = account else {
         return forbidden("Invalid API Key");
     };
     request.extensions_mut().insert(account);

@@ -14,6 +14,7 @@ mod ids;
 mod magic;
 mod state;
 mod store;
+mod web;
 mod webhook;
 
 use std::net::SocketAddr;
@@ -99,6 +100,34 @@ impl Sandbox {
     /// The base URL of the sandbox-control surface, e.g. `http://127.0.0.1:40123/sandbox`.
     pub fn control_url(&self) -> String {
         format!("http://{}/sandbox", self.addr)
+    }
+
+    /// The inbox, e.g. `http://127.0.0.1:40123/`: open it in a browser to see every message
+    /// sent, its delivery reports and webhooks, and to act as the phone.
+    pub fn inbox_url(&self) -> String {
+        let ip = match self.addr.ip() {
+            ip if !ip.is_unspecified() => ip,
+            std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        };
+        format!("http://{}/", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    /// The API reference this sandbox serves (`/docs`, "try it" sends to the sandbox).
+    pub fn docs_url(&self) -> String {
+        format!("{}docs", self.inbox_url())
+    }
+
+    /// A warning to print at start when the sandbox listens on a non-loopback address: the
+    /// inbox (and through it the control surface, without a token) is then reachable by
+    /// whoever reaches the port. `None` on loopback.
+    pub fn exposure_warning(&self) -> Option<String> {
+        (!self.addr.ip().is_loopback()).then(|| {
+            format!(
+                "the inbox and its control of the sandbox are reachable without a token by anyone who reaches {} (a non-loopback --host was given)",
+                self.addr
+            )
+        })
     }
 
     /// A typed client for this sandbox's control surface (with its first token).

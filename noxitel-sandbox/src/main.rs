@@ -115,10 +115,15 @@ async fn main() -> anyhow::Result<()> {
     };
     let sandbox = Sandbox::start_with(config).await?;
     let mut banner = format!(
-        "noxitel-sandbox listening\n  base URL : {}\n  control  : {}\n",
+        "noxitel-sandbox listening\n  inbox    : {}  (open in a browser; API reference: {})\n  base URL : {}\n  control  : {}\n",
+        sandbox.inbox_url(),
+        sandbox.docs_url(),
         sandbox.base_url(),
         sandbox.control_url()
     );
+    if let Some(warning) = sandbox.exposure_warning() {
+        banner += &format!("  warning  : {warning}\n");
+    }
     if let Some(db) = &args.db {
         banner += &format!(
             "  database : {} (synchronous={})\n",

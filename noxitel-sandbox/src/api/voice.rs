@@ -50,6 +50,7 @@ pub(crate) async fn voice_call(
             status,
             notify_url: req.notify_url.clone(),
             history: vec![(status, now)],
+            plays: Some(serde_json::json!({"tts": req.tts, "audioUrl": req.audio_url})),
         };
         let ringing = voice_event(&call, now);
         session.apply(

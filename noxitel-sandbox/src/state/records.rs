@@ -349,6 +349,9 @@ pub struct Call {
     pub status: CallState,
     pub notify_url: Option<String>,
     pub history: Vec<(CallState, DateTime<Utc>)>,
+    /// What the call plays: `{"tts": …}` or `{"audioUrl": …}` as requested (for the inbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plays: Option<Value>,
 }
 
 /// What a webhook delivery carries.
