@@ -34,21 +34,26 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every subcommand takes.
+/// Options every subcommand takes, shown under their own heading.
+///
+/// The token and the base URL fall back to the environment here, not through clap's `env`:
+/// clap counts a value from the environment as given, and prints it in every usage line
+/// (`Usage: noxitel otp send --token <TOKEN> --base-url <BASE_URL> …`) as if it were required.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// API token (sent as `Authorization: Bearer …`).
-    #[arg(long, env = "NOXITEL_API_TOKEN", hide_env_values = true, global = true)]
-    pub token: Option<String>,
-    /// Base URL of the API, including `/api/v2`.
+    /// API token, sent as `Authorization: Bearer …` [env: NOXITEL_API_TOKEN]; never printed.
+    #[arg(long = "token", value_name = "TOKEN", global = true)]
+    token_flag: Option<String>,
+    // (Not a doc comment: rustdoc would want the URL in angle brackets, and clap shows them.)
     #[arg(
-        long,
-        env = "NOXITEL_BASE_URL",
-        hide_env_values = true,
+        long = "base-url",
+        value_name = "URL",
         global = true,
-        default_value = noxitel_api::DEFAULT_BASE_URL
+        help = "Base URL of the API, including `/api/v2` [env: NOXITEL_BASE_URL] \
+                [default: https://dashboard.noxitel.com/api/v2]"
     )]
-    pub base_url: String,
+    base_url_flag: Option<String>,
     /// Output format: a human-readable table, or the API's JSON answer (for scripts and jq).
     #[arg(short, long, value_enum, default_value_t = Output::Table, global = true)]
     pub output: Output,
@@ -65,6 +70,33 @@ pub struct Global {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     pub timeout: u64,
+}
+
+/// The environment variable of the API token.
+pub const TOKEN_ENV: &str = "NOXITEL_API_TOKEN";
+/// The environment variable of the base URL.
+pub const BASE_URL_ENV: &str = "NOXITEL_BASE_URL";
+
+impl Global {
+    /// The API token: `--token`, else `NOXITEL_API_TOKEN`; `None` if neither is given or it
+    /// is blank.
+    pub fn token(&self) -> Option<String> {
+        let token = self
+            .token_flag
+            .clone()
+            .or_else(|| std::env::var(TOKEN_ENV).ok())?;
+        let token = token.trim();
+        (!token.is_empty()).then(|| token.to_owned())
+    }
+
+    /// The base URL: `--base-url`, else `NOXITEL_BASE_URL`, else the API's.
+    pub fn base_url(&self) -> String {
+        self.base_url_flag
+            .clone()
+            .or_else(|| std::env::var(BASE_URL_ENV).ok())
+            .filter(|url| !url.trim().is_empty())
+            .unwrap_or_else(|| noxitel_api::DEFAULT_BASE_URL.to_owned())
+    }
 }
 
 /// Output format.
@@ -102,6 +134,12 @@ pub enum Command {
     /// token; Ctrl-C to stop), or talk to a running one (otp, inbound, tap, flush, fault,
     /// events; at --base-url, default http://127.0.0.1:8787).
     Sandbox(SandboxCmd),
+    /// Print a shell completion script, e.g. `noxitel completions bash > /etc/bash_completion.d/noxitel`
+    /// or `noxitel completions zsh > "${fpath[1]}/_noxitel"`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// A JSON request body from a file (`-` reads stdin); flags given next to it override its

@@ -5,9 +5,9 @@ use std::path::Path;
 
 use noxitel_api::Client;
 use noxitel_api::types::{
-    RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest, RcsTestDeviceRequest,
-    SendOtpRequest, SendRcsMessageRequest, SendSmsRequest, SendWhatsappMessageRequest,
-    SmsDlrRequest, VoiceCallRequest, WhatsappReportMode,
+    RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest, RcsMessageContent,
+    RcsTestDeviceRequest, SendOtpRequest, SendRcsMessageRequest, SendSmsRequest,
+    SendWhatsappMessageRequest, SmsDlrRequest, VoiceCallRequest, WhatsappReportMode,
 };
 use noxitel_api::{Error, OtpVerification};
 use serde::Serialize;
@@ -323,14 +323,18 @@ async fn rcs_send(client: &Client, output: Output, args: &RcsSend) -> Result<(),
     }
     set(&mut body, "agentId", args.agent_id);
     set(&mut body, "type", args.kind.as_ref());
-    if !body.contains_key("type") {
-        body.insert("type".into(), json!("text"));
-    }
     if let Some(text) = &args.text {
         body.insert("content".into(), json!({ "text": text }));
     }
     if let Some(path) = &args.content {
-        body.insert("content".into(), read_json(path)?);
+        let content = read_json(path)?;
+        if !body.contains_key("type") {
+            untyped_content(path, &content)?;
+        }
+        body.insert("content".into(), content);
+    }
+    if !body.contains_key("type") {
+        body.insert("type".into(), json!("text"));
     }
     set(&mut body, "templateId", args.template_id);
     set(&mut body, "trafficType", args.traffic_type.as_ref());
@@ -343,6 +347,29 @@ async fn rcs_send(client: &Client, output: Output, args: &RcsSend) -> Result<(),
         "rcs send",
         client.send_rcs_message(req).await,
     )
+}
+
+/// `--content FILE` without `--type` is a text message: fine if it has that shape; otherwise
+/// say which type its shape is, or that `--type` is needed.
+fn untyped_content(path: &Path, content: &Value) -> Result<(), Failure> {
+    let shape = match serde_json::from_value::<RcsMessageContent>(content.clone()) {
+        Ok(RcsMessageContent::Text(_)) => return Ok(()),
+        Ok(RcsMessageContent::RichCard(_)) => Some("rich_card"),
+        Ok(RcsMessageContent::Carousel(_)) => Some("carousel"),
+        Ok(RcsMessageContent::Other(_)) | Err(_) => None,
+    };
+    let file = path.display();
+    Err(Failure::usage(match shape {
+        Some(kind) => format!(
+            "rcs send: {file} has the shape of a {kind} message: pass --type {kind} \
+             (without --type the message is text)"
+        ),
+        None => format!(
+            "rcs send: {file} is not a text message's content ({{\"text\": …}}), the type \
+             without --type, nor a rich_card's ({{\"card\": …}}) or a carousel's \
+             ({{\"cards\": […]}}): pass --type media, template, rich_card or carousel"
+        ),
+    }))
 }
 
 async fn rcs_agent(client: &Client, output: Output, cmd: &RcsAgent) -> Result<(), Failure> {

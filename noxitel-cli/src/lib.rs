@@ -41,7 +41,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::API);
         }
     };
-    let base_url = cli.global.base_url.clone();
+    let base_url = cli.global.base_url();
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
@@ -73,15 +73,14 @@ fn init_tracing(verbose: u8) {
 
 /// The API client from the global options.
 pub fn client(global: &Global) -> Result<Client, Failure> {
-    let token = global.token.as_deref().map(str::trim).unwrap_or("");
-    if token.is_empty() {
+    let Some(token) = global.token() else {
         return Err(Failure::new(
             exit::Kind::NoToken,
             "no API token: pass --token or set NOXITEL_API_TOKEN",
         ));
-    }
+    };
     Client::builder(token)
-        .base_url(global.base_url.clone())
+        .base_url(global.base_url())
         .timeout(Duration::from_secs(global.timeout.max(1)))
         .user_agent(concat!("noxitel-cli/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -94,6 +93,14 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match &cli.command {
         Command::Sms(Sms::Segments { text }) => {
             commands::sms_segments(output, text)?;
+            return Ok(exit::OK);
+        }
+        Command::Completions { shell } => {
+            // Into memory first: clap_complete panics on a closed stdout (`… | head`).
+            let mut script = Vec::new();
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "noxitel", &mut script);
+            output::emit(&String::from_utf8_lossy(&script));
             return Ok(exit::OK);
         }
         Command::Webhook(Webhook::Listen { port, host }) => {
@@ -136,7 +143,10 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Rcs(cmd) => commands::rcs(&client, output, cmd).await?,
         Command::Voice(cmd) => commands::voice(&client, output, cmd).await?,
         Command::Otp(cmd) => commands::otp(&client, output, cmd).await?,
-        Command::Sms(Sms::Segments { .. }) | Command::Webhook(_) | Command::Sandbox(_) => {
+        Command::Sms(Sms::Segments { .. })
+        | Command::Webhook(_)
+        | Command::Sandbox(_)
+        | Command::Completions { .. } => {
             unreachable!("handled above")
         }
     }
@@ -196,7 +206,8 @@ async fn sandbox(args: &cli::SandboxArgs, global: &Global) -> Result<(), Failure
     let given: Vec<String> = args
         .tokens
         .iter()
-        .chain(global.token.iter())
+        .cloned()
+        .chain(global.token())
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty())
         .collect();

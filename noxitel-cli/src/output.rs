@@ -143,6 +143,8 @@ fn grid(items: &[Value]) -> String {
             cells
         })
         .collect();
+    // serde_json orders keys alphabetically (`CREDITS ROUTE`): what identifies a row first.
+    columns.sort_by_key(|c| identifying_rank(c));
     let cell = |row: &Vec<(String, String)>, col: &str| {
         row.iter()
             .find(|(k, _)| k == col)
@@ -187,10 +189,51 @@ fn grid(items: &[Value]) -> String {
     out
 }
 
+/// Columns that say which row is which, in the order they come first; the rest follow in
+/// their (alphabetical) order.
+const IDENTIFYING: &[&str] = &[
+    "id",
+    "sms_shoot_id",
+    "msg_id",
+    "msgId",
+    "sms_id",
+    "callId",
+    "batch_id",
+    "reference",
+    "agentId",
+    "agent_id",
+    "route",
+    "country",
+    "name",
+    "mobile",
+    "msisdn",
+    "phone",
+    "phoneNumber",
+];
+
+fn identifying_rank(column: &str) -> usize {
+    IDENTIFYING
+        .iter()
+        .position(|&c| c == column)
+        .unwrap_or(IDENTIFYING.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn identifying_columns_come_first() {
+        let v = json!([{"dlr": "DELIVRD", "mobile": "9198", "sender_id": "NOXITEL",
+            "sent": "2024-01-01", "sms_shoot_id": "s1"}]);
+        let header = table(&v).lines().next().unwrap().to_owned();
+        let order: Vec<&str> = header.split_whitespace().collect();
+        assert_eq!(
+            order,
+            ["SMS_SHOOT_ID", "MOBILE", "DLR", "SENDER_ID", "SENT"]
+        );
+    }
 
     #[test]
     fn object_with_array_of_objects() {
@@ -198,7 +241,7 @@ mod tests {
             "credits": [{"route": "Standard", "credits": 3946684}]});
         let t = table(&v);
         assert!(t.contains("wallet.amount  120.00"), "{t}");
-        assert!(t.contains("CREDITS  ROUTE"), "{t}");
-        assert!(t.contains("3946684  Standard"), "{t}");
+        assert!(t.contains("ROUTE     CREDITS"), "{t}");
+        assert!(t.contains("Standard  3946684"), "{t}");
     }
 }

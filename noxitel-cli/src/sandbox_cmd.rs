@@ -10,19 +10,19 @@ use crate::output;
 
 /// Where the sandbox runs: `--base-url` unless it is the real API's, then the default port.
 fn control(global: &Global) -> Result<Control, Failure> {
-    let token = global.token.as_deref().map(str::trim).unwrap_or("");
-    if token.is_empty() {
+    let Some(token) = global.token() else {
         return Err(Failure::new(
             Kind::NoToken,
             "no sandbox token: pass --token or set NOXITEL_API_TOKEN (the sandbox prints it)",
         ));
-    }
-    let url = if global.base_url == noxitel_api::DEFAULT_BASE_URL {
+    };
+    let url = global.base_url();
+    let url = if url == noxitel_api::DEFAULT_BASE_URL {
         "http://127.0.0.1:8787"
     } else {
-        global.base_url.as_str()
+        url.as_str()
     };
-    Ok(Control::new(url, token))
+    Ok(Control::new(url, &token))
 }
 
 fn failure(control: &Control, error: ControlError) -> Failure {

@@ -801,3 +801,92 @@ fn an_unfilled_placeholder_is_warned_about_before_sending() {
     let stderr = send(&["--param", "name=Sam"]);
     assert!(!stderr.contains("warning"), "{stderr}");
 }
+
+#[test]
+fn global_options_have_their_own_heading_and_stay_out_of_usage_lines() {
+    let out = noxitel("http://127.0.0.1:9/api/v2")
+        .args(["sms", "dlr", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    let (own, global) = help.split_once("Global options:").expect(&help);
+    assert!(own.contains("--batch-id"), "{help}");
+    assert!(!own.contains("--token"), "{help}");
+    assert!(
+        global.contains("--token") && global.contains("NOXITEL_API_TOKEN"),
+        "{help}"
+    );
+    // Token and base URL from the environment are not shown as if they had to be typed.
+    let out = noxitel("http://127.0.0.1:9/api/v2")
+        .args(["otp", "send"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let usage = stderr
+        .lines()
+        .find(|l| l.starts_with("Usage:"))
+        .expect(&stderr);
+    assert_eq!(
+        usage,
+        "Usage: noxitel otp send --mobile <MOBILE> --channel <CHANNEL>"
+    );
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = Command::cargo_bin("noxitel")
+            .unwrap()
+            .env_remove("NOXITEL_API_TOKEN")
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains("noxitel") && script.contains("segments"),
+            "{shell}"
+        );
+    }
+}
+
+#[test]
+fn content_without_type_says_which_type_its_shape_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let card = dir.path().join("card.json");
+    std::fs::write(
+        &card,
+        r#"{"card": {"title": "Hi", "description": "A card"}, "orientation": "VERTICAL"}"#,
+    )
+    .unwrap();
+    let rcs_send = |content: &std::path::Path| {
+        let out = noxitel("http://127.0.0.1:9/api/v2")
+            .args([
+                "rcs",
+                "send",
+                "--to",
+                "919887111111",
+                "--agent-id",
+                "1",
+                "--content",
+            ])
+            .arg(content)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = rcs_send(&card);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("has the shape of a rich_card message: pass --type rich_card"),
+        "{stderr}"
+    );
+    std::fs::write(&card, r#"{"url": "https://example.com/a.png"}"#).unwrap();
+    let (code, stderr) = rcs_send(&card);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("pass --type media"), "{stderr}");
+}
