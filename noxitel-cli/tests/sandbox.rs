@@ -161,19 +161,22 @@ fn the_sandbox_outlives_a_closed_stderr() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let mut first = String::new();
+    // The banner's lines up to the URL; then stderr is closed.
     let mut reader = BufReader::new(child.stderr.take().unwrap());
-    reader.read_line(&mut first).unwrap();
-    let mut url = String::new();
-    reader.read_line(&mut url).unwrap();
+    let url = loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "no URL in the banner"
+        );
+        if let Some(url) = line.trim().strip_prefix("export NOXITEL_BASE_URL=") {
+            break url.to_owned();
+        }
+    };
     drop(reader);
     let sandbox = Sandbox {
         child,
-        base_url: url
-            .trim()
-            .strip_prefix("export NOXITEL_BASE_URL=")
-            .expect("the second line is the URL")
-            .to_owned(),
+        base_url: url,
     };
     for _ in 0..3 {
         let (code, credits, err) = noxitel(&sandbox, &["credits"]);
