@@ -2,7 +2,8 @@
 //! gitignored `.tools/` folder at the pinned versions committed under `xtask/tools/`:
 //!
 //! * `.tools/node` — `npm ci` of `xtask/tools/package.json` + `package-lock.json`
-//!   (Redocly CLI, Spectral, openapi-typescript, TypeScript, openapi-diff);
+//!   (Redocly CLI, Spectral, openapi-typescript, TypeScript, openapi-diff; openapi-fetch for
+//!   `scripts/client-e2e-ts.sh`);
 //! * `.tools/python` — a venv with `xtask/tools/requirements.txt` (openapi-python-client and
 //!   every dependency, pinned).
 //!

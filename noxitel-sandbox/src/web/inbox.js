@@ -309,7 +309,7 @@ function el(tag, attrs, ...children) {
     else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
     else e.setAttribute(k, v === true ? "" : v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -510,8 +510,8 @@ function timeline(it) {
     it.timeline.map((s) => el("li", {}, time(s.at), el("span", { class: "state " + (s.cls || ""), text: s.label }))));
 }
 
-function hookList(hookIds) {
-  if (!hookIds.length) return el("p", { class: "hint", text: "No webhook (no notifyUrl)." });
+function hookList(hookIds, notifyUrl) {
+  if (!hookIds.length) return el("p", { class: "hint", text: notifyUrl ? `No webhook yet (notifyUrl ${notifyUrl}).` : "No webhook (no notifyUrl)." });
   return el("ul", { class: "hooks", "aria-label": "Webhooks" }, hookIds.map((id) => {
     const h = model.hooks.get(id);
     if (!h) return null;
@@ -529,7 +529,8 @@ function hookList(hookIds) {
 }
 
 function more(it, pairs) {
-  return details("more", `ids, delivery, webhooks (${it.hooks.length})`, ids(pairs), timeline(it), hookList(it.hooks));
+  const url = (pairs.find(([k]) => k === "notifyUrl") || [])[1];
+  return details("more", `ids, delivery, webhooks (${it.hooks.length})`, ids(pairs), timeline(it), hookList(it.hooks, url));
 }
 
 function media(url, label, height) {
@@ -596,7 +597,7 @@ function renderItem(it) {
           : null,
         details("more", `ids, delivery, webhooks (${view.hooks.length})`,
           ids([["reference", o.reference], ["sms_id", o.sms_id], ["batch_id", sms && sms.sms.batch_id], ["expires_at", o.expires_at]]),
-          timeline(view), hookList(view.hooks)));
+          timeline(view), hookList(view.hooks, sms && sms.sms.notify_url)));
     }
     case "rcs": {
       const m = it.msg;
@@ -698,6 +699,7 @@ function renderReply(t) {
   if (!options.length) {
     form.hidden = false;
     select.replaceChildren(el("option", { value: "", text: "—" }));
+    select.dataset.key = "";
     select.disabled = true;
     $("reply-text").disabled = true;
     form.querySelector("button").disabled = true;

@@ -53,6 +53,10 @@ pub fn router() -> Router<Arc<Shared>> {
         )
         .route("/inbox.css", get(async || asset("text/css", INBOX_CSS)))
         .route("/icon.svg", get(async || asset("image/svg+xml", ICON_SVG)))
+        .route(
+            "/favicon.ico",
+            get(async || asset("image/svg+xml", ICON_SVG)),
+        )
         .route("/docs", get(docs))
         .route("/docs/scalar.js", get(scalar_js))
         .route(
@@ -142,13 +146,15 @@ async fn docs(headers: HeaderMap) -> Response {
         "agent": {"disabled": true},
         "showDeveloperTools": "never",
         "hideClientButton": true,
+        "defaultOpenAllTags": true,
         "darkMode": false,
     });
     page(
         DOCS_CSP,
         scalar_api_reference::scalar_html(&config, Some("/docs/scalar.js")).replace(
             "<title>Scalar API Reference</title>",
-            "<title>Noxitel API reference — sandbox</title>",
+            "<title>Noxitel API reference — sandbox</title>\n    \
+             <link rel=\"icon\" href=\"/icon.svg\" type=\"image/svg+xml\" />",
         ),
     )
 }
