@@ -556,8 +556,14 @@ pub enum Otp {
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct SandboxCmd {
+    /// The server's flags, defined by the sandbox crate (the same as `noxitel-sandbox`'s).
+    #[cfg(feature = "sandbox")]
     #[command(flatten)]
-    pub serve: SandboxArgs,
+    pub serve: noxitel_sandbox::ServeArgs,
+    /// Another bearer token the sandbox accepts (repeatable), besides `--token` /
+    /// NOXITEL_API_TOKEN. Default when neither is given: one random token, printed.
+    #[arg(long = "accept-token", value_name = "TOKEN")]
+    pub accept_tokens: Vec<String>,
     #[command(subcommand)]
     pub action: Option<SandboxAction>,
 }
@@ -632,35 +638,6 @@ pub enum FaultAction {
         /// The rule's id (default: all).
         id: Option<u64>,
     },
-}
-
-#[derive(Debug, Args)]
-pub struct SandboxArgs {
-    /// Port to listen on (0: any free port).
-    #[arg(long, default_value_t = 8787)]
-    pub port: u16,
-    /// Address to bind.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: std::net::IpAddr,
-    /// Bearer token the sandbox accepts (repeatable), besides `--token`/NOXITEL_API_TOKEN.
-    /// Default when neither is given: one random token, printed.
-    #[arg(long = "accept-token", value_name = "TOKEN")]
-    pub tokens: Vec<String>,
-    /// Milliseconds from submission to the final delivery state.
-    #[arg(long, default_value_t = 2000)]
-    pub dlr_delay_ms: u64,
-    /// Requests per second per token (429 beyond). Default: unlimited.
-    #[arg(long)]
-    pub rate_limit: Option<u32>,
-    /// Keep the state in this SQLite file (reopened after a restart). Default: in memory.
-    #[arg(long, value_name = "PATH")]
-    pub db: Option<PathBuf>,
-    /// Send webhooks to hosts that are not loopback or private (default: held, not sent).
-    #[arg(long)]
-    pub allow_external_webhooks: bool,
-    /// A fault rule on /api/v2 (repeatable), e.g. `status=503,path=/sms,next=2`.
-    #[arg(long = "fault", value_name = "SPEC")]
-    pub faults: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

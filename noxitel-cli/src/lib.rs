@@ -109,7 +109,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Sandbox(cmd) => {
             match &cmd.action {
-                None => sandbox(&cmd.serve, &cli.global).await?,
+                None => sandbox(cmd, &cli.global).await?,
                 Some(action) => sandbox_control(action, &cli.global).await?,
             }
             return Ok(exit::OK);
@@ -196,36 +196,18 @@ async fn bulk_send(
 }
 
 #[cfg(feature = "sandbox")]
-async fn sandbox(args: &cli::SandboxArgs, global: &Global) -> Result<(), Failure> {
-    let mut config = noxitel_sandbox::Config {
-        addr: std::net::SocketAddr::new(args.host, args.port),
-        ..noxitel_sandbox::Config::default()
-    };
+async fn sandbox(args: &cli::SandboxCmd, global: &Global) -> Result<(), Failure> {
     // `--token` / NOXITEL_API_TOKEN is accepted too, so the same environment drives both
     // the server and the commands that talk to it.
     let given: Vec<String> = args
-        .tokens
+        .accept_tokens
         .iter()
         .cloned()
         .chain(global.token())
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty())
         .collect();
-    if !given.is_empty() {
-        config.tokens = given.clone();
-    }
-    config = config.dlr_delay(Duration::from_millis(args.dlr_delay_ms));
-    if let Some(rps) = args.rate_limit {
-        config = config.rate_limit(rps);
-    }
-    config.db = args.db.clone();
-    config.allow_external_webhooks = args.allow_external_webhooks;
-    for spec in &args.faults {
-        config = config.fault(
-            noxitel_sandbox::FaultSpec::parse(spec)
-                .map_err(|e| Failure::usage(format!("--fault {spec:?}: {e}")))?,
-        );
-    }
+    let config = args.serve.config(given.clone());
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| Failure::listen(config.addr, &e))?;
@@ -271,7 +253,7 @@ async fn sandbox_control(_: &cli::SandboxAction, _: &Global) -> Result<(), Failu
 }
 
 #[cfg(not(feature = "sandbox"))]
-async fn sandbox(_: &cli::SandboxArgs, _: &Global) -> Result<(), Failure> {
+async fn sandbox(_: &cli::SandboxCmd, _: &Global) -> Result<(), Failure> {
     Err(Failure::usage(
         "`noxitel sandbox` is not in this build (feature `sandbox` off); \
          run the noxitel-sandbox binary instead",

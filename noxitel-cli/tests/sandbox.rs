@@ -218,3 +218,30 @@ fn the_sandbox_accepts_the_global_token_and_does_not_print_it() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// One definition of the server's flags: `noxitel sandbox -h` lists every flag of
+/// `noxitel_sandbox::ServeArgs` (the ones `noxitel-sandbox` takes).
+#[test]
+fn sandbox_help_lists_every_server_flag() {
+    let out = Command::new(cargo_bin("noxitel"))
+        .args(["sandbox", "-h"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    let server = <noxitel_sandbox::ServeArgs as clap::Args>::augment_args(clap::Command::new("s"));
+    let longs: Vec<&str> = server
+        .get_arguments()
+        .filter_map(|a| a.get_long())
+        .collect();
+    assert!(longs.len() >= 17, "{longs:?}");
+    for long in longs
+        .iter()
+        .chain(&["otp-ttl-secs", "credits", "accept-token"])
+    {
+        assert!(
+            help.contains(&format!("--{long}")),
+            "--{long} not in:\n{help}"
+        );
+    }
+}

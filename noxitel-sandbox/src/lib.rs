@@ -3,6 +3,8 @@
 #![warn(missing_docs)]
 
 mod api;
+#[cfg(feature = "cli")]
+mod cli;
 mod clock;
 mod config;
 mod control;
@@ -24,6 +26,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+#[cfg(feature = "cli")]
+pub use cli::ServeArgs;
 pub use config::Config;
 pub use control_client::{Control, ControlError, EventRecord, Flushed, OtpInfo};
 pub use faults::{FaultAction, FaultRule, FaultSpec};
