@@ -277,7 +277,7 @@ test("screenshots of the inbox, light and dark", async () => {
   await page.emulateMedia({ colorScheme: "light" });
 });
 
-test("/docs lists all 22 operations, offline", async () => {
+test("/docs lists all 22 operations, offline, and \"try it\" sends to the sandbox", async () => {
   const document = await (await fetch(origin + "/openapi.json")).json();
   const operations = Object.entries(document.paths).flatMap(([path, item]) =>
     Object.keys(item).filter((m) => ["get", "post", "put", "delete", "patch"].includes(m)).map((m) => `${m.toUpperCase()}/${path.slice(1)}`),
@@ -296,6 +296,18 @@ test("/docs lists all 22 operations, offline", async () => {
     assert.ok((await docs.evaluate(() => document.body.innerText)).includes(summary), `no "${summary}" in /docs`);
   }
   await docs.screenshot({ path: join(SHOTS, "docs.png") });
+  // "Try it" sends to this sandbox, with the token typed in.
+  const credits = docs.locator('[id$="/GET/credits"]');
+  await credits.scrollIntoViewIfNeeded(); // Scalar renders an operation once it is in view
+  await credits.getByRole("button", { name: /test request/i }).first().click();
+  const dialog = docs.getByRole("dialog");
+  await dialog.getByPlaceholder("Token").first().fill(TOKEN);
+  const sent = docs.waitForRequest((r) => r.url() === origin + "/api/v2/credits");
+  await dialog.getByRole("button", { name: /send/i }).first().click();
+  const request = await sent;
+  assert.equal((await request.allHeaders()).authorization, `Bearer ${TOKEN}`);
+  assert.equal((await request.response()).status(), 200);
+  await dialog.getByText('"status": "success"').first().waitFor({ timeout: 5000 });
   await docs.close();
 });
 

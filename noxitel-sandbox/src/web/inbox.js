@@ -110,6 +110,18 @@ function step(key, ev, label, cls) {
   return it;
 }
 
+/** A message accepted in `status`: the first step of its timeline. */
+function accepted(key, number, kind, ev, fields, status) {
+  const it = addItem(key, number, kind, ev, Object.assign({ status }, fields));
+  it.timeline.push({ label: status, at: ev.time, cls: cls(status) });
+}
+
+/** A message moved on to `status`. */
+function moved(key, ev, status) {
+  const it = step(key, ev, status, cls(status));
+  if (it) it.status = status;
+}
+
 function channelOf(kind) {
   return { "rcs-in": "rcs", "whatsapp-in": "whatsapp", otp: "otp" }[kind] || kind;
 }
@@ -184,17 +196,12 @@ function apply(ev) {
       }
       break;
     }
-    case "rcs_accepted": {
-      const m = p.msg;
-      const it = addItem("rcs:" + m.msg_id, m.mobile, "rcs", ev, { msg: m, status: m.status });
-      it.timeline.push({ label: m.status, at: ev.time, cls: cls(m.status) });
+    case "rcs_accepted":
+      accepted("rcs:" + p.msg.msg_id, p.msg.mobile, "rcs", ev, { msg: p.msg }, p.msg.status);
       break;
-    }
-    case "rcs_status": {
-      const it = step("rcs:" + p.msg_id, ev, p.status, cls(p.status));
-      if (it) it.status = p.status;
+    case "rcs_status":
+      moved("rcs:" + p.msg_id, ev, p.status);
       break;
-    }
     case "rcs_tapped": {
       step("rcs:" + p.msg_id, ev, `tapped “${p.text}”`, "ok");
       addItem("tap:" + ev.id, p.mobile, "rcs-in", ev, {
@@ -207,33 +214,23 @@ function apply(ev) {
     case "rcs_inbound":
       addItem("rcsin:" + p.msg_id, p.from, "rcs-in", ev, { text: p.text, agentId: p.agent_id, msgId: p.msg_id });
       break;
-    case "whatsapp_accepted": {
-      const m = p.msg;
-      const it = addItem("wa:" + m.msg_id, m.msisdn, "whatsapp", ev, { msg: m, status: m.status });
-      it.timeline.push({ label: m.status, at: ev.time, cls: cls(m.status) });
+    case "whatsapp_accepted":
+      accepted("wa:" + p.msg.msg_id, p.msg.msisdn, "whatsapp", ev, { msg: p.msg }, p.msg.status);
       break;
-    }
-    case "whatsapp_status": {
-      const it = step("wa:" + p.msg_id, ev, p.status, cls(p.status));
-      if (it) it.status = p.status;
+    case "whatsapp_status":
+      moved("wa:" + p.msg_id, ev, p.status);
       break;
-    }
     case "whatsapp_inbound": {
       const m = p.msg;
       addItem("wa:" + m.msg_id, m.msisdn, "whatsapp-in", ev, { msg: m, windowUntil: p.window_until });
       break;
     }
-    case "call_placed": {
-      const c = p.call;
-      const it = addItem("call:" + c.call_id, c.to, "voice", ev, { call: c, status: c.status });
-      it.timeline.push({ label: c.status, at: ev.time, cls: cls(c.status) });
+    case "call_placed":
+      accepted("call:" + p.call.call_id, p.call.to, "voice", ev, { call: p.call }, p.call.status);
       break;
-    }
-    case "call_status": {
-      const it = step("call:" + p.call_id, ev, p.status, cls(p.status));
-      if (it) it.status = p.status;
+    case "call_status":
+      moved("call:" + p.call_id, ev, p.status);
       break;
-    }
     case "webhook_queued": {
       const h = Object.assign({}, p.hook, { tries: [] });
       model.hooks.set(h.id, h);
@@ -581,7 +578,14 @@ function renderItem(it) {
       const o = it.otp;
       const sms = model.items.get("sms:" + o.sms_id);
       const last = it.checks[it.checks.length - 1];
-      const outcome = o.verified ? ["verified", "ok"] : last && !last.matched ? ["wrong code entered", "bad"] : ["not verified yet", "wait"];
+      const expired = new Date(o.expires_at) < new Date();
+      const outcome = o.verified
+        ? ["verified", "ok"]
+        : last && !last.matched
+          ? ["wrong code entered", "bad"]
+          : expired
+            ? ["expired", "bad"]
+            : ["not verified yet", "wait"];
       const view = sms || it;
       return el("article", { class: "msg otp", "aria-label": "One-time password" },
         el("header", {}, el("span", { class: "badge otp", text: "OTP" }), el("span", { text: "channel " + o.channel }), time(it.at),
