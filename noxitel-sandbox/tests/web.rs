@@ -181,3 +181,27 @@ async fn the_urls_to_print_at_start() {
     );
     assert_eq!(env.sandbox.exposure_warning(), None);
 }
+
+#[tokio::test]
+async fn a_non_loopback_bind_serves_the_inbox_to_any_host_and_says_so() {
+    let config = noxitel_sandbox::Config {
+        addr: "0.0.0.0:0".parse().unwrap(),
+        ..common::config()
+    };
+    let env = common::env_with(config).await;
+    let port = env.sandbox.addr().port();
+    // Printed URLs name loopback (a browser cannot open 0.0.0.0); the warning says who can reach it.
+    assert_eq!(env.sandbox.inbox_url(), format!("http://127.0.0.1:{port}/"));
+    let warning = env.sandbox.exposure_warning().expect("a warning");
+    assert!(warning.contains("without a token"), "{warning}");
+    let url = format!("http://127.0.0.1:{port}/sandbox/accounts");
+    let response = env
+        .http
+        .get(url)
+        .header("x-noxitel-inbox", "default")
+        .header(HOST, "sandbox.lan:8787")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}

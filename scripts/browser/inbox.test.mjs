@@ -249,6 +249,25 @@ test("faults are applied and cleared from the page", async () => {
   await api("GET", "/api/v2/credits");
 });
 
+test("the thread list works from the keyboard", async () => {
+  const buttons = page.locator("#thread-list button");
+  assert.ok((await buttons.count()) >= 3);
+  await buttons.first().focus();
+  await page.keyboard.press("ArrowDown");
+  const number = await page.evaluate(() => document.activeElement.dataset.number);
+  await page.keyboard.press("Enter");
+  assert.equal(await page.locator("#conversation-title").textContent(), "+" + number);
+  assert.equal(await page.locator(`#thread-list button[data-number="${number}"]`).getAttribute("aria-current"), "true");
+});
+
+test("another account has its own inbox", async () => {
+  await page.locator("#account").selectOption("acct_2");
+  await page.locator("#no-threads").waitFor({ state: "visible", timeout: 5000 });
+  assert.equal(await page.locator("#thread-list button").count(), 0);
+  await page.locator("#account").selectOption("acct_1");
+  await page.locator('#thread-list button[data-number="919887333333"]').waitFor({ timeout: 5000 });
+});
+
 test("screenshots of the inbox, light and dark", async () => {
   // The same phone also gets a WhatsApp template and a voice call: one thread, every channel.
   await api("POST", "/api/v2/whatsapp/message", {
