@@ -1,4 +1,4 @@
-//! Generates the progenitor client and the typed `Client` methods from `noxitel.yaml`
+//! Generates the progenitor client (`raw`) and the fluent builders (`calls`) from `noxitel.yaml`
 //! (a link to `openapi/noxitel.yaml`).
 use std::path::Path;
 
@@ -7,8 +7,8 @@ fn main() {
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let generated = noxitel_codegen::Spec::from_file("noxitel.yaml").and_then(|spec| {
         Ok([
-            ("client.rs", noxitel_codegen::client_code(&spec)?),
-            ("methods.rs", noxitel_codegen::wrappers_code(&spec)?),
+            ("raw.rs", noxitel_codegen::raw_code(&spec)?),
+            ("calls.rs", noxitel_codegen::calls_code(&spec)?),
         ])
     });
     match generated {

@@ -9,7 +9,6 @@
 use std::io::BufRead;
 use std::process::ExitCode;
 
-use noxitel_api::types::SendOtpRequest;
 use noxitel_api::{Client, OtpVerification};
 
 mod common;
@@ -31,8 +30,7 @@ async fn main() -> ExitCode {
         Err(e) => return missing_config(&e),
     };
 
-    let request = SendOtpRequest::new(channel, mobile);
-    let sent = match client.send_otp(request).await {
+    let sent = match client.send_otp().channel(channel).mobile(mobile).await {
         Ok(sent) => sent,
         Err(e) => return failed("sending the OTP", &e),
     };
@@ -44,7 +42,12 @@ async fn main() -> ExitCode {
         eprintln!("could not read the code");
         return ExitCode::FAILURE;
     }
-    match client.verify_otp(&sent.reference, code.trim()).await {
+    match client
+        .verify_otp()
+        .reference(&sent.reference)
+        .otp(code.trim())
+        .await
+    {
         Ok(OtpVerification::Matched) => {
             println!("verified");
             ExitCode::SUCCESS

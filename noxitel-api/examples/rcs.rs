@@ -33,7 +33,12 @@ async fn main() -> ExitCode {
         Err(e) => return missing_config(&e),
     };
 
-    match client.get_rcs_capability(mobile, agent_id).await {
+    match client
+        .get_rcs_capability()
+        .mobile(mobile)
+        .agent_id(agent_id)
+        .await
+    {
         Ok(capability) if capability.rcs_enabled => {
             let features: Vec<String> = capability.features.iter().map(|f| f.to_string()).collect();
             println!("RCS supported: {}", features.join(", "));
@@ -51,13 +56,13 @@ async fn main() -> ExitCode {
         .content(content)
         .contact(Contact::new(mobile))
         .traffic_type(RcsTrafficType::Transaction);
-    let sent = match client.send_rcs_message(request).await {
+    let sent = match client.send_rcs_message().body(request).await {
         Ok(sent) => sent,
         Err(e) => return failed("sending the message", &e),
     };
     println!("submitted: batch {}", sent.batch_id);
 
-    match client.get_rcs_dlr(Some(&sent.batch_id), None).await {
+    match client.get_rcs_dlr().batch_id(&sent.batch_id).await {
         Ok(report) => {
             for record in &report.data {
                 let state = record.dlr.as_ref();

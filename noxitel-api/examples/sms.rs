@@ -9,7 +9,7 @@
 use std::process::ExitCode;
 
 use noxitel_api::Client;
-use noxitel_api::types::{Contact, SendSmsRequest, SmsDlrRequest};
+use noxitel_api::types::Contact;
 
 mod common;
 use common::{failed, missing_config};
@@ -39,13 +39,12 @@ async fn main() -> ExitCode {
         Err(e) => return failed("checking the balance", &e),
     }
 
-    let mut request = SendSmsRequest::new()
+    let call = client
+        .send_sms()
         .message(message)
-        .contact(Contact::new(mobile).param("name", "there"));
-    if let Some(sender) = rest.first() {
-        request = request.sender(sender);
-    }
-    let sent = match client.send_sms(request).await {
+        .contact(Contact::new(mobile).param("name", "there"))
+        .set_sender(rest.first().cloned());
+    let sent = match call.await {
         Ok(sent) => sent,
         Err(e) => return failed("sending the SMS", &e),
     };
@@ -58,8 +57,7 @@ async fn main() -> ExitCode {
         println!("  {} -> sms_id {}", id.mobile, id.sms_id);
     }
 
-    let dlr = SmsDlrRequest::new().batch_id(&sent.batch_id);
-    match client.get_sms_dlr(dlr).await {
+    match client.get_sms_dlr().batch_id(&sent.batch_id).await {
         Ok(report) => {
             for record in &report.data {
                 let dlr = record.dlr.as_ref();

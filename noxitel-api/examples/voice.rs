@@ -31,7 +31,7 @@ async fn main() -> ExitCode {
         .voice("female")
         .repeat(2);
     let request = VoiceCallRequest::new(from, to).tts(tts);
-    match client.place_voice_call(request).await {
+    match client.place_voice_call().body(request).await {
         Ok(call) => {
             println!(
                 "call {} to {}: {}",

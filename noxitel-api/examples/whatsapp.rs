@@ -31,7 +31,12 @@ async fn main() -> ExitCode {
     };
 
     if let Some(phone_id) = &phone_id {
-        match client.check_whatsapp_window(phone_id, msisdn).await {
+        match client
+            .check_whatsapp_window()
+            .phone_id(phone_id)
+            .msisdn(msisdn)
+            .await
+        {
             Ok(window) if window.window_open => println!(
                 "service window open until {}",
                 window.expires_at.as_deref().unwrap_or("?")
@@ -49,7 +54,7 @@ async fn main() -> ExitCode {
     if let Some(phone_id) = phone_id {
         request = request.phone_id(phone_id);
     }
-    let sent = match client.send_whatsapp_message(request).await {
+    let sent = match client.send_whatsapp_message().body(request).await {
         Ok(sent) => sent,
         Err(e) => return failed("sending the message", &e),
     };
@@ -62,7 +67,9 @@ async fn main() -> ExitCode {
 
     for id in &sent.message_id {
         match client
-            .get_whatsapp_report(WhatsappReportMode::Message, &id.msg_id)
+            .get_whatsapp_report()
+            .mode(WhatsappReportMode::Message)
+            .id(&id.msg_id)
             .await
         {
             Ok(report) => {

@@ -140,6 +140,26 @@ fn is_idempotent(method: &Method) -> bool {
 }
 
 impl Error {
+    /// `InvalidRequest` for a call of `operation` whose required inputs (`(name, missing)`)
+    /// were not all set: nothing was sent.
+    pub(crate) fn missing(operation: &str, inputs: &[(&str, bool)]) -> Self {
+        let missing: Vec<String> = inputs
+            .iter()
+            .filter(|(_, missing)| *missing)
+            .map(|(name, _)| format!("`{name}`"))
+            .collect();
+        let setters: Vec<String> = inputs
+            .iter()
+            .filter(|(_, missing)| *missing)
+            .map(|(name, _)| format!(".{name}(..)"))
+            .collect();
+        Error::InvalidRequest(format!(
+            "{operation}: missing required {} (set with {}); nothing was sent",
+            missing.join(", "),
+            setters.join(", ")
+        ))
+    }
+
     /// The HTTP status of the answer, if there was one (also for an answer that broke off,
     /// was too large or did not decode).
     pub fn status(&self) -> Option<StatusCode> {

@@ -15,19 +15,21 @@ mod transport;
 /// retries and tracing as [`Client`]'s methods.
 #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
 pub mod raw {
-    include!(concat!(env!("OUT_DIR"), "/client.rs"));
+    include!(concat!(env!("OUT_DIR"), "/raw.rs"));
 }
 
-/// One typed method per operation, generated from the document.
-#[allow(clippy::too_many_arguments)]
-mod methods {
-    include!(concat!(env!("OUT_DIR"), "/methods.rs"));
+/// One fluent builder per operation, generated from the document: started by the
+/// [`Client`] method of the same name (`client.send_sms()` → [`calls::SendSms`]), it takes the
+/// operation's parameters or body fields, per-call options, then `.send().await` (or just
+/// `.await`).
+pub mod calls {
+    include!(concat!(env!("OUT_DIR"), "/calls.rs"));
 }
 
 use std::fmt;
 
 pub use auth::ApiToken;
-pub use call::{Call, Response};
+pub use call::{CallFuture, Response};
 pub use config::{
     BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, TOKEN_ENV,
@@ -95,7 +97,7 @@ impl Client {
     }
 
     /// A handle on the same connection pool whose transport remembers this call's answer,
-    /// with the call's own options (and capture, for [`Call::with_response`]).
+    /// with the call's own options (and capture, for a builder's `with_response()`).
     fn per_call(&self, options: CallOptions, capture: Option<RawCapture>) -> raw::Client {
         self.sharing_pool(self.raw.inner().per_call(options, capture))
     }

@@ -2,9 +2,8 @@
 
 use noxitel_types::{ApiError, OtpMatched, OtpVerifyResponse, ResponseStatus};
 
-use crate::call::CallOptions;
+use crate::Error;
 use crate::error::ErrorBody;
-use crate::{Client, Error};
 
 /// The outcome of an OTP verification.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,41 +24,35 @@ impl OtpVerification {
     }
 }
 
-impl Client {
-    /// Verifies the OTP a user entered against the `reference` returned by
-    /// [`Client::send_otp`].
-    ///
-    /// `GET /otp/verify` (operation `verifyOtp`). The reference shows a mismatch as
-    /// `{"status": "error", "matched": "no", "message": …}` without saying its HTTP status;
-    /// both a 200 and an error status carrying `matched: "no"` give
-    /// [`OtpVerification::NotMatched`]. Other failures are errors.
-    ///
-    /// `otp` must be digits (leading zeros are kept).
-    pub async fn verify_otp(&self, reference: &str, otp: &str) -> Result<OtpVerification, Error> {
-        if reference.trim().is_empty() {
-            return Err(Error::InvalidRequest("reference: must not be empty".into()));
-        }
-        if otp.is_empty() || !otp.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::InvalidRequest("otp: must be digits".into()));
-        }
-        let generated = self.per_call(CallOptions::default(), None);
-        let answer = generated
-            .verify_otp()
-            .reference(reference)
-            .otp(otp)
-            .send()
-            .await;
-        match Client::answer(&generated, answer).await {
-            Ok(answer) => Ok(outcome(answer.into_inner())),
-            Err(error) => match error.failure().map(|f| &f.body) {
-                Some(ErrorBody::Json(api)) if says_not_matched(api) => {
-                    Ok(OtpVerification::NotMatched {
-                        message: Some(api.message.clone()),
-                    })
-                }
-                _ => Err(error),
-            },
-        }
+/// Checks the inputs of `verifyOtp` before anything is sent: `otp` must be digits (leading
+/// zeros are kept), `reference` not empty.
+pub(crate) fn check((reference, otp): &(String, String)) -> Result<(), Error> {
+    if reference.trim().is_empty() {
+        return Err(Error::InvalidRequest("reference: must not be empty".into()));
+    }
+    if otp.is_empty() || !otp.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::InvalidRequest("otp: must be digits".into()));
+    }
+    Ok(())
+}
+
+/// The outcome of `GET /otp/verify` ([`crate::calls::VerifyOtp`]). The reference shows a
+/// mismatch as `{"status": "error", "matched": "no", "message": …}` without saying its HTTP
+/// status: a 2xx or an error status carrying `matched: "no"` is
+/// [`OtpVerification::NotMatched`]; other failures stay errors.
+pub(crate) fn verification(
+    answer: Result<OtpVerifyResponse, Error>,
+) -> Result<OtpVerification, Error> {
+    match answer {
+        Ok(answer) => Ok(outcome(answer)),
+        Err(error) => match error.failure().map(|f| &f.body) {
+            Some(ErrorBody::Json(api)) if says_not_matched(api) => {
+                Ok(OtpVerification::NotMatched {
+                    message: Some(api.message.clone()),
+                })
+            }
+            _ => Err(error),
+        },
     }
 }
 

@@ -39,7 +39,7 @@ pub struct Transport {
     call: Arc<Mutex<CallRecord>>,
     /// The client's capture ([`crate::Client::capture_raw`]).
     capture: Option<RawCapture>,
-    /// This call's own options and capture ([`crate::Call`]).
+    /// This call's own options and capture (a builder of [`crate::calls`]).
     options: CallOptions,
     call_capture: Option<RawCapture>,
 }

@@ -42,7 +42,7 @@ struct Bench {
 
 impl Bench {
     fn typed(&self) -> CreditsResponse {
-        self.rt.block_on(self.typed.get_credits()).unwrap()
+        self.rt.block_on(self.typed.get_credits().send()).unwrap()
     }
 
     fn raw(&self) -> CreditsResponse {

@@ -5,9 +5,8 @@ use std::path::Path;
 
 use noxitel_api::Client;
 use noxitel_api::types::{
-    RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest, RcsMessageContent,
-    RcsTestDeviceRequest, SendOtpRequest, SendRcsMessageRequest, SendSmsRequest,
-    SendWhatsappMessageRequest, SmsDlrRequest, VoiceCallRequest, WhatsappReportMode,
+    RcsAgentRequest, RcsMessageContent, SendRcsMessageRequest, SendSmsRequest,
+    SendWhatsappMessageRequest, VoiceCallRequest, WhatsappReportMode,
 };
 use noxitel_api::{Error, OtpVerification};
 use serde::Serialize;
@@ -130,7 +129,12 @@ pub async fn sms_send(client: &Client, output: Output, args: &SmsSend) -> Result
     set(&mut body, "contactGroup", args.contact_group);
     let req: SendSmsRequest = request("sms send", body)?;
     warn_unfilled_placeholders(&req);
-    done(client, output, "sms send", client.send_sms(req).await)
+    done(
+        client,
+        output,
+        "sms send",
+        client.send_sms().body(req).await,
+    )
 }
 
 /// The API sends a `#name#` without a value as written: say so before it reaches a phone.
@@ -172,11 +176,11 @@ pub async fn sms_dlr(
     batch_id: Option<&str>,
     sms_id: Option<&str>,
 ) -> Result<(), Failure> {
-    let req = SmsDlrRequest {
-        batch_id: batch_id.map(str::to_owned),
-        sms_id: sms_id.map(str::to_owned),
-    };
-    done(client, output, "sms dlr", client.get_sms_dlr(req).await)
+    let call = client
+        .get_sms_dlr()
+        .set_batch_id(batch_id.map(str::to_owned))
+        .set_sms_id(sms_id.map(str::to_owned));
+    done(client, output, "sms dlr", call.await)
 }
 
 /// `sms segments`: offline.
@@ -207,14 +211,18 @@ pub async fn whatsapp(client: &Client, output: Output, cmd: &Whatsapp) -> Result
                 client,
                 output,
                 "whatsapp report",
-                client.get_whatsapp_report(mode, id).await,
+                client.get_whatsapp_report().mode(mode).id(id).await,
             )
         }
         Whatsapp::Window { phone_id, msisdn } => done(
             client,
             output,
             "whatsapp window",
-            client.check_whatsapp_window(phone_id, msisdn).await,
+            client
+                .check_whatsapp_window()
+                .phone_id(phone_id)
+                .msisdn(msisdn)
+                .await,
         ),
         Whatsapp::Prices => done(
             client,
@@ -250,7 +258,7 @@ async fn whatsapp_send(
         client,
         output,
         "whatsapp send",
-        client.send_whatsapp_message(req).await,
+        client.send_whatsapp_message().body(req).await,
     )
 }
 
@@ -262,52 +270,52 @@ pub async fn rcs(client: &Client, output: Output, cmd: &Rcs) -> Result<(), Failu
             output,
             "rcs dlr",
             client
-                .get_rcs_dlr(args.batch_id.as_deref(), args.msg_id.as_deref())
+                .get_rcs_dlr()
+                .set_batch_id(args.batch_id.clone())
+                .set_msg_id(args.msg_id.clone())
                 .await,
         ),
         Rcs::Capability { mobile, agent_id } => done(
             client,
             output,
             "rcs capability",
-            client.get_rcs_capability(mobile, *agent_id).await,
+            client
+                .get_rcs_capability()
+                .mobile(mobile)
+                .agent_id(*agent_id)
+                .await,
         ),
         Rcs::Conversation { agent_id, mobile } => done(
             client,
             output,
             "rcs conversation",
-            client.get_rcs_conversation(*agent_id, mobile).await,
+            client
+                .get_rcs_conversation()
+                .agent_id(*agent_id)
+                .mobile(mobile)
+                .await,
         ),
         Rcs::Agent(cmd) => rcs_agent(client, output, cmd).await,
         Rcs::Testdevice(cmd) => match cmd {
             RcsTestdevice::Add(d) => {
-                let req = RcsTestDeviceRequest {
-                    agent_id: d.agent_id,
-                    phone_number: d.phone.clone(),
-                };
-                done(
-                    client,
-                    output,
-                    "rcs testdevice add",
-                    client.add_rcs_test_device(req).await,
-                )
+                let call = client
+                    .add_rcs_test_device()
+                    .agent_id(d.agent_id)
+                    .phone_number(&d.phone);
+                done(client, output, "rcs testdevice add", call.await)
             }
             RcsTestdevice::List { agent_id } => done(
                 client,
                 output,
                 "rcs testdevice list",
-                client.list_rcs_test_devices(*agent_id).await,
+                client.list_rcs_test_devices().agent_id(*agent_id).await,
             ),
             RcsTestdevice::Remove(d) => {
-                let req = RcsTestDeviceRequest {
-                    agent_id: d.agent_id,
-                    phone_number: d.phone.clone(),
-                };
-                done(
-                    client,
-                    output,
-                    "rcs testdevice remove",
-                    client.remove_rcs_test_device(req).await,
-                )
+                let call = client
+                    .remove_rcs_test_device()
+                    .agent_id(d.agent_id)
+                    .phone_number(&d.phone);
+                done(client, output, "rcs testdevice remove", call.await)
             }
         },
     }
@@ -345,7 +353,7 @@ async fn rcs_send(client: &Client, output: Output, args: &RcsSend) -> Result<(),
         client,
         output,
         "rcs send",
-        client.send_rcs_message(req).await,
+        client.send_rcs_message().body(req).await,
     )
 }
 
@@ -389,19 +397,12 @@ async fn rcs_agent(client: &Client, output: Output, cmd: &RcsAgent) -> Result<()
                 client,
                 output,
                 "rcs agent create",
-                client.upsert_rcs_agent(req).await,
+                client.upsert_rcs_agent().body(req).await,
             )
         }
         RcsAgent::Submit { agent_id } => {
-            let req = RcsAgentSubmitRequest {
-                agent_id: *agent_id,
-            };
-            done(
-                client,
-                output,
-                "rcs agent submit",
-                client.submit_rcs_agent(req).await,
-            )
+            let call = client.submit_rcs_agent().agent_id(*agent_id);
+            done(client, output, "rcs agent submit", call.await)
         }
         RcsAgent::Get { id, agent_id } => {
             // clap requires exactly one of the two.
@@ -410,7 +411,7 @@ async fn rcs_agent(client: &Client, output: Output, cmd: &RcsAgent) -> Result<()
                 client,
                 output,
                 "rcs agent get",
-                client.get_rcs_agent(id).await,
+                client.get_rcs_agent().id(id).await,
             )
         }
         RcsAgent::List => done(
@@ -420,16 +421,11 @@ async fn rcs_agent(client: &Client, output: Output, cmd: &RcsAgent) -> Result<()
             client.list_rcs_agents().await,
         ),
         RcsAgent::Launch { agent_id, carriers } => {
-            let req = RcsAgentLaunchRequest {
-                agent_id: *agent_id,
-                carriers: carriers.clone(),
-            };
-            done(
-                client,
-                output,
-                "rcs agent launch",
-                client.launch_rcs_agent(req).await,
-            )
+            let call = client
+                .launch_rcs_agent()
+                .agent_id(*agent_id)
+                .carriers(carriers);
+            done(client, output, "rcs agent launch", call.await)
         }
     }
 }
@@ -456,40 +452,39 @@ pub async fn voice(client: &Client, output: Output, cmd: &Voice) -> Result<(), F
         client,
         output,
         "voice call",
-        client.place_voice_call(req).await,
+        client.place_voice_call().body(req).await,
     )
 }
 
 pub async fn otp(client: &Client, output: Output, cmd: &Otp) -> Result<(), Failure> {
     match cmd {
         Otp::Send { mobile, channel } => {
-            let req = SendOtpRequest {
-                channel: *channel,
-                mobile: mobile.clone(),
-            };
-            done(client, output, "otp send", client.send_otp(req).await)
+            let call = client.send_otp().channel(*channel).mobile(mobile);
+            done(client, output, "otp send", call.await)
         }
-        Otp::Verify { reference, otp } => match client.verify_otp(reference, otp).await {
-            Ok(OtpVerification::Matched) => output::print_answer(
-                client,
-                output,
-                &json!({"status": "success", "matched": "yes"}),
-            ),
-            Ok(OtpVerification::NotMatched { message }) => {
-                let mut answer = json!({"status": "error", "matched": "no"});
-                if let Some(m) = &message {
-                    answer["message"] = json!(m);
+        Otp::Verify { reference, otp } => {
+            match client.verify_otp().reference(reference).otp(otp).await {
+                Ok(OtpVerification::Matched) => output::print_answer(
+                    client,
+                    output,
+                    &json!({"status": "success", "matched": "yes"}),
+                ),
+                Ok(OtpVerification::NotMatched { message }) => {
+                    let mut answer = json!({"status": "error", "matched": "no"});
+                    if let Some(m) = &message {
+                        answer["message"] = json!(m);
+                    }
+                    output::print_answer(client, output, &answer)?;
+                    Err(Failure::new(
+                        exit::Kind::Refused,
+                        format!(
+                            "otp verify: not matched: {}",
+                            message.as_deref().unwrap_or("wrong or expired code")
+                        ),
+                    ))
                 }
-                output::print_answer(client, output, &answer)?;
-                Err(Failure::new(
-                    exit::Kind::Refused,
-                    format!(
-                        "otp verify: not matched: {}",
-                        message.as_deref().unwrap_or("wrong or expired code")
-                    ),
-                ))
+                Err(e) => Err(Failure::api("otp verify", e)),
             }
-            Err(e) => Err(Failure::api("otp verify", e)),
-        },
+        }
     }
 }

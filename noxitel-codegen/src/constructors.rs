@@ -22,7 +22,7 @@ use typify::{TypeDetails, TypeId, TypeSpace};
 use crate::Error;
 
 /// How a field is set.
-enum Field {
+pub(crate) enum Field {
     /// Required: an argument of `new`.
     Required(TokenStream),
     /// A required list: an argument of `new` taking any items, and a method appending one.
@@ -39,26 +39,62 @@ enum Field {
     Other,
 }
 
-/// `impl <Struct> { pub fn new(..) .. }` for every struct of `space`.
-pub(crate) fn constructors(space: &TypeSpace) -> Result<TokenStream, Error> {
-    let mut impls = Vec::new();
+/// One field of a generated struct, as its methods see it.
+pub(crate) struct Property {
+    /// The Rust field.
+    pub(crate) field: proc_macro2::Ident,
+    /// The first line of the field's description, or what its method does.
+    pub(crate) doc: String,
+    /// The method adding one item to a list or map, if its name is free.
+    pub(crate) one: Option<proc_macro2::Ident>,
+    pub(crate) kind: Field,
+}
+
+/// The fields of every struct of `space`, by struct name.
+pub(crate) fn structs(space: &TypeSpace) -> Result<Vec<(String, Vec<Property>)>, Error> {
+    let mut out = Vec::new();
     for ty in space.iter_types() {
         let TypeDetails::Struct(details) = ty.details() else {
             continue;
         };
-        let name = format_ident!("{}", ty.name());
-        let mut args = Vec::new();
-        let mut inits = Vec::new();
-        let mut methods = Vec::new();
         let names: BTreeSet<String> = details.properties().map(|(n, _)| n.to_owned()).collect();
+        let mut properties = Vec::new();
         for prop in details.properties_info() {
-            let field = format_ident!("{}", prop.name);
             let doc = prop
                 .description
                 .map(|d| d.lines().next().unwrap_or_default().trim().to_owned())
                 .filter(|d| !d.is_empty())
                 .unwrap_or_else(|| format!("Sets `{}`.", prop.name));
-            match classify(space, &prop.type_id, prop.required, prop.name)? {
+            properties.push(Property {
+                field: format_ident!("{}", prop.name),
+                doc,
+                one: singular(prop.name, &names).map(|one| format_ident!("{one}")),
+                kind: classify(space, &prop.type_id, prop.required, prop.name)?,
+            });
+        }
+        out.push((ty.name(), properties));
+    }
+    Ok(out)
+}
+
+/// `impl <Struct> { pub fn new(..) .. }` for every struct of `space`.
+pub(crate) fn constructors(space: &TypeSpace) -> Result<TokenStream, Error> {
+    let mut impls = Vec::new();
+    for (name, properties) in structs(space)? {
+        let doc =
+            format!("A `{name}` with its required fields; set the others with the methods below.");
+        let name = format_ident!("{name}");
+        let mut args = Vec::new();
+        let mut inits = Vec::new();
+        let mut methods = Vec::new();
+        for Property {
+            field,
+            doc,
+            one,
+            kind,
+        } in &properties
+        {
+            match kind {
                 Field::Required(ty) => {
                     args.push(quote!(#field: impl Into<#ty>));
                     inits.push(quote!(#field: #field.into()));
@@ -66,8 +102,8 @@ pub(crate) fn constructors(space: &TypeSpace) -> Result<TokenStream, Error> {
                 Field::RequiredList(item) => {
                     args.push(quote!(#field: impl IntoIterator<Item = impl Into<#item>>));
                     inits.push(quote!(#field: #field.into_iter().map(Into::into).collect()));
-                    if let Some(one) = singular(prop.name, &names) {
-                        methods.push(append(&field, &format_ident!("{one}"), &item));
+                    if let Some(one) = one {
+                        methods.push(append(field, one, item));
                     }
                 }
                 Field::Optional(ty) => {
@@ -89,8 +125,8 @@ pub(crate) fn constructors(space: &TypeSpace) -> Result<TokenStream, Error> {
                             self
                         }
                     });
-                    if let Some(one) = singular(prop.name, &names) {
-                        methods.push(append(&field, &format_ident!("{one}"), &item));
+                    if let Some(one) = one {
+                        methods.push(append(field, one, item));
                     }
                 }
                 Field::Map(key, value) => {
@@ -102,16 +138,8 @@ pub(crate) fn constructors(space: &TypeSpace) -> Result<TokenStream, Error> {
                             self
                         }
                     });
-                    if let Some(one) = singular(prop.name, &names) {
-                        let one = format_ident!("{one}");
-                        let doc = format!("Adds one entry to `{}`.", prop.name);
-                        methods.push(quote! {
-                            #[doc = #doc]
-                            pub fn #one(mut self, key: impl Into<#key>, value: impl Into<#value>) -> Self {
-                                self.#field.insert(key.into(), value.into());
-                                self
-                            }
-                        });
+                    if let Some(one) = one {
+                        methods.push(insert(field, one, key, value));
                     }
                 }
                 Field::Defaulted(ty) => {
@@ -127,10 +155,6 @@ pub(crate) fn constructors(space: &TypeSpace) -> Result<TokenStream, Error> {
                 Field::Other => inits.push(quote!(#field: Default::default())),
             }
         }
-        let doc = format!(
-            "A `{}` with its required fields; set the others with the methods below.",
-            ty.name()
-        );
         impls.push(quote! {
             impl #name {
                 #[doc = #doc]
@@ -145,8 +169,29 @@ pub(crate) fn constructors(space: &TypeSpace) -> Result<TokenStream, Error> {
     Ok(quote!(#(#impls)*))
 }
 
+/// The method adding one entry to the map `field`.
+pub(crate) fn insert(
+    field: &proc_macro2::Ident,
+    one: &proc_macro2::Ident,
+    key: &TokenStream,
+    value: &TokenStream,
+) -> TokenStream {
+    let doc = format!("Adds one entry to `{field}`.");
+    quote! {
+        #[doc = #doc]
+        pub fn #one(mut self, key: impl Into<#key>, value: impl Into<#value>) -> Self {
+            self.#field.insert(key.into(), value.into());
+            self
+        }
+    }
+}
+
 /// The method appending one item to the list `field`.
-fn append(field: &proc_macro2::Ident, one: &proc_macro2::Ident, item: &TokenStream) -> TokenStream {
+pub(crate) fn append(
+    field: &proc_macro2::Ident,
+    one: &proc_macro2::Ident,
+    item: &TokenStream,
+) -> TokenStream {
     let doc = format!("Appends one item to `{field}`.");
     quote! {
         #[doc = #doc]

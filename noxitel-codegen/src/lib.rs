@@ -1,24 +1,25 @@
 //! The one definition of how Rust code is generated from `openapi/noxitel.yaml`.
 //!
 //! * [`types_code`] — every component schema as a Rust type (typify), for `noxitel-types`;
-//! * [`client_code`] — the progenitor client, reusing those types, for `noxitel-api`;
-//! * [`wrappers_code`] — one typed `async fn` per operation on `noxitel_api::Client`.
+//! * [`raw_code`] — the progenitor client (`noxitel_api::raw`), reusing those types;
+//! * [`calls_code`] — `noxitel_api::calls`: one fluent builder per operation, started by a
+//!   method of `noxitel_api::Client`.
 //!
 //! Build scripts and `cargo xtask` call these functions, so every consumer generates with the
 //! same settings.
 #![forbid(unsafe_code)]
 
-mod client;
+mod calls;
 mod constructors;
 mod json_schema;
+mod raw;
 mod spec;
 mod types;
-mod wrappers;
 
-pub use client::client_code;
+pub use calls::{ADAPTED_OPERATIONS, Adapted, calls_code};
+pub use raw::raw_code;
 pub use spec::{Operation, Param, ParamType, Spec};
 pub use types::types_code;
-pub use wrappers::{HAND_WRITTEN_OPERATIONS, wrappers_code};
 
 /// First line of every generated file.
 pub const GENERATED_HEADER: &str =

@@ -83,6 +83,57 @@ impl Spec {
             .collect()
     }
 
+    /// Component schemas a client sends: every request body and parameter schema and
+    /// every schema they refer to, directly or not.
+    pub fn request_schemas(&self) -> Result<BTreeSet<String>, Error> {
+        let mut found = BTreeSet::new();
+        for (path, item) in self.raw["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                if !op.is_object() {
+                    continue;
+                }
+                for part in ["requestBody", "parameters"] {
+                    self.collect_refs(&op[part], &mut found)
+                        .map_err(|reference| {
+                            Error::Unsupported(format!("{method} {path}: unresolvable {reference}"))
+                        })?;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Adds to `found` every component schema that `value` refers to, and those they refer
+    /// to; the first reference that names no schema is the error.
+    pub fn collect_refs(&self, value: &Value, found: &mut BTreeSet<String>) -> Result<(), String> {
+        match value {
+            Value::Object(map) => {
+                for (key, item) in map {
+                    match (key.as_str(), item.as_str()) {
+                        ("$ref", Some(reference)) => {
+                            let name = reference
+                                .strip_prefix("#/components/schemas/")
+                                .ok_or_else(|| reference.to_owned())?;
+                            let schema = &self.raw["components"]["schemas"][name];
+                            if schema.is_null() {
+                                return Err(reference.to_owned());
+                            }
+                            if found.insert(name.to_owned()) {
+                                self.collect_refs(schema, found)?;
+                            }
+                        }
+                        _ => self.collect_refs(item, found)?,
+                    }
+                }
+                Ok(())
+            }
+            Value::Array(items) => items
+                .iter()
+                .try_for_each(|item| self.collect_refs(item, found)),
+            _ => Ok(()),
+        }
+    }
+
     /// Names of every component schema.
     pub fn schema_names(&self) -> Vec<String> {
         self.doc

@@ -2,27 +2,51 @@
 
 use quote::{format_ident, quote};
 use serde_json::Value;
-use typify::{TypeSpace, TypeSpaceSettings};
+use typify::{TypeSpace, TypeSpacePatch, TypeSpaceSettings};
 
 use crate::{Error, Spec, json_schema, render};
 
 /// Derives added to every generated type, on top of typify's serde/Debug/Clone.
 const DERIVES: &[&str] = &["PartialEq", "schemars::JsonSchema"];
 
-/// Rust source of every component schema.
+/// Where the code that names the types is compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Context {
+    /// Inside `noxitel-types`: the types are `crate::<Name>`.
+    Types,
+    /// Inside `noxitel-api`: the types are `noxitel_types::<Name>`.
+    Api,
+}
+
+/// typify's view of every component schema: the types `noxitel-types` defines.
 ///
-/// Schemas marked `x-noxitel-extensible` or `x-noxitel-hand-written` are not generated: the
-/// generated code refers to `crate::<Name>`, which `noxitel-types` implements by hand.
-/// Every response type whose schema has the `status` envelope also implements
-/// `crate::Envelope`, so callers can tell a `"status": "error"` answer from a success.
-pub fn types_code(spec: &Spec) -> Result<String, Error> {
+/// The structs a client sends (the request bodies and everything in them) are
+/// `#[non_exhaustive]`:
+/// users build it with its constructor and methods, so a new optional field in the document
+/// breaks nobody's code.
+pub(crate) fn type_space(spec: &Spec, context: Context) -> Result<TypeSpace, Error> {
+    let module = match context {
+        Context::Types => "crate",
+        Context::Api => "noxitel_types",
+    };
     let mut settings = TypeSpaceSettings::default();
     settings.with_struct_builder(true);
+    if context == Context::Api {
+        settings.with_type_mod(module);
+    }
     for derive in DERIVES {
         settings.with_derive(derive.to_string());
     }
     for name in spec.hand_written_schemas() {
-        settings.with_replacement(&name, format!("crate::{name}"), std::iter::empty());
+        settings.with_replacement(&name, format!("{module}::{name}"), std::iter::empty());
+    }
+    let mut non_exhaustive = TypeSpacePatch::default();
+    non_exhaustive.with_attr("#[non_exhaustive]");
+    for name in spec.request_schemas()? {
+        // Structs only: a new enum value is a different matter (the open enums handle it).
+        if spec.raw["components"]["schemas"][&name]["properties"].is_object() {
+            settings.with_patch(&name, &non_exhaustive);
+        }
     }
     let mut space = TypeSpace::new(&settings);
     let mut defs = Vec::new();
@@ -36,7 +60,17 @@ pub fn types_code(spec: &Spec) -> Result<String, Error> {
     space
         .add_ref_types(defs)
         .map_err(|e| Error::Generate(e.to_string()))?;
+    Ok(space)
+}
 
+/// Rust source of every component schema.
+///
+/// Schemas marked `x-noxitel-extensible` or `x-noxitel-hand-written` are not generated: the
+/// generated code refers to `crate::<Name>`, which `noxitel-types` implements by hand.
+/// Every response type whose schema has the `status` envelope also implements
+/// `crate::Envelope`, so callers can tell a `"status": "error"` answer from a success.
+pub fn types_code(spec: &Spec) -> Result<String, Error> {
+    let space = type_space(spec, Context::Types)?;
     let types = space.to_stream();
     let constructors = crate::constructors::constructors(&space)?;
     let envelopes = envelope_impls(spec)?;

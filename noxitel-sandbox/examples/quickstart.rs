@@ -24,9 +24,9 @@ use noxitel_sandbox::{Config, Sandbox};
 use noxitel_types::webhooks::RcsEvent;
 use noxitel_types::{
     Contact, RcsCard, RcsCardMedia, RcsMessageType, RcsRichCardContent, RcsSuggestion,
-    SendOtpRequest, SendRcsMessageRequest, SendSmsRequest, SendWhatsappMessageRequest,
-    SmsDlrRecord, SmsDlrRequest, WhatsappContact, WhatsappContactParameters, WhatsappMessageType,
-    WhatsappReportMode, WhatsappTemplateButtonParameter, WhatsappTemplateHeaderParameter,
+    SendRcsMessageRequest, SendWhatsappMessageRequest, SmsDlrRecord, WhatsappContact,
+    WhatsappContactParameters, WhatsappMessageType, WhatsappReportMode,
+    WhatsappTemplateButtonParameter, WhatsappTemplateHeaderParameter,
 };
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -123,7 +123,8 @@ async fn main() -> anyhow::Result<()> {
     }
 
     step(2, "A personalized SMS to two contacts");
-    let request = SendSmsRequest::new()
+    let call = client
+        .send_sms()
         .campaign_id(1)
         .route_id(1)
         .sender("NOXITEL")
@@ -139,7 +140,7 @@ async fn main() -> anyhow::Result<()> {
                 .param("order", "A-1043"),
         );
     println!("POST /sms  message = \"Hi #name#, your order #order# has shipped.\"");
-    let sent = client.send_sms(request).await?;
+    let sent = call.await?;
     println!(
         "→ {} (batch_id {})",
         sent.message.as_deref().unwrap_or("sent"),
@@ -160,9 +161,8 @@ async fn main() -> anyhow::Result<()> {
     }
 
     step(3, "Its delivery reports");
-    let by_batch = SmsDlrRequest::new().batch_id(&sent.batch_id);
     for attempt in 0..30 {
-        let dlr = client.get_sms_dlr(by_batch.clone()).await?;
+        let dlr = client.get_sms_dlr().batch_id(&sent.batch_id).await?;
         // Delivered or failed (`is_final`), whatever the report's wording.
         let done = dlr.data.iter().all(SmsDlrRecord::is_final);
         if done || attempt == 29 {
@@ -192,7 +192,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     step(4, "An OTP, sent and verified");
-    let otp = client.send_otp(SendOtpRequest::new(27, &first)).await?;
+    let otp = client.send_otp().channel(27).mobile(&first).await?;
     println!("POST /otp → reference {}", otp.reference);
     let code = match &control {
         Some(control) => {
@@ -221,7 +221,12 @@ async fn main() -> anyhow::Result<()> {
     };
     if offline {
         let wrong = if code == "000000" { "111111" } else { "000000" };
-        match client.verify_otp(&otp.reference, wrong).await? {
+        match client
+            .verify_otp()
+            .reference(&otp.reference)
+            .otp(wrong)
+            .await?
+        {
             OtpVerification::NotMatched { message } => {
                 println!(
                     "GET /otp/verify otp={wrong} → not matched: {}",
@@ -231,7 +236,12 @@ async fn main() -> anyhow::Result<()> {
             OtpVerification::Matched => println!("GET /otp/verify otp={wrong} → matched?!"),
         }
     }
-    match client.verify_otp(&otp.reference, &code).await? {
+    match client
+        .verify_otp()
+        .reference(&otp.reference)
+        .otp(&code)
+        .await?
+    {
         OtpVerification::Matched => println!("GET /otp/verify otp={code} → matched ✔"),
         OtpVerification::NotMatched { message } => {
             println!(
@@ -258,7 +268,7 @@ async fn main() -> anyhow::Result<()> {
         .contact(Contact::new(&first).param("name", "Sam"))
         .content(RcsRichCardContent::new(card).orientation("VERTICAL"))
         .notify_url(&hook_url);
-    let rcs = client.send_rcs_message(rich_card).await?;
+    let rcs = client.send_rcs_message().body(rich_card).await?;
     let msg_id = rcs.message_id.first().context("no msg_id")?.msg_id.clone();
     println!("POST /rcs/message → batch {} msg_id {msg_id}", rcs.batch_id);
     if let Some(control) = &control {
@@ -296,7 +306,7 @@ async fn main() -> anyhow::Result<()> {
                 ),
             }
         }
-        let dlr = client.get_rcs_dlr(None, Some(&msg_id)).await?;
+        let dlr = client.get_rcs_dlr().msg_id(&msg_id).await?;
         if let Some(state) = dlr.data.first().and_then(|r| r.dlr.as_ref()) {
             println!(
                 "GET /rcs/dlr → {}",
@@ -323,7 +333,7 @@ async fn main() -> anyhow::Result<()> {
             .phone_id("1234567890")
             .type_(WhatsappMessageType::Template)
             .template_id("welcome_template");
-    let wa = client.send_whatsapp_message(template).await?;
+    let wa = client.send_whatsapp_message().body(template).await?;
     let wa_id = wa.message_id.first().context("no msg_id")?.msg_id.clone();
     println!(
         "POST /whatsapp/message (welcome_template) → {} msg_id {wa_id}, cost {}",
@@ -331,7 +341,9 @@ async fn main() -> anyhow::Result<()> {
         wa.total_cost.unwrap_or_default()
     );
     let report = client
-        .get_whatsapp_report(WhatsappReportMode::Message, &wa_id)
+        .get_whatsapp_report()
+        .mode(WhatsappReportMode::Message)
+        .id(&wa_id)
         .await?;
     for r in report.reports() {
         println!(

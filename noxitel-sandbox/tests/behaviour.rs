@@ -33,7 +33,7 @@ async fn credit_accounting_is_exact_under_concurrency() {
         .map(|_| {
             let client = env.client.clone();
             let request = sms("hello", contacts.clone());
-            tokio::spawn(async move { client.send_sms(request).await })
+            tokio::spawn(async move { client.send_sms().body(request).await })
         })
         .collect();
     let (mut ok, mut short) = (0, 0);
@@ -183,7 +183,8 @@ async fn bad_input_gets_precise_4xx() {
         .await;
     let err = env
         .client
-        .send_sms(sms(
+        .send_sms()
+        .body(sms(
             "x",
             vec![contact("919887111111", &[]), contact("918058222222", &[])],
         ))
@@ -214,39 +215,19 @@ async fn bad_input_gets_precise_4xx() {
 }
 
 fn card(notify: &str) -> SendRcsMessageRequest {
-    let content: RcsMessageContent = RcsRichCardContent {
-        orientation: Some("VERTICAL".into()),
-        card: RcsCard {
-            title: Some("Flash Sale".into()),
-            description: None,
-            media: None,
-            suggestions: Some(
-                vec![
-                    RcsSuggestion::Reply {
-                        text: "Confirm".into(),
-                    },
-                    RcsSuggestion::Dial {
-                        text: "Call".into(),
-                        phone: "+919887000000".into(),
-                    },
-                ]
-                .into(),
-            ),
-        },
-    }
+    let content: RcsMessageContent = RcsRichCardContent::new(
+        RcsCard::new()
+            .title("Flash Sale")
+            .suggestion(RcsSuggestion::reply("Confirm"))
+            .suggestion(RcsSuggestion::dial("Call", "+919887000000")),
+    )
+    .orientation("VERTICAL")
     .into();
-    SendRcsMessageRequest {
-        agent_id: Some(3),
-        contact_group: None,
-        contacts: vec![contact("919887111111", &[])],
-        content: Some(content),
-        notify_url: Some(notify.into()),
-        schedule: None,
-        sms_fallback: None,
-        template_id: None,
-        traffic_type: None,
-        type_: RcsMessageType::RichCard,
-    }
+    SendRcsMessageRequest::new(RcsMessageType::RichCard)
+        .agent_id(3)
+        .contacts(vec![contact("919887111111", &[])])
+        .content(content)
+        .notify_url(notify)
 }
 
 #[tokio::test]
@@ -254,7 +235,12 @@ async fn webhooks_are_delivered_with_retries() {
     let env = env().await;
     // the receiver fails the first attempt: the sandbox retries
     let hook = receiver(1).await;
-    let sent = env.client.send_rcs_message(card(&hook.url)).await.unwrap();
+    let sent = env
+        .client
+        .send_rcs_message()
+        .body(card(&hook.url))
+        .await
+        .unwrap();
     let msg_id = sent.message_id[0].msg_id.clone();
     hook.wait_for("sent and delivered", |b| {
         let e = events(b);
@@ -324,7 +310,7 @@ async fn webhooks_are_delivered_with_retries() {
     let sms_hook = receiver(0).await;
     let mut request = sms("hi", vec![contact("919887111111", &[])]);
     request.notify_url = Some(sms_hook.url.clone());
-    let sent = env.client.send_sms(request).await.unwrap();
+    let sent = env.client.send_sms().body(request).await.unwrap();
     let bodies = sms_hook
         .wait_for("the SMS receipt", |b| !b.is_empty())
         .await;
@@ -354,7 +340,7 @@ async fn webhooks_are_delivered_with_retries() {
     let started = std::time::Instant::now();
     let mut request = sms("hi", vec![contact("919887111111", &[])]);
     request.notify_url = Some("http://127.0.0.1:9/unreachable".into());
-    env.client.send_sms(request).await.unwrap();
+    env.client.send_sms().body(request).await.unwrap();
     env.flush().await;
     assert!(started.elapsed() < Duration::from_secs(1));
 }

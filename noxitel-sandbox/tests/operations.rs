@@ -19,19 +19,9 @@ use noxitel_types::{
 use serde_json::json;
 
 fn wa(kind: WhatsappMessageType, to: &str) -> SendWhatsappMessageRequest {
-    SendWhatsappMessageRequest {
-        contacts: vec![WhatsappContact {
-            msisdn: to.into(),
-            parameters: None,
-        }],
-        location: None,
-        media: None,
-        message: None,
-        phone_id: Some("1234567890".into()),
-        reply_to_message_id: None,
-        template_id: None,
-        type_: Some(kind),
-    }
+    SendWhatsappMessageRequest::new(vec![WhatsappContact::new(to)])
+        .phone_id("1234567890")
+        .type_(kind)
 }
 
 pub fn rcs(
@@ -40,18 +30,10 @@ pub fn rcs(
     kind: RcsMessageType,
     to: &str,
 ) -> SendRcsMessageRequest {
-    SendRcsMessageRequest {
-        agent_id: Some(agent),
-        contact_group: None,
-        contacts: vec![contact(to, &[("name", "Sam")])],
-        content: Some(content),
-        notify_url: None,
-        schedule: None,
-        sms_fallback: None,
-        template_id: None,
-        traffic_type: None,
-        type_: kind,
-    }
+    SendRcsMessageRequest::new(kind)
+        .agent_id(agent)
+        .contacts(vec![contact(to, &[("name", "Sam")])])
+        .content(content)
 }
 
 #[tokio::test]
@@ -66,7 +48,8 @@ async fn credits_sms_and_delivery_reports() {
     assert_eq!(before.credits[0].credits, Some(3_946_684));
 
     let sent = c
-        .send_sms(sms(
+        .send_sms()
+        .body(sms(
             "Hi #name#, your code is #otp#",
             vec![
                 contact("919887111111", &[("name", "Sam"), ("otp", "847291")]),
@@ -104,11 +87,8 @@ async fn credits_sms_and_delivery_reports() {
     assert_eq!(second["text"], "Hi Alex, your code is 112233");
     assert_eq!(second["mode"], "text");
 
-    let by_batch = SmsDlrRequest {
-        batch_id: Some(sent.batch_id.clone()),
-        sms_id: None,
-    };
-    let dlr = c.get_sms_dlr(by_batch.clone()).await.unwrap();
+    let by_batch = SmsDlrRequest::new().batch_id(sent.batch_id.clone());
+    let dlr = c.get_sms_dlr().body(by_batch.clone()).await.unwrap();
     assert_eq!(dlr.data.len(), 2);
     assert_eq!(
         dlr.data[0].dlr.as_ref().unwrap().status.as_deref(),
@@ -117,7 +97,7 @@ async fn credits_sms_and_delivery_reports() {
     assert!(dlr.data[0].is_pending() && !dlr.data[0].is_final());
 
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let dlr = c.get_sms_dlr(by_batch).await.unwrap();
+    let dlr = c.get_sms_dlr().body(by_batch).await.unwrap();
     for record in &dlr.data {
         let state = record.dlr.as_ref().unwrap();
         assert_eq!(state.status.as_deref(), Some("Handset Delivered"));
@@ -126,10 +106,8 @@ async fn credits_sms_and_delivery_reports() {
         assert!(record.is_delivered() && record.is_final());
     }
     let one = c
-        .get_sms_dlr(SmsDlrRequest {
-            batch_id: None,
-            sms_id: Some(sent.message_id[1].sms_id.clone()),
-        })
+        .get_sms_dlr()
+        .body(SmsDlrRequest::new().sms_id(sent.message_id[1].sms_id.clone()))
         .await
         .unwrap();
     assert_eq!(one.data.len(), 1);
@@ -144,7 +122,7 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
     let text = "नमस्ते ".repeat(12);
     let mut request = sms(&text, vec![contact("919887111111", &[])]);
     request.mode = Some(SmsMode::Text);
-    let sent = c.send_sms(request).await.unwrap();
+    let sent = c.send_sms().body(request).await.unwrap();
     let (_, stored) = env
         .call(
             "GET",
@@ -157,15 +135,14 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
 
     // documented failing test number
     let sent = c
-        .send_sms(sms("hello", vec![contact("919999999000", &[])]))
+        .send_sms()
+        .body(sms("hello", vec![contact("919999999000", &[])]))
         .await
         .unwrap();
     env.flush().await;
     let dlr = c
-        .get_sms_dlr(SmsDlrRequest {
-            batch_id: Some(sent.batch_id),
-            sms_id: None,
-        })
+        .get_sms_dlr()
+        .body(SmsDlrRequest::new().batch_id(sent.batch_id))
         .await
         .unwrap();
     assert!(dlr.data[0].is_failed(), "{:?}", dlr.data[0]);
@@ -175,7 +152,7 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
     request.message = None;
     request.template_id = Some(1);
     request.contact_group = Some(1);
-    let sent = c.send_sms(request).await.unwrap();
+    let sent = c.send_sms().body(request).await.unwrap();
     assert_eq!(sent.total_contacts, Some(2));
     let (_, stored) = env
         .call(
@@ -190,13 +167,10 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
     let at = chrono::Utc::now() + chrono::TimeDelta::hours(2);
     let mut request = sms("later", vec![contact("919887111111", &[])]);
     request.schedule = Some(at.format("%Y-%m-%d %H:%M:%S").to_string());
-    let sent = c.send_sms(request).await.unwrap();
-    let by_batch = SmsDlrRequest {
-        batch_id: Some(sent.batch_id),
-        sms_id: None,
-    };
+    let sent = c.send_sms().body(request).await.unwrap();
+    let by_batch = SmsDlrRequest::new().batch_id(sent.batch_id);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let dlr = c.get_sms_dlr(by_batch.clone()).await.unwrap();
+    let dlr = c.get_sms_dlr().body(by_batch.clone()).await.unwrap();
     assert_eq!(
         dlr.data[0].delivery_status(),
         Some(DeliveryStatus::Scheduled)
@@ -210,7 +184,7 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
         .await;
     assert_eq!(status, 200);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let dlr = c.get_sms_dlr(by_batch).await.unwrap();
+    let dlr = c.get_sms_dlr().body(by_batch).await.unwrap();
     assert!(dlr.data[0].is_delivered(), "{:?}", dlr.data[0]);
 }
 
@@ -220,24 +194,21 @@ async fn whatsapp_every_type_reports_window_and_prices() {
     let c = &env.client;
     let mut text = wa(WhatsappMessageType::Text, "919887111111");
     text.message = Some("Hello! Your order has been shipped.".into());
-    let sent = c.send_whatsapp_message(text).await.unwrap();
+    let sent = c.send_whatsapp_message().body(text).await.unwrap();
     assert_eq!(sent.total_cost, Some(0.05));
     let first = sent.message_id[0].msg_id.clone();
 
     let mut template = wa(WhatsappMessageType::Template, "919887111111");
     template.template_id = Some("welcome_template".into());
-    template.contacts[0].parameters = Some(WhatsappContactParameters {
-        header: vec![WhatsappTemplateHeaderParameter {
-            type_: "text".into(),
-            value: "Hello!".into(),
-        }],
-        body: vec!["Sam".into(), "Special Offer".into()],
-        buttons: vec![WhatsappTemplateButtonParameter {
-            index: 0,
-            url: Some("https://brand.com/offer".into()),
-        }],
-    });
-    c.send_whatsapp_message(template).await.unwrap();
+    template.contacts[0].parameters = Some(
+        WhatsappContactParameters::new()
+            .header(vec![WhatsappTemplateHeaderParameter::new("text", "Hello!")])
+            .body(vec!["Sam".into(), "Special Offer".into()])
+            .buttons(vec![
+                WhatsappTemplateButtonParameter::new(0).url("https://brand.com/offer"),
+            ]),
+    );
+    c.send_whatsapp_message().body(template).await.unwrap();
 
     for kind in [
         WhatsappMessageType::Image,
@@ -246,30 +217,24 @@ async fn whatsapp_every_type_reports_window_and_prices() {
         WhatsappMessageType::Document,
     ] {
         let mut media = wa(kind, "919887111111");
-        media.media = Some(WhatsappMedia {
-            url: "https://cdn.example.com/f".into(),
-            caption: Some("c".into()),
-        });
-        c.send_whatsapp_message(media).await.unwrap();
+        media.media = Some(WhatsappMedia::new("https://cdn.example.com/f").caption("c"));
+        c.send_whatsapp_message().body(media).await.unwrap();
     }
     let mut location = wa(WhatsappMessageType::Location, "919887111111");
-    location.location = Some(WhatsappLocation {
-        latitude: 12.97,
-        longitude: 77.59,
-        name: "Office".into(),
-        address: "MG Road".into(),
-    });
-    c.send_whatsapp_message(location).await.unwrap();
+    location.location = Some(WhatsappLocation::new("MG Road", 12.97, 77.59, "Office"));
+    c.send_whatsapp_message().body(location).await.unwrap();
     for kind in [WhatsappMessageType::Reply, WhatsappMessageType::Reaction] {
         let mut reply = wa(kind, "919887111111");
         reply.reply_to_message_id = Some(first.clone());
         reply.message = Some("👍".into());
-        c.send_whatsapp_message(reply).await.unwrap();
+        c.send_whatsapp_message().body(reply).await.unwrap();
     }
 
     env.flush().await;
     let report = c
-        .get_whatsapp_report(WhatsappReportMode::Message, &first)
+        .get_whatsapp_report()
+        .mode(WhatsappReportMode::Message)
+        .id(&first)
         .await
         .unwrap();
     let reports = report.reports();
@@ -280,7 +245,9 @@ async fn whatsapp_every_type_reports_window_and_prices() {
 
     // 918058222222 has not written: its window is closed until an inbound message opens it.
     let window = c
-        .check_whatsapp_window("1234567890", "918058222222")
+        .check_whatsapp_window()
+        .phone_id("1234567890")
+        .msisdn("918058222222")
         .await
         .unwrap();
     assert!(!window.window_open);
@@ -293,7 +260,9 @@ async fn whatsapp_every_type_reports_window_and_prices() {
         .await;
     assert_eq!(status, 200);
     let window = c
-        .check_whatsapp_window("1234567890", "918058222222")
+        .check_whatsapp_window()
+        .phone_id("1234567890")
+        .msisdn("918058222222")
         .await
         .unwrap();
     assert!(window.window_open);
@@ -307,7 +276,9 @@ async fn whatsapp_every_type_reports_window_and_prices() {
     assert_eq!(raw["total_cost"], 0.1, "{raw}");
     let campaign = raw["campaign_id"].as_str().unwrap().to_owned();
     let report = c
-        .get_whatsapp_report(WhatsappReportMode::Campaign, &campaign)
+        .get_whatsapp_report()
+        .mode(WhatsappReportMode::Campaign)
+        .id(&campaign)
         .await
         .unwrap();
     assert!(matches!(report, WhatsappReport::Messages(ref list) if list.len() == 2));
@@ -325,26 +296,13 @@ async fn whatsapp_every_type_reports_window_and_prices() {
 async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
     let env = env().await;
     let c = &env.client;
-    let profile = RcsAgentRequest {
-        agent_name: "shop_bot".into(),
-        display_name: "Shop".into(),
-        brand_name: "Noxitel".into(),
-        description: None,
-        logo_url: None,
-        color: None,
-        phone: None,
-        email: None,
-        website: None,
-        privacy_url: None,
-        terms_url: None,
-        hosting_region: None,
-        agent_use_case: None,
-    };
-    let created = c.upsert_rcs_agent(profile.clone()).await.unwrap();
+    let profile = RcsAgentRequest::new("shop_bot", "Noxitel", "Shop");
+    let created = c.upsert_rcs_agent().body(profile.clone()).await.unwrap();
     let id = created.extra["agentId"].as_i64().unwrap();
     assert_eq!(created.extra["agentStatus"], "draft");
     let updated = c
-        .upsert_rcs_agent(RcsAgentRequest {
+        .upsert_rcs_agent()
+        .body(RcsAgentRequest {
             display_name: "Shop 2".into(),
             ..profile
         })
@@ -353,13 +311,10 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
     assert_eq!(updated.extra["agentId"].as_i64(), Some(id));
 
     // draft agents can only message test devices
-    let content: RcsMessageContent = RcsTextContent {
-        text: "hi".into(),
-        suggestions: None,
-    }
-    .into();
+    let content: RcsMessageContent = RcsTextContent::new("hi").into();
     let err = c
-        .send_rcs_message(rcs(
+        .send_rcs_message()
+        .body(rcs(
             id,
             content.clone(),
             RcsMessageType::Text,
@@ -368,16 +323,15 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::BadRequest(_)), "{err}");
-    c.add_rcs_test_device(RcsTestDeviceRequest {
-        agent_id: id,
-        phone_number: "+919887979736".into(),
-    })
-    .await
-    .unwrap();
-    let devices = c.list_rcs_test_devices(id).await.unwrap();
+    c.add_rcs_test_device()
+        .body(RcsTestDeviceRequest::new(id, "+919887979736"))
+        .await
+        .unwrap();
+    let devices = c.list_rcs_test_devices().agent_id(id).await.unwrap();
     assert_eq!(devices.extra["data"][0]["phoneNumber"], "+919887979736");
     let sent = c
-        .send_rcs_message(rcs(
+        .send_rcs_message()
+        .body(rcs(
             id,
             content.clone(),
             RcsMessageType::Text,
@@ -388,25 +342,23 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
     assert_eq!(sent.message_id.len(), 1);
 
     // launch needs review first
-    let launch = RcsAgentLaunchRequest {
-        agent_id: id,
-        carriers: vec!["airtel-india".into()],
-    };
+    let launch = RcsAgentLaunchRequest::new(id, vec!["airtel-india".into()]);
     assert!(matches!(
-        c.launch_rcs_agent(launch.clone()).await,
+        c.launch_rcs_agent().body(launch.clone()).await,
         Err(Error::BadRequest(_))
     ));
     let submitted = c
-        .submit_rcs_agent(RcsAgentSubmitRequest { agent_id: id })
+        .submit_rcs_agent()
+        .body(RcsAgentSubmitRequest::new(id))
         .await
         .unwrap();
     assert_eq!(submitted.extra["agentStatus"], "submitted");
-    let agent = c.get_rcs_agent(id).await.unwrap();
+    let agent = c.get_rcs_agent().id(id).await.unwrap();
     assert_eq!(
         agent.extra["data"]["status"], "approved",
         "review_delay 0 approves at once"
     );
-    let launched = c.launch_rcs_agent(launch).await.unwrap();
+    let launched = c.launch_rcs_agent().body(launch).await.unwrap();
     assert_eq!(launched.status, Some(ResponseStatus::Success));
     let agents = c.list_rcs_agents().await.unwrap();
     let list = agents.extra["data"].as_array().unwrap();
@@ -416,60 +368,75 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
     );
     assert!(list.iter().any(|a| a["agentId"] == 3));
 
-    c.remove_rcs_test_device(RcsTestDeviceRequest {
-        agent_id: id,
-        phone_number: "+919887979736".into(),
-    })
-    .await
-    .unwrap();
+    c.remove_rcs_test_device()
+        .body(RcsTestDeviceRequest::new(id, "+919887979736"))
+        .await
+        .unwrap();
     assert!(matches!(
-        c.remove_rcs_test_device(RcsTestDeviceRequest {
-            agent_id: id,
-            phone_number: "+919887979736".into()
-        })
-        .await,
+        c.remove_rcs_test_device()
+            .body(RcsTestDeviceRequest::new(id, "+919887979736"))
+            .await,
         Err(Error::NotFound(_))
     ));
 
     // capability is deterministic per number
-    let yes = c.get_rcs_capability("919887111111", 42).await.unwrap();
+    let yes = c
+        .get_rcs_capability()
+        .mobile("919887111111")
+        .agent_id(42)
+        .await
+        .unwrap();
     assert!(yes.rcs_enabled && !yes.features.is_empty());
-    let no = c.get_rcs_capability("919887111110", 42).await.unwrap();
+    let no = c
+        .get_rcs_capability()
+        .mobile("919887111110")
+        .agent_id(42)
+        .await
+        .unwrap();
     assert!(!no.rcs_enabled && no.features.is_empty());
-    assert_eq!(c.get_rcs_capability("919887111111", 42).await.unwrap(), yes);
+    assert_eq!(
+        c.get_rcs_capability()
+            .mobile("919887111111")
+            .agent_id(42)
+            .await
+            .unwrap(),
+        yes
+    );
 
     // rich card, DLR, tap opens the conversation window
-    let card: RcsMessageContent = RcsRichCardContent {
-        orientation: Some("VERTICAL".into()),
-        card: RcsCard {
-            title: Some("Flash Sale 40% Off".into()),
-            description: Some("Hi #name#, use FLASH40".into()),
-            media: Some(RcsCardMedia {
-                url: "https://cdn.example.com/sale.jpg".into(),
-                height: Some("MEDIUM".into()),
-            }),
-            suggestions: Some(
+    let card: RcsMessageContent = RcsRichCardContent::new(
+        RcsCard::new()
+            .title("Flash Sale 40% Off")
+            .description("Hi #name#, use FLASH40")
+            .media(RcsCardMedia::new("https://cdn.example.com/sale.jpg").height("MEDIUM"))
+            .suggestions(
                 vec![RcsSuggestion::Url {
                     text: "Shop Now".into(),
                     url: "https://brand.com/sale".into(),
                 }]
                 .into(),
             ),
-        },
-    }
+    )
+    .orientation("VERTICAL")
     .into();
     let sent = c
-        .send_rcs_message(rcs(3, card, RcsMessageType::RichCard, "919887111111"))
+        .send_rcs_message()
+        .body(rcs(3, card, RcsMessageType::RichCard, "919887111111"))
         .await
         .unwrap();
     let msg_id = sent.message_id[0].msg_id.clone();
     env.flush().await;
-    let dlr = c.get_rcs_dlr(Some(&sent.batch_id), None).await.unwrap();
+    let dlr = c.get_rcs_dlr().batch_id(&sent.batch_id).await.unwrap();
     assert_eq!(
         dlr.data[0].dlr.as_ref().unwrap().status,
         Some(RcsDeliveryStatus::Delivered)
     );
-    let conversation = c.get_rcs_conversation(3, "919887111111").await.unwrap();
+    let conversation = c
+        .get_rcs_conversation()
+        .agent_id(3)
+        .mobile("919887111111")
+        .await
+        .unwrap();
     assert_eq!(conversation.active, Some(false));
     let (status, tap) = env
         .call(
@@ -483,12 +450,17 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
         tap["event"]["suggestionResponse"]["postbackData"],
         format!("{msg_id}||CLICK||https://brand.com/sale")
     );
-    let dlr = c.get_rcs_dlr(None, Some(&msg_id)).await.unwrap();
+    let dlr = c.get_rcs_dlr().msg_id(&msg_id).await.unwrap();
     assert_eq!(
         dlr.data[0].dlr.as_ref().unwrap().status,
         Some(RcsDeliveryStatus::Read)
     );
-    let conversation = c.get_rcs_conversation(3, "919887111111").await.unwrap();
+    let conversation = c
+        .get_rcs_conversation()
+        .agent_id(3)
+        .mobile("919887111111")
+        .await
+        .unwrap();
     assert_eq!(conversation.active, Some(true));
     assert_eq!(conversation.direction.as_deref(), Some("P2A"));
 }
@@ -497,21 +469,18 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
 async fn rcs_sms_fallback_when_not_capable() {
     let env = env().await;
     let c = &env.client;
-    let content: RcsMessageContent = RcsTextContent {
-        text: "Hi #name#".into(),
-        suggestions: None,
-    }
-    .into();
+    let content: RcsMessageContent = RcsTextContent::new("Hi #name#").into();
     let mut request = rcs(3, content, RcsMessageType::Text, "919887111110");
-    request.sms_fallback = Some(RcsSmsFallback {
-        enabled: Some(true),
-        route_id: Some(1),
-        sender: Some("NOXITEL".into()),
-        message: Some("Hi #name#, (SMS)".into()),
-    });
+    request.sms_fallback = Some(
+        RcsSmsFallback::new()
+            .enabled(true)
+            .route_id(1)
+            .sender("NOXITEL")
+            .message("Hi #name#, (SMS)"),
+    );
     let credits = c.get_credits().await.unwrap().credits[0].credits.unwrap();
-    let sent = c.send_rcs_message(request).await.unwrap();
-    let dlr = c.get_rcs_dlr(Some(&sent.batch_id), None).await.unwrap();
+    let sent = c.send_rcs_message().body(request).await.unwrap();
+    let dlr = c.get_rcs_dlr().batch_id(&sent.batch_id).await.unwrap();
     assert_eq!(
         dlr.data[0].dlr.as_ref().unwrap().status,
         Some(RcsDeliveryStatus::Incompatible)
@@ -547,37 +516,35 @@ async fn voice_and_otp() {
     .await;
     let c = &env.client;
     let call = c
-        .place_voice_call(VoiceCallRequest {
-            to: "919887111111".into(),
-            from: "YOUR_VOICE_NUMBER".into(),
-            tts: Some(VoiceTts {
-                text: "Your OTP is 8 4 7 2 9 1".into(),
-                language: Some("en-IN".into()),
-                voice: Some("female".into()),
-                repeat: Some(2),
-            }),
-            audio_url: None,
-            campaign_id: None,
-            schedule: None,
-            notify_url: None,
-        })
+        .place_voice_call()
+        .body(
+            VoiceCallRequest::new("YOUR_VOICE_NUMBER", "919887111111").tts(
+                VoiceTts::new("Your OTP is 8 4 7 2 9 1")
+                    .language("en-IN")
+                    .voice("female")
+                    .repeat(2),
+            ),
+        )
         .await
         .unwrap();
     assert!(call.call_id.starts_with("call_"));
     assert_eq!(call.status, Some(VoiceCallStatus::Ringing));
 
     let sent = c
-        .send_otp(SendOtpRequest {
-            channel: 27,
-            mobile: "919887111111".into(),
-        })
+        .send_otp()
+        .body(SendOtpRequest::new(27, "919887111111"))
         .await
         .unwrap();
     assert_eq!(sent.reference.len(), 10);
     let (_, otp) = env.call("GET", "/sandbox/otp/919887111111", None).await;
     let code = otp["otp"].as_str().unwrap().to_owned();
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let outcome = c.verify_otp(&sent.reference, wrong).await.unwrap();
+    let outcome = c
+        .verify_otp()
+        .reference(&sent.reference)
+        .otp(wrong)
+        .await
+        .unwrap();
     assert_eq!(
         outcome,
         OtpVerification::NotMatched {
@@ -585,12 +552,18 @@ async fn voice_and_otp() {
         }
     );
     assert_eq!(
-        c.verify_otp(&sent.reference, &code).await.unwrap(),
+        c.verify_otp()
+            .reference(&sent.reference)
+            .otp(&code)
+            .await
+            .unwrap(),
         OtpVerification::Matched
     );
     // consumed
     assert!(
-        !c.verify_otp(&sent.reference, &code)
+        !c.verify_otp()
+            .reference(&sent.reference)
+            .otp(&code)
             .await
             .unwrap()
             .is_matched()
@@ -598,10 +571,8 @@ async fn voice_and_otp() {
 
     // attempt limit
     let sent = c
-        .send_otp(SendOtpRequest {
-            channel: 27,
-            mobile: "918058222222".into(),
-        })
+        .send_otp()
+        .body(SendOtpRequest::new(27, "918058222222"))
         .await
         .unwrap();
     let (_, otp) = env.call("GET", "/sandbox/otp/918058222222", None).await;
@@ -609,14 +580,18 @@ async fn voice_and_otp() {
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..3 {
         assert!(
-            !c.verify_otp(&sent.reference, wrong)
+            !c.verify_otp()
+                .reference(&sent.reference)
+                .otp(wrong)
                 .await
                 .unwrap()
                 .is_matched()
         );
     }
     assert!(
-        !c.verify_otp(&sent.reference, &code)
+        !c.verify_otp()
+            .reference(&sent.reference)
+            .otp(&code)
             .await
             .unwrap()
             .is_matched()
@@ -624,10 +599,8 @@ async fn voice_and_otp() {
 
     // expiry
     let sent = c
-        .send_otp(SendOtpRequest {
-            channel: 27,
-            mobile: "918058333333".into(),
-        })
+        .send_otp()
+        .body(SendOtpRequest::new(27, "918058333333"))
         .await
         .unwrap();
     let (_, otp) = env.call("GET", "/sandbox/otp/918058333333", None).await;
@@ -639,7 +612,9 @@ async fn voice_and_otp() {
     )
     .await;
     assert!(
-        !c.verify_otp(&sent.reference, &code)
+        !c.verify_otp()
+            .reference(&sent.reference)
+            .otp(&code)
             .await
             .unwrap()
             .is_matched()
@@ -647,7 +622,9 @@ async fn voice_and_otp() {
 
     // unknown reference: 404 carrying matched=no, which the client reads as not matched
     assert!(
-        !c.verify_otp("NOSUCHREF1", "123456")
+        !c.verify_otp()
+            .reference("NOSUCHREF1")
+            .otp("123456")
             .await
             .unwrap()
             .is_matched()

@@ -1,5 +1,6 @@
-//! `noxitel_api::Call`: per-call timeout, retry policy and headers without a second client,
-//! and the answer with its status, headers and exact bytes.
+//! The operation builders of `noxitel_api::calls`: inputs checked before anything is sent,
+//! per-call timeout, retry policy and headers without a second client, and the answer with
+//! its status, headers and exact bytes.
 
 mod common;
 
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use common::hostile::{Fault, Hostile};
 use common::{builder_for, fast_retry, seed, seed_as};
-use noxitel_api::types::SendSmsRequest;
+use noxitel_api::types::{Contact, SendSmsRequest};
 use noxitel_api::{Client, Error, RetryPolicy};
 
 fn client(server: &Hostile) -> Client {
@@ -107,7 +108,12 @@ async fn a_header_that_cannot_be_used_fails_the_call_before_anything_is_sent() {
         ("x-ok", "line\nbreak"),
     ] {
         let sms: SendSmsRequest = seed_as("sms-send-request-curl.json");
-        let error = client.send_sms(sms).header(name, value).await.unwrap_err();
+        let error = client
+            .send_sms()
+            .body(sms)
+            .header(name, value)
+            .await
+            .unwrap_err();
         assert!(
             matches!(error, Error::InvalidRequest(_)),
             "{name}: {error:?}"
@@ -121,7 +127,7 @@ async fn a_call_sends_nothing_until_awaited() {
     let server = Hostile::start(vec![Fault::json(200, &seed("sms-send-success.json"))]).await;
     let client = client(&server);
     let sms: SendSmsRequest = seed_as("sms-send-request-curl.json");
-    let call = client.send_sms(sms).timeout(Duration::from_secs(5));
+    let call = client.send_sms().body(sms).timeout(Duration::from_secs(5));
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(server.hits(), 0);
     drop(call);
@@ -156,9 +162,80 @@ async fn with_response_of_a_failed_call_is_the_error() {
     let server = Hostile::start(vec![Fault::json(400, &seed("sms-send-error.json"))]).await;
     let sms: SendSmsRequest = seed_as("sms-send-request-curl.json");
     let error = client(&server)
-        .send_sms(sms)
+        .send_sms()
+        .body(sms)
         .with_response()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::BadRequest(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_missing_required_input_is_a_typed_error_and_nothing_is_sent() {
+    let server = Hostile::start(vec![Fault::json(200, &seed("otp-send-success.json"))]).await;
+    let client = client(&server);
+
+    let error = client.send_otp().mobile("919887111111").await.unwrap_err();
+    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "invalid request: sendOtp: missing required `channel` (set with .channel(..)); \
+         nothing was sent"
+    );
+    assert!(!error.may_have_been_processed());
+
+    let error = client
+        .send_whatsapp_message()
+        .message("Hi")
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("`contacts`"), "{error}");
+
+    let error = client
+        .get_whatsapp_report()
+        .with_response()
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("missing required `mode`, `id`"),
+        "{error}"
+    );
+    let error = client.verify_otp().otp("1234").await.unwrap_err();
+    assert!(error.to_string().contains("`reference`"), "{error}");
+    assert_eq!(server.hits(), 0);
+}
+
+#[tokio::test]
+async fn setters_after_body_change_the_request_built_beforehand() {
+    let server = Hostile::start(vec![Fault::json(200, &seed("sms-send-success.json"))]).await;
+    let sms: SendSmsRequest = seed_as("sms-send-request-curl.json");
+    client(&server)
+        .send_sms()
+        .body(sms)
+        .sender("OTHER")
+        .set_notify_url(None)
+        .contact(Contact::new("919887222222").param("name", "Alex"))
+        .send()
+        .await
+        .unwrap();
+    let received = server.received();
+    let sent: serde_json::Value = serde_json::from_slice(&received[0].body).unwrap();
+    let mut expected = seed("sms-send-request-curl.json");
+    expected["sender"] = "OTHER".into();
+    expected.as_object_mut().unwrap().remove("notifyUrl");
+    expected["contacts"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"mobile": "919887222222", "parameters": {"name": "Alex"}}));
+    assert_eq!(sent, expected);
+}
+
+#[tokio::test]
+async fn a_builder_is_a_send_future_that_can_be_spawned() {
+    let server = Hostile::start(vec![Fault::json(200, &seed("credits-success.json"))]).await;
+    let client = client(&server);
+    let task =
+        tokio::spawn(async move { client.get_credits().timeout(Duration::from_secs(5)).await });
+    task.await.unwrap().unwrap();
+    assert_eq!(server.hits(), 1);
 }

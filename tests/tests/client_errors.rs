@@ -59,7 +59,11 @@ async fn sms_error(status: u16, body: Value) -> Error {
                 .body(body.to_string());
         })
         .await;
-    let error = no_retry_client(&server).send_sms(sms()).await.unwrap_err();
+    let error = no_retry_client(&server)
+        .send_sms()
+        .body(sms())
+        .await
+        .unwrap_err();
     mock.assert_async().await;
     error
 }
@@ -133,7 +137,11 @@ async fn rate_limited_keeps_retry_after() {
                 .body(json!({"status": "error", "message": "Too many requests"}).to_string());
         })
         .await;
-    let error = no_retry_client(&server).send_sms(sms()).await.unwrap_err();
+    let error = no_retry_client(&server)
+        .send_sms()
+        .body(sms())
+        .await
+        .unwrap_err();
     mock.assert_async().await;
     match &error {
         Error::RateLimited {
@@ -162,7 +170,11 @@ async fn an_html_500_keeps_the_raw_body() {
                 .body(html);
         })
         .await;
-    let error = no_retry_client(&server).send_sms(sms()).await.unwrap_err();
+    let error = no_retry_client(&server)
+        .send_sms()
+        .body(sms())
+        .await
+        .unwrap_err();
     mock.assert_async().await;
 
     assert!(matches!(error, Error::Server(_)), "{error:?}");
@@ -187,7 +199,11 @@ async fn an_empty_error_body_is_kept_as_empty() {
             then.status(500);
         })
         .await;
-    let error = no_retry_client(&server).send_sms(sms()).await.unwrap_err();
+    let error = no_retry_client(&server)
+        .send_sms()
+        .body(sms())
+        .await
+        .unwrap_err();
     mock.assert_async().await;
     assert!(matches!(error, Error::Server(_)), "{error:?}");
     assert_eq!(error.failure().map(|f| &f.body), Some(&ErrorBody::Empty));
@@ -204,7 +220,11 @@ async fn an_undeclared_503_is_a_server_error_with_its_message() {
                 .body(json!({"status": "error", "message": "Maintenance"}).to_string());
         })
         .await;
-    let error = no_retry_client(&server).send_sms(sms()).await.unwrap_err();
+    let error = no_retry_client(&server)
+        .send_sms()
+        .body(sms())
+        .await
+        .unwrap_err();
     mock.assert_async().await;
     assert!(matches!(error, Error::Server(_)), "{error:?}");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
@@ -222,7 +242,11 @@ async fn an_undeclared_non_5xx_status_is_an_api_error() {
                 .body(json!({"status": "error", "message": "Duplicate batch"}).to_string());
         })
         .await;
-    let error = no_retry_client(&server).send_sms(sms()).await.unwrap_err();
+    let error = no_retry_client(&server)
+        .send_sms()
+        .body(sms())
+        .await
+        .unwrap_err();
     mock.assert_async().await;
     assert!(matches!(error, Error::Api(_)), "{error:?}");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(409));
@@ -259,8 +283,12 @@ async fn a_200_with_status_error_is_an_api_error_for_every_kind_of_answer() {
     let request: SendWhatsappMessageRequest = seed_as("whatsapp-send-request-template-curl.json");
     let errors = [
         // The body does not have the success shape (no `message_id`): decoding fails.
-        client.send_whatsapp_message(request).await.unwrap_err(),
-        client.send_sms(sms()).await.unwrap_err(),
+        client
+            .send_whatsapp_message()
+            .body(request)
+            .await
+            .unwrap_err(),
+        client.send_sms().body(sms()).await.unwrap_err(),
         // Every field of the success shape is optional here: it decodes, then says "error".
         client.get_credits().await.unwrap_err(),
     ];
@@ -316,7 +344,9 @@ async fn verify(
         })
         .await;
     let result = no_retry_client(server)
-        .verify_otp("036BZDUHIX", "847291")
+        .verify_otp()
+        .reference("036BZDUHIX")
+        .otp("847291")
         .await;
     (mock, result)
 }
@@ -414,41 +444,33 @@ where
 async fn sms_without_contacts_or_contact_group_is_refused() {
     let mut body = sms();
     body.contacts.clear();
-    refused("contacts", |c| async move { c.send_sms(body).await }).await;
+    refused("contacts", |c| async move { c.send_sms().body(body).await }).await;
 }
 
 #[tokio::test]
 async fn sms_without_message_or_template_is_refused() {
     let mut body = sms();
     body.message = None;
-    refused("message", |c| async move { c.send_sms(body).await }).await;
+    refused("message", |c| async move { c.send_sms().body(body).await }).await;
 }
 
 #[tokio::test]
 async fn sms_to_a_bad_mobile_is_refused() {
     let mut body = sms();
-    body.contacts = vec![Contact {
-        mobile: "98-87 11".into(),
-        parameters: Default::default(),
-    }];
-    refused(
-        "contacts[0].mobile",
-        |c| async move { c.send_sms(body).await },
-    )
+    body.contacts = vec![Contact::new("98-87 11")];
+    refused("contacts[0].mobile", |c| async move {
+        c.send_sms().body(body).await
+    })
     .await;
 }
 
 #[tokio::test]
 async fn sms_to_a_mobile_longer_than_e164_is_refused() {
     let mut body = sms();
-    body.contacts = vec![Contact {
-        mobile: "9".repeat(16),
-        parameters: Default::default(),
-    }];
-    refused(
-        "contacts[0].mobile",
-        |c| async move { c.send_sms(body).await },
-    )
+    body.contacts = vec![Contact::new("9".repeat(16))];
+    refused("contacts[0].mobile", |c| async move {
+        c.send_sms().body(body).await
+    })
     .await;
 }
 
@@ -463,20 +485,22 @@ async fn a_notify_url_that_is_not_an_http_url_is_refused() {
     ] {
         let mut body = sms();
         body.notify_url = Some(bad.into());
-        refused("notifyUrl", |c| async move { c.send_sms(body).await }).await;
-        let mut body: SendRcsMessageRequest = seed_as("rcs-send-request-curl.json");
-        body.notify_url = Some(bad.into());
         refused(
             "notifyUrl",
-            |c| async move { c.send_rcs_message(body).await },
+            |c| async move { c.send_sms().body(body).await },
         )
+        .await;
+        let mut body: SendRcsMessageRequest = seed_as("rcs-send-request-curl.json");
+        body.notify_url = Some(bad.into());
+        refused("notifyUrl", |c| async move {
+            c.send_rcs_message().body(body).await
+        })
         .await;
         let mut body: VoiceCallRequest = seed_as("voice-call-request.json");
         body.notify_url = Some(bad.into());
-        refused(
-            "notifyUrl",
-            |c| async move { c.place_voice_call(body).await },
-        )
+        refused("notifyUrl", |c| async move {
+            c.place_voice_call().body(body).await
+        })
         .await;
     }
 }
@@ -485,37 +509,27 @@ async fn a_notify_url_that_is_not_an_http_url_is_refused() {
 async fn sms_with_a_badly_formatted_schedule_is_refused() {
     let mut body = sms();
     body.schedule = Some("2026-05-01T10:00:00Z".into());
-    refused("schedule", |c| async move { c.send_sms(body).await }).await;
+    refused("schedule", |c| async move { c.send_sms().body(body).await }).await;
 }
 
 #[tokio::test]
 async fn sms_dlr_without_an_identifier_is_refused() {
-    let body = SmsDlrRequest {
-        batch_id: None,
-        sms_id: None,
-    };
-    refused("batch_id", |c| async move { c.get_sms_dlr(body).await }).await;
+    let body = SmsDlrRequest::new();
+    refused(
+        "batch_id",
+        |c| async move { c.get_sms_dlr().body(body).await },
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn whatsapp_image_without_media_is_refused() {
-    let body = SendWhatsappMessageRequest {
-        type_: Some(WhatsappMessageType::Image),
-        contacts: vec![WhatsappContact {
-            msisdn: "919887111111".into(),
-            parameters: None,
-        }],
-        message: Some("a caption in the wrong place".into()),
-        phone_id: None,
-        media: None,
-        location: None,
-        reply_to_message_id: None,
-        template_id: None,
-    };
-    refused(
-        "media",
-        |c| async move { c.send_whatsapp_message(body).await },
-    )
+    let body = SendWhatsappMessageRequest::new(vec![WhatsappContact::new("919887111111")])
+        .type_(WhatsappMessageType::Image)
+        .message("a caption in the wrong place");
+    refused("media", |c| async move {
+        c.send_whatsapp_message().body(body).await
+    })
     .await;
 }
 
@@ -524,7 +538,7 @@ async fn whatsapp_template_without_template_id_is_refused() {
     let mut body: SendWhatsappMessageRequest = seed_as("whatsapp-send-request-template-curl.json");
     body.template_id = None;
     refused("templateId", |c| async move {
-        c.send_whatsapp_message(body).await
+        c.send_whatsapp_message().body(body).await
     })
     .await;
 }
@@ -534,20 +548,19 @@ async fn rcs_rich_card_with_text_content_is_refused() {
     let mut body: SendRcsMessageRequest = seed_as("rcs-send-request-curl.json");
     body.type_ = RcsMessageType::RichCard;
     assert!(matches!(body.content, Some(RcsMessageContent::Text(_))));
-    refused("content", |c| async move { c.send_rcs_message(body).await }).await;
+    refused("content", |c| async move {
+        c.send_rcs_message().body(body).await
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn rcs_text_with_empty_text_is_refused() {
     let mut body: SendRcsMessageRequest = seed_as("rcs-send-request-curl.json");
-    body.content = Some(RcsMessageContent::Text(RcsTextContent {
-        text: "  ".into(),
-        suggestions: None,
-    }));
-    refused(
-        "content.text",
-        |c| async move { c.send_rcs_message(body).await },
-    )
+    body.content = Some(RcsMessageContent::Text(RcsTextContent::new("  ")));
+    refused("content.text", |c| async move {
+        c.send_rcs_message().body(body).await
+    })
     .await;
 }
 
@@ -556,44 +569,42 @@ async fn voice_without_tts_or_audio_url_is_refused() {
     let mut body: VoiceCallRequest = seed_as("voice-call-request.json");
     body.tts = None;
     body.audio_url = None;
-    refused("tts", |c| async move { c.place_voice_call(body).await }).await;
+    refused(
+        "tts",
+        |c| async move { c.place_voice_call().body(body).await },
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn voice_to_a_bad_number_is_refused() {
     let mut body: VoiceCallRequest = seed_as("voice-call-request.json");
     body.to = "call me".into();
-    body.tts = Some(VoiceTts {
-        text: "hello".into(),
-        language: None,
-        voice: None,
-        repeat: None,
-    });
-    refused("to", |c| async move { c.place_voice_call(body).await }).await;
+    body.tts = Some(VoiceTts::new("hello"));
+    refused(
+        "to",
+        |c| async move { c.place_voice_call().body(body).await },
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn otp_to_a_bad_mobile_is_refused() {
-    let body = SendOtpRequest {
-        channel: 27,
-        mobile: "not-a-number".into(),
-    };
-    refused("mobile", |c| async move { c.send_otp(body).await }).await;
+    let body = SendOtpRequest::new(27, "not-a-number");
+    refused("mobile", |c| async move { c.send_otp().body(body).await }).await;
 }
 
 #[tokio::test]
 async fn otp_verify_with_a_non_digit_code_is_refused() {
     for code in ["84729a", "", " 847291", "８４７"] {
-        refused(
-            "otp",
-            |c| async move { c.verify_otp("036BZDUHIX", code).await },
-        )
+        refused("otp", |c| async move {
+            c.verify_otp().reference("036BZDUHIX").otp(code).await
+        })
         .await;
     }
-    refused(
-        "reference",
-        |c| async move { c.verify_otp(" ", "847291").await },
-    )
+    refused("reference", |c| async move {
+        c.verify_otp().reference(" ").otp("847291").await
+    })
     .await;
 }
 

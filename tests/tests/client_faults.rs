@@ -57,7 +57,7 @@ async fn a_post_answered_by_any_redirect_is_sent_once_and_fails_naming_status_an
     for status in REDIRECTS {
         // A redirect to itself: followed, it would loop (11 sends with reqwest's default).
         let server = Hostile::start(vec![Fault::redirect(status, "/api/v2/sms")]).await;
-        let error = client(&server).send_sms(sms()).await.unwrap_err();
+        let error = client(&server).send_sms().body(sms()).await.unwrap_err();
         assert_eq!(server.hits(), 1, "{status}: {:?}", request_lines(&server));
         let Error::Redirect(redirect) = &error else {
             panic!("{status}: expected Redirect, got {error:?}");
@@ -94,7 +94,7 @@ async fn a_cross_origin_redirect_delivers_nothing_to_the_other_host() {
             Hostile::start(vec![Fault::json(200, &seed("sms-send-success.json"))]).await;
         let location = format!("{}/api/v2/sms", elsewhere.origin());
         let server = Hostile::start(vec![Fault::redirect(status, &location)]).await;
-        let error = client(&server).send_sms(sms()).await.unwrap_err();
+        let error = client(&server).send_sms().body(sms()).await.unwrap_err();
         assert!(matches!(error, Error::Redirect(_)), "{status}: {error:?}");
         assert_eq!(
             elsewhere.hits(),
@@ -111,7 +111,7 @@ async fn an_http_to_https_redirect_names_the_base_url_to_use() {
         "https://api.example.test/api/v2/sms",
     )])
     .await;
-    let error = client(&server).send_sms(sms()).await.unwrap_err();
+    let error = client(&server).send_sms().body(sms()).await.unwrap_err();
     let text = shown(&error);
     assert!(
         text.contains("set the base URL to https://api.example.test/api/v2"),
@@ -133,7 +133,7 @@ async fn a_callers_http_client_that_follows_redirects_cannot_resend_a_post() {
             .http_client(reqwest::Client::new())
             .build()
             .unwrap();
-        let error = client.send_sms(sms()).await.unwrap_err();
+        let error = client.send_sms().body(sms()).await.unwrap_err();
         assert!(matches!(error, Error::Redirect(_)), "{status}: {error:?}");
         shown(&error);
         assert_eq!(server.hits(), 1, "{status}");
@@ -208,7 +208,7 @@ async fn an_endless_answer_stops_at_the_limit() {
         .max_response_size(256 * 1024)
         .build()
         .unwrap();
-    let error = client.send_sms(sms()).await.unwrap_err();
+    let error = client.send_sms().body(sms()).await.unwrap_err();
     assert!(
         matches!(error, Error::ResponseTooLarge { limit: 262_144, .. }),
         "{error:?}"
@@ -251,7 +251,8 @@ async fn a_201_or_202_with_the_success_body_is_a_success() {
         let server =
             Hostile::start(vec![Fault::json(status, &seed("sms-send-success.json"))]).await;
         let sent = client(&server)
-            .send_sms(sms())
+            .send_sms()
+            .body(sms())
             .await
             .unwrap_or_else(|e| panic!("{status}: {e}"));
         assert!(!sent.batch_id.is_empty());
@@ -262,7 +263,7 @@ async fn a_201_or_202_with_the_success_body_is_a_success() {
 #[tokio::test]
 async fn a_2xx_with_the_error_envelope_stays_an_error() {
     let server = Hostile::start(vec![Fault::json(202, &seed("sms-send-error.json"))]).await;
-    let error = client(&server).send_sms(sms()).await.unwrap_err();
+    let error = client(&server).send_sms().body(sms()).await.unwrap_err();
     assert!(matches!(error, Error::Api(_)), "{error:?}");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(202));
 }
@@ -270,7 +271,7 @@ async fn a_2xx_with_the_error_envelope_stays_an_error() {
 #[tokio::test]
 async fn a_204_without_a_body_is_a_decode_error_that_says_the_send_was_taken() {
     let server = Hostile::start(vec![Fault::typed(204, "application/json", "")]).await;
-    let error = client(&server).send_sms(sms()).await.unwrap_err();
+    let error = client(&server).send_sms().body(sms()).await.unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
     assert!(error.may_have_been_processed());
     let text = shown(&error);
@@ -301,7 +302,7 @@ async fn a_cut_off_success_body_names_the_cause_and_that_the_send_may_have_gone_
         body: br#"{"status":"success","batch_id":"#.to_vec(),
     }])
     .await;
-    let error = client(&server).send_sms(sms()).await.unwrap_err();
+    let error = client(&server).send_sms().body(sms()).await.unwrap_err();
     assert_eq!(
         server.hits(),
         1,
@@ -331,7 +332,7 @@ async fn a_cut_off_error_body_keeps_its_status() {
         body: b"<html><body>Internal".to_vec(),
     }])
     .await;
-    let error = client(&server).send_sms(sms()).await.unwrap_err();
+    let error = client(&server).send_sms().body(sms()).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(500), "{error:?}");
     let text = shown(&error);
     assert!(text.contains("HTTP 500"), "{text}");
@@ -359,7 +360,7 @@ async fn a_post_reset_after_the_request_was_read_may_have_been_processed() {
         Fault::json(200, &seed("sms-send-success.json")),
     ])
     .await;
-    let error = client(&server).send_sms(sms()).await.unwrap_err();
+    let error = client(&server).send_sms().body(sms()).await.unwrap_err();
     assert_eq!(server.hits(), 1, "not retried: the server read it");
     let Error::Transport(transport) = &error else {
         panic!("expected Transport, got {error:?}");
@@ -389,7 +390,8 @@ async fn a_refused_connection_says_nothing_was_sent() {
     let error = builder_for(refusing.base_url())
         .build()
         .unwrap()
-        .send_sms(sms())
+        .send_sms()
+        .body(sms())
         .await
         .unwrap_err();
     assert!(!error.may_have_been_processed());
@@ -405,7 +407,7 @@ async fn a_stall_past_the_deadline_names_the_deadline() {
         .timeout(Duration::from_millis(600))
         .build()
         .unwrap();
-    let error = client.send_sms(sms()).await.unwrap_err();
+    let error = client.send_sms().body(sms()).await.unwrap_err();
     assert_eq!(server.hits(), 1);
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert!(error.may_have_been_processed());
@@ -445,7 +447,7 @@ async fn an_html_page_instead_of_json_shows_status_type_and_start() {
 async fn a_huge_html_error_page_is_kept_truncated() {
     let page = format!("<html>{}</html>", "x".repeat(1 << 20));
     let server = Hostile::start(vec![Fault::typed(502, "text/html", &page)]).await;
-    let error = client(&server).send_sms(sms()).await.unwrap_err();
+    let error = client(&server).send_sms().body(sms()).await.unwrap_err();
     let failure = error.failure().expect("an answer");
     match &failure.body {
         noxitel_api::ErrorBody::Raw(raw) => {

@@ -47,7 +47,7 @@ async fn huge_answers_never_take_more_memory_than_the_limit_and_a_small_constant
         .await;
         let client = builder_for(server.base_url()).build().unwrap();
         let sms: SendSmsRequest = seed_as("sms-send-request-curl.json");
-        let error = client.send_sms(sms).await.unwrap_err();
+        let error = client.send_sms().body(sms).await.unwrap_err();
         assert!(
             matches!(error, Error::ResponseTooLarge { .. }),
             "{status}: {error:?}"

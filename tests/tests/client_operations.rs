@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use common::{api, api_json, api_query, client_for, seed, seed_as};
 use httpmock::Method::{DELETE, GET, POST};
 use httpmock::MockServer;
@@ -38,7 +36,7 @@ async fn send_sms_posts_the_reference_curl_body() {
         .await;
 
     let body: SendSmsRequest = seed_as("sms-send-request-curl.json");
-    let answer = client_for(&server).send_sms(body).await.unwrap();
+    let answer = client_for(&server).send_sms().body(body).await.unwrap();
 
     mock.assert_async().await;
     assert_eq!(answer.status, ResponseStatus::Success);
@@ -58,24 +56,19 @@ async fn send_sms_posts_the_reference_curl_body() {
 
 #[tokio::test]
 async fn send_sms_request_built_in_code_serializes_to_the_reference_example() {
-    let body = SendSmsRequest {
-        campaign_id: Some(1),
-        route_id: Some(1),
-        sender: Some("NOXITEL".into()),
-        mode: Some(SmsMode::Text),
-        message: Some("Hi #name#, your OTP is #otp#".into()),
-        contacts: vec![Contact {
-            mobile: "919887111111".into(),
-            parameters: HashMap::from([
-                ("name".to_owned(), "Sam".to_owned()),
-                ("otp".to_owned(), "847291".to_owned()),
-            ]),
-        }],
-        notify_url: Some("https://yourapp.com/webhook/sms".into()),
-        dlt_entity_id: Some("1234567890".into()),
-        dlt_template_id: Some("1234567890".into()),
-        ..Default::default()
-    };
+    let contact = Contact::new("919887111111")
+        .param("name", "Sam")
+        .param("otp", "847291");
+    let body = SendSmsRequest::new()
+        .campaign_id(1)
+        .route_id(1)
+        .sender("NOXITEL")
+        .mode(SmsMode::Text)
+        .message("Hi #name#, your OTP is #otp#")
+        .contact(contact.clone())
+        .notify_url("https://yourapp.com/webhook/sms")
+        .dlt_entity_id("1234567890")
+        .dlt_template_id("1234567890");
     assert_eq!(to_json(&body), seed("sms-send-request-curl.json"));
 
     let server = MockServer::start_async().await;
@@ -85,8 +78,23 @@ async fn send_sms_request_built_in_code_serializes_to_the_reference_example() {
             then.status(200).json_body(seed("sms-send-success.json"));
         })
         .await;
-    client_for(&server).send_sms(body).await.unwrap();
-    mock.assert_async().await;
+    // The same request through the operation's builder, and passed whole.
+    client_for(&server)
+        .send_sms()
+        .campaign_id(1)
+        .route_id(1)
+        .sender("NOXITEL")
+        .mode(SmsMode::Text)
+        .message("Hi #name#, your OTP is #otp#")
+        .contact(contact)
+        .notify_url("https://yourapp.com/webhook/sms")
+        .dlt_entity_id("1234567890")
+        .dlt_template_id("1234567890")
+        .send()
+        .await
+        .unwrap();
+    client_for(&server).send_sms().body(body).await.unwrap();
+    mock.assert_calls_async(2).await;
 }
 
 #[tokio::test]
@@ -103,12 +111,12 @@ async fn send_sms_to_a_contact_group_with_a_template() {
             then.status(200).json_body(seed("sms-send-success.json"));
         })
         .await;
-    let body = SendSmsRequest {
-        contact_group: Some(7),
-        template_id: Some(12),
-        ..Default::default()
-    };
-    client_for(&server).send_sms(body).await.unwrap();
+    client_for(&server)
+        .send_sms()
+        .contact_group(7)
+        .template_id(12)
+        .await
+        .unwrap();
     mock.assert_async().await;
 }
 
@@ -127,7 +135,7 @@ async fn sms_dlr_sends_a_json_body_on_get() {
             .await;
 
         let body: SmsDlrRequest = seed_as(fixture);
-        let answer = client_for(&server).get_sms_dlr(body).await.unwrap();
+        let answer = client_for(&server).get_sms_dlr().body(body).await.unwrap();
 
         mock.assert_async().await;
         assert_eq!(answer.status, ResponseStatus::Success);
@@ -182,7 +190,8 @@ async fn send_whatsapp_template_posts_the_reference_curl_body() {
     let body: SendWhatsappMessageRequest = seed_as("whatsapp-send-request-template-curl.json");
     assert_eq!(body.type_, Some(WhatsappMessageType::Template));
     let answer = client_for(&server)
-        .send_whatsapp_message(body)
+        .send_whatsapp_message()
+        .body(body)
         .await
         .unwrap();
 
@@ -216,7 +225,8 @@ async fn send_whatsapp_text_posts_the_reference_node_body() {
         .await;
     let body: SendWhatsappMessageRequest = serde_json::from_value(example.clone()).unwrap();
     client_for(&server)
-        .send_whatsapp_message(body)
+        .send_whatsapp_message()
+        .body(body)
         .await
         .unwrap();
     mock.assert_async().await;
@@ -239,7 +249,9 @@ async fn whatsapp_report_passes_mode_and_id_in_the_query() {
         .await;
 
     let answer = client_for(&server)
-        .get_whatsapp_report(WhatsappReportMode::Message, "MSG_ID")
+        .get_whatsapp_report()
+        .mode(WhatsappReportMode::Message)
+        .id("MSG_ID")
         .await
         .unwrap();
 
@@ -273,7 +285,9 @@ async fn whatsapp_campaign_report_uses_mode_campaign() {
         })
         .await;
     let answer = client_for(&server)
-        .get_whatsapp_report(WhatsappReportMode::Campaign, "CAMPAIGN_ID")
+        .get_whatsapp_report()
+        .mode(WhatsappReportMode::Campaign)
+        .id("CAMPAIGN_ID")
         .await
         .unwrap();
     mock.assert_async().await;
@@ -299,7 +313,9 @@ async fn whatsapp_checkwindow_passes_phone_id_and_msisdn() {
             })
             .await;
         let answer = client_for(&server)
-            .check_whatsapp_window("1234567890", "919887111111")
+            .check_whatsapp_window()
+            .phone_id("1234567890")
+            .msisdn("919887111111")
             .await
             .unwrap();
         mock.assert_async().await;
@@ -361,7 +377,11 @@ async fn send_rcs_text_posts_the_reference_curl_body() {
             text: "Confirm".into()
         }
     );
-    let answer = client_for(&server).send_rcs_message(body).await.unwrap();
+    let answer = client_for(&server)
+        .send_rcs_message()
+        .body(body)
+        .await
+        .unwrap();
 
     mock.assert_async().await;
     assert_eq!(answer.batch_id, "rcs_k8a9s2lmnp4xvqr");
@@ -398,7 +418,8 @@ async fn send_rcs_rich_card_and_carousel_send_the_reference_content_shapes() {
             .await;
         let body: SendRcsMessageRequest = serde_json::from_value(example.clone()).unwrap();
         client_for(&server)
-            .send_rcs_message(body)
+            .send_rcs_message()
+            .body(body)
             .await
             .unwrap_or_else(|e| panic!("{kind}: {e}"));
         mock.assert_async().await;
@@ -422,7 +443,11 @@ async fn upsert_rcs_agent_posts_the_reference_body() {
         })
         .await;
     let body: RcsAgentRequest = seed_as("rcs-agent-create-request.json");
-    let answer = client_for(&server).upsert_rcs_agent(body).await.unwrap();
+    let answer = client_for(&server)
+        .upsert_rcs_agent()
+        .body(body)
+        .await
+        .unwrap();
     mock.assert_async().await;
     assert_eq!(answer.status, Some(ResponseStatus::Success));
     assert_eq!(answer.message.as_deref(), Some("Agent saved"));
@@ -444,7 +469,11 @@ async fn submit_rcs_agent_posts_the_agent_id() {
         })
         .await;
     let body: RcsAgentSubmitRequest = seed_as("rcs-agent-submit-request.json");
-    let answer = client_for(&server).submit_rcs_agent(body).await.unwrap();
+    let answer = client_for(&server)
+        .submit_rcs_agent()
+        .body(body)
+        .await
+        .unwrap();
     mock.assert_async().await;
     assert_eq!(answer.status, Some(ResponseStatus::Success));
 }
@@ -460,7 +489,7 @@ async fn get_rcs_agent_puts_the_id_in_the_path() {
             );
         })
         .await;
-    let answer = client_for(&server).get_rcs_agent(42).await.unwrap();
+    let answer = client_for(&server).get_rcs_agent().id(42).await.unwrap();
     mock.assert_async().await;
     assert_eq!(answer.extra["agent"]["agentName"], "support_bot");
 }
@@ -496,7 +525,11 @@ async fn launch_rcs_agent_posts_the_carriers() {
         .await;
     let body: RcsAgentLaunchRequest = seed_as("rcs-agent-launch-request.json");
     assert_eq!(body.carriers, ["airtel-india", "reliance-jio-india"]);
-    client_for(&server).launch_rcs_agent(body).await.unwrap();
+    client_for(&server)
+        .launch_rcs_agent()
+        .body(body)
+        .await
+        .unwrap();
     mock.assert_async().await;
 }
 
@@ -515,7 +548,11 @@ async fn add_rcs_test_device_posts_the_reference_body() {
         })
         .await;
     let body: RcsTestDeviceRequest = seed_as("rcs-testdevice-add-request.json");
-    client_for(&server).add_rcs_test_device(body).await.unwrap();
+    client_for(&server)
+        .add_rcs_test_device()
+        .body(body)
+        .await
+        .unwrap();
     mock.assert_async().await;
 }
 
@@ -535,7 +572,8 @@ async fn remove_rcs_test_device_sends_a_json_body_on_delete() {
         .await;
     let body: RcsTestDeviceRequest = seed_as("rcs-testdevice-remove-request.json");
     client_for(&server)
-        .remove_rcs_test_device(body)
+        .remove_rcs_test_device()
+        .body(body)
         .await
         .unwrap();
     mock.assert_async().await;
@@ -551,7 +589,11 @@ async fn list_rcs_test_devices_passes_the_agent_id() {
                 .json_body(json!({"status": "success", "devices": ["+919887979736"]}));
         })
         .await;
-    let answer = client_for(&server).list_rcs_test_devices(42).await.unwrap();
+    let answer = client_for(&server)
+        .list_rcs_test_devices()
+        .agent_id(42)
+        .await
+        .unwrap();
     mock.assert_async().await;
     assert_eq!(answer.extra["devices"][0], "+919887979736");
 }
@@ -575,7 +617,9 @@ async fn rcs_capability_passes_mobile_and_agent_id() {
             })
             .await;
         let answer = client_for(&server)
-            .get_rcs_capability("919887111111", 42)
+            .get_rcs_capability()
+            .mobile("919887111111")
+            .agent_id(42)
             .await
             .unwrap();
         mock.assert_async().await;
@@ -614,7 +658,9 @@ async fn rcs_conversation_passes_agent_id_and_mobile() {
         })
         .await;
     let answer = client_for(&server)
-        .get_rcs_conversation(42, "919887111111")
+        .get_rcs_conversation()
+        .agent_id(42)
+        .mobile("919887111111")
         .await
         .unwrap();
     mock.assert_async().await;
@@ -644,7 +690,9 @@ async fn rcs_dlr_passes_exactly_the_given_identifier() {
             })
             .await;
         let answer = client_for(&server)
-            .get_rcs_dlr(batch_id, msg_id)
+            .get_rcs_dlr()
+            .set_batch_id(batch_id.map(str::to_owned))
+            .set_msg_id(msg_id.map(str::to_owned))
             .await
             .unwrap();
         mock.assert_async().await;
@@ -668,7 +716,11 @@ async fn voice_call_posts_the_reference_node_body() {
         })
         .await;
     let body: VoiceCallRequest = seed_as("voice-call-request.json");
-    let answer = client_for(&server).place_voice_call(body).await.unwrap();
+    let answer = client_for(&server)
+        .place_voice_call()
+        .body(body)
+        .await
+        .unwrap();
     mock.assert_async().await;
     assert_eq!(answer.call_id, "call_Kx9Ab2");
     assert_eq!(answer.status, Some(VoiceCallStatus::Ringing));
@@ -687,7 +739,7 @@ async fn send_otp_posts_channel_and_mobile() {
         })
         .await;
     let body: SendOtpRequest = seed_as("otp-send-request.json");
-    let answer = client_for(&server).send_otp(body).await.unwrap();
+    let answer = client_for(&server).send_otp().body(body).await.unwrap();
     mock.assert_async().await;
     assert_eq!(answer.status, ResponseStatus::Success);
     assert_eq!(answer.reference, "036BZDUHIX");
@@ -708,7 +760,9 @@ async fn verify_otp_passes_reference_and_code_in_the_query() {
         })
         .await;
     let answer = client_for(&server)
-        .verify_otp("036BZDUHIX", "847291")
+        .verify_otp()
+        .reference("036BZDUHIX")
+        .otp("847291")
         .await
         .unwrap();
     mock.assert_async().await;

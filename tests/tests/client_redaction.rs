@@ -99,9 +99,9 @@ async fn successful_calls_trace_without_the_token() {
         })
         .await;
     let client = common::client_for(&server);
-    client.send_sms(sms()).await.unwrap();
+    client.send_sms().body(sms()).await.unwrap();
     let body: SmsDlrRequest = seed_as("sms-dlr-request-by-batch.json");
-    client.get_sms_dlr(body).await.unwrap();
+    client.get_sms_dlr().body(body).await.unwrap();
     mock.assert_async().await;
     dlr.assert_async().await;
 
@@ -159,19 +159,19 @@ async fn every_error_variant_and_its_tracing_are_redacted() {
 
     let mut errors = Vec::new();
     for id in [400, 401, 402, 403, 404, 429, 500, 409, 200] {
-        errors.push(client.get_rcs_agent(id).await.unwrap_err());
+        errors.push(client.get_rcs_agent().id(id).await.unwrap_err());
     }
     let slow = builder_for(&server.url("/api/v2"))
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    errors.push(slow.get_rcs_agent(1).await.unwrap_err());
+    errors.push(slow.get_rcs_agent().id(1).await.unwrap_err());
     let refusing = common::Refusing::new();
     let unreachable = builder_for(refusing.base_url()).build().unwrap();
     errors.push(unreachable.get_credits().await.unwrap_err());
     let mut body = sms();
     body.contacts.clear();
-    errors.push(client.send_sms(body).await.unwrap_err());
+    errors.push(client.send_sms().body(body).await.unwrap_err());
     errors.push(Client::builder("").build().unwrap_err());
 
     let mut seen: Vec<&str> = errors
@@ -221,7 +221,7 @@ async fn retried_calls_trace_without_the_token() {
 
     let refusing = common::Refusing::new();
     let unreachable = builder_for(refusing.base_url()).build().unwrap();
-    let error = unreachable.send_sms(sms()).await.unwrap_err();
+    let error = unreachable.send_sms().body(sms()).await.unwrap_err();
     assert_error_redacted("connect error", &error);
 
     let text = capture.text();
@@ -245,7 +245,12 @@ async fn otp_code_and_verification_message_stay_out_of_tracing() {
         })
         .await;
     let client = common::client_for(&server);
-    let outcome = client.verify_otp(OTP_REFERENCE, OTP_CODE).await.unwrap();
+    let outcome = client
+        .verify_otp()
+        .reference(OTP_REFERENCE)
+        .otp(OTP_CODE)
+        .await
+        .unwrap();
     mock.assert_async().await;
     assert_eq!(
         outcome,
@@ -258,7 +263,9 @@ async fn otp_code_and_verification_message_stay_out_of_tracing() {
     let refusing = common::Refusing::new();
     let unreachable = builder_for(refusing.base_url()).build().unwrap();
     let error = unreachable
-        .verify_otp(OTP_REFERENCE, OTP_CODE)
+        .verify_otp()
+        .reference(OTP_REFERENCE)
+        .otp(OTP_CODE)
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
@@ -270,7 +277,12 @@ async fn otp_code_and_verification_message_stay_out_of_tracing() {
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let error = slow.verify_otp(OTP_REFERENCE, OTP_CODE).await.unwrap_err();
+    let error = slow
+        .verify_otp()
+        .reference(OTP_REFERENCE)
+        .otp(OTP_CODE)
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert!(!format!("{error} {error:?}").contains(OTP_CODE));
     // The code did go over the wire.

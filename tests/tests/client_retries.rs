@@ -132,7 +132,8 @@ async fn a_post_answered_500_or_503_is_sent_exactly_once() {
             })
             .await;
         let error = common::client_for(&server)
-            .send_sms(sms())
+            .send_sms()
+            .body(sms())
             .await
             .unwrap_err();
         assert_eq!(
@@ -168,7 +169,11 @@ async fn a_429_waits_for_retry_after_then_retries() {
         })
         .await;
     let started = Instant::now();
-    let answer = common::client_for(&server).send_sms(sms()).await.unwrap();
+    let answer = common::client_for(&server)
+        .send_sms()
+        .body(sms())
+        .await
+        .unwrap();
     let elapsed = started.elapsed();
 
     assert_eq!(mock.calls_async().await, 2);
@@ -192,7 +197,8 @@ async fn a_429_that_persists_ends_in_rate_limited() {
         })
         .await;
     let error = common::client_for(&server)
-        .send_sms(sms())
+        .send_sms()
+        .body(sms())
         .await
         .unwrap_err();
     assert_eq!(mock.calls_async().await, 4);
@@ -215,7 +221,8 @@ async fn a_retry_after_beyond_the_deadline_is_not_waited_for() {
         .await;
     let started = Instant::now();
     let error = common::client_for(&server)
-        .send_sms(sms())
+        .send_sms()
+        .body(sms())
         .await
         .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(15));
@@ -243,7 +250,9 @@ async fn a_post_to_a_closed_port_is_retried_and_ends_in_a_transport_error() {
     let refusing = common::Refusing::new();
     let client = builder_for(refusing.base_url()).build().unwrap();
     let error = client
-        .send_sms(sms())
+        .send_sms()
+        .body(sms())
+        .send()
         .instrument(tracing::info_span!("case", name = "post_closed_port"))
         .await
         .unwrap_err();
@@ -286,6 +295,7 @@ async fn retry_policy_none_disables_retries() {
         .unwrap();
     let error = client
         .get_credits()
+        .send()
         .instrument(tracing::info_span!("case", name = "none_closed_port"))
         .await
         .unwrap_err();
@@ -302,7 +312,7 @@ async fn a_post_whose_connection_is_lost_after_sending_is_not_retried() {
     ])
     .await;
     let client = builder_for(server.base_url()).build().unwrap();
-    let error = client.send_sms(sms()).await.unwrap_err();
+    let error = client.send_sms().body(sms()).await.unwrap_err();
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     assert_eq!(
         server.hits(),
@@ -340,7 +350,7 @@ async fn a_post_that_times_out_after_sending_is_not_retried() {
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
-    let error = client.send_sms(sms()).await.unwrap_err();
+    let error = client.send_sms().body(sms()).await.unwrap_err();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert_eq!(server.hits(), 1);
 
@@ -373,7 +383,7 @@ async fn a_post_answered_too_late_times_out_and_is_sent_once() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = client.send_sms(sms()).await.unwrap_err();
+    let error = client.send_sms().body(sms()).await.unwrap_err();
     let elapsed = started.elapsed();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert!(elapsed < timeout * 5, "{elapsed:?}");
@@ -454,6 +464,7 @@ async fn each_attempt_is_a_span_with_operation_attempt_status_and_duration() {
         .await;
     common::client_for(&server)
         .get_credits()
+        .send()
         .instrument(tracing::info_span!("case", name = "span_fields"))
         .await
         .unwrap();

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 use common::hostile::{Fault, Hostile};
 use common::{BASE_PATH, TOKEN, json_eq, seed};
-use heck::ToSnakeCase;
+use heck::{ToSnakeCase, ToUpperCamelCase};
 use noxitel_api::types::{
     ApiError, Contact, CreditsResponse, OtpVerifyResponse, RcsAgentLaunchRequest, RcsAgentRequest,
     RcsAgentSubmitRequest, RcsCapabilityResponse, RcsConversationResponse, RcsDlrResponse,
@@ -40,7 +40,7 @@ use noxitel_api::types::{
     WhatsappReport, WhatsappReportMode, WhatsappWindowResponse,
 };
 use noxitel_api::{Client, RetryPolicy};
-use noxitel_codegen::{HAND_WRITTEN_OPERATIONS, ParamType, Spec};
+use noxitel_codegen::{ADAPTED_OPERATIONS, ParamType, Spec};
 use noxitel_tests::spec_support::{self, escape, resolve_ref};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -305,42 +305,68 @@ async fn call(
 ) -> Result<(), noxitel_api::Error> {
     let c = client;
     match id {
-        "sendSms" => c.send_sms(typed_body(body)).await.map(drop),
-        "getSmsDlr" => c.get_sms_dlr(typed_body(body)).await.map(drop),
+        "sendSms" => c.send_sms().body(typed_body(body)).await.map(drop),
+        "getSmsDlr" => c.get_sms_dlr().body(typed_body(body)).await.map(drop),
         "getCredits" => c.get_credits().await.map(drop),
-        "sendWhatsappMessage" => c.send_whatsapp_message(typed_body(body)).await.map(drop),
+        "sendWhatsappMessage" => c
+            .send_whatsapp_message()
+            .body(typed_body(body))
+            .await
+            .map(drop),
         "getWhatsappReport" => c
-            .get_whatsapp_report(WhatsappReportMode::Message, p.str("id"))
+            .get_whatsapp_report()
+            .mode(WhatsappReportMode::Message)
+            .id(p.str("id"))
             .await
             .map(drop),
         "checkWhatsappWindow" => c
-            .check_whatsapp_window(p.str("phoneId"), p.str("msisdn"))
+            .check_whatsapp_window()
+            .phone_id(p.str("phoneId"))
+            .msisdn(p.str("msisdn"))
             .await
             .map(drop),
         "getWhatsappPrices" => c.get_whatsapp_prices().await.map(drop),
-        "sendRcsMessage" => c.send_rcs_message(typed_body(body)).await.map(drop),
-        "upsertRcsAgent" => c.upsert_rcs_agent(typed_body(body)).await.map(drop),
-        "submitRcsAgent" => c.submit_rcs_agent(typed_body(body)).await.map(drop),
-        "getRcsAgent" => c.get_rcs_agent(p.int("id")).await.map(drop),
+        "sendRcsMessage" => c.send_rcs_message().body(typed_body(body)).await.map(drop),
+        "upsertRcsAgent" => c.upsert_rcs_agent().body(typed_body(body)).await.map(drop),
+        "submitRcsAgent" => c.submit_rcs_agent().body(typed_body(body)).await.map(drop),
+        "getRcsAgent" => c.get_rcs_agent().id(p.int("id")).await.map(drop),
         "listRcsAgents" => c.list_rcs_agents().await.map(drop),
-        "launchRcsAgent" => c.launch_rcs_agent(typed_body(body)).await.map(drop),
-        "addRcsTestDevice" => c.add_rcs_test_device(typed_body(body)).await.map(drop),
-        "removeRcsTestDevice" => c.remove_rcs_test_device(typed_body(body)).await.map(drop),
-        "listRcsTestDevices" => c.list_rcs_test_devices(p.int("agentId")).await.map(drop),
+        "launchRcsAgent" => c.launch_rcs_agent().body(typed_body(body)).await.map(drop),
+        "addRcsTestDevice" => c
+            .add_rcs_test_device()
+            .body(typed_body(body))
+            .await
+            .map(drop),
+        "removeRcsTestDevice" => c
+            .remove_rcs_test_device()
+            .body(typed_body(body))
+            .await
+            .map(drop),
+        "listRcsTestDevices" => c
+            .list_rcs_test_devices()
+            .agent_id(p.int("agentId"))
+            .await
+            .map(drop),
         "getRcsCapability" => c
-            .get_rcs_capability(p.str("mobile"), p.int("agentId"))
+            .get_rcs_capability()
+            .mobile(p.str("mobile"))
+            .agent_id(p.int("agentId"))
             .await
             .map(drop),
         "getRcsConversation" => c
-            .get_rcs_conversation(p.int("agentId"), p.str("mobile"))
+            .get_rcs_conversation()
+            .agent_id(p.int("agentId"))
+            .mobile(p.str("mobile"))
             .await
             .map(drop),
         // One identifier at a time, as the reference documents.
-        "getRcsDlr" => c.get_rcs_dlr(Some(p.str("batch_id")), None).await.map(drop),
-        "placeVoiceCall" => c.place_voice_call(typed_body(body)).await.map(drop),
-        "sendOtp" => c.send_otp(typed_body(body)).await.map(drop),
+        "getRcsDlr" => c.get_rcs_dlr().batch_id(p.str("batch_id")).await.map(drop),
+        "placeVoiceCall" => c.place_voice_call().body(typed_body(body)).await.map(drop),
+        "sendOtp" => c.send_otp().body(typed_body(body)).await.map(drop),
         "verifyOtp" => c
-            .verify_otp(p.str("reference"), p.str("otp"))
+            .verify_otp()
+            .reference(p.str("reference"))
+            .otp(p.str("otp"))
             .await
             .map(drop),
         other => panic!("no typed call for operation {other}: add it to `call`"),
@@ -875,49 +901,43 @@ fn debug_map_sorting_sorts_only_maps() {
 
 // ====================================================================== 3. the public surface
 
-/// The Rust type of a parameter, as the wrapper generator writes it.
-fn param_type(ty: &ParamType) -> String {
-    match ty {
-        ParamType::String => "&str".into(),
-        ParamType::Integer => "i64".into(),
-        ParamType::Named(name) => format!("noxitel_types::{name}"),
-    }
-}
-
-/// `name: type` of every argument of the `Client` method (parameters, then `body`).
-fn arguments(op: &noxitel_codegen::Operation) -> Vec<String> {
-    let mut args: Vec<String> = op
+/// The builder's methods for the operation's inputs: one per parameter, or `body(..)` (beside
+/// one setter per body field).
+fn inputs(op: &noxitel_codegen::Operation) -> Vec<String> {
+    let mut inputs: Vec<String> = op
         .params
         .iter()
         .map(|p| {
-            let ty = param_type(&p.ty);
-            let ty = if p.required {
-                ty
-            } else {
-                format!("Option<{ty}>")
+            let ty = match &p.ty {
+                ParamType::String => "String".to_owned(),
+                ParamType::Integer => "i64".to_owned(),
+                ParamType::Named(name) => format!("noxitel_types::{name}"),
             };
-            format!("{}: {ty}", p.name.to_snake_case())
+            let required = if p.required { " (required)" } else { "" };
+            format!(".{}(impl Into<{ty}>){required}", p.name.to_snake_case())
         })
         .collect();
     if let Some(body) = &op.body {
-        args.push(format!("body: noxitel_types::{body}"));
+        inputs.push(format!(
+            ".body(noxitel_types::{body}) or a setter per field of {body}"
+        ));
     }
-    args
+    inputs
 }
 
 fn hand_written_reason(id: &str) -> Option<&'static str> {
-    HAND_WRITTEN_OPERATIONS
+    ADAPTED_OPERATIONS
         .iter()
-        .find(|(op, _)| *op == id)
-        .map(|(_, reason)| *reason)
+        .find(|adapted| adapted.id == id)
+        .map(|adapted| adapted.why)
 }
 
 fn render_operations(spec: &Spec, doc: &Value) -> String {
     let ops = spec.operations().expect("operations");
     let mut out = format!(
         "{} operations, in document order. Each is a method of `noxitel_api::Client` (taking \
-         `&self`) returning a `noxitel_api::Call`, a future of `Result<_, noxitel_api::Error>` \
-         with per-call options (verifyOtp: an `async fn`).\n",
+         `&self`) starting the operation's builder in `noxitel_api::calls`: its inputs, per-call \
+         options, then `.send()` (or `.await`) for `Result<_, noxitel_api::Error>`.\n",
         ops.len()
     );
     for op in &ops {
@@ -934,14 +954,17 @@ fn render_operations(spec: &Spec, doc: &Value) -> String {
             out.push_str(&format!("  JSON body {body}\n"));
         }
         let name = op.id.to_snake_case();
-        let args = arguments(op).join(", ");
+        let builder = op.id.to_upper_camel_case();
+        out.push_str(&format!(
+            "  client.{name}() -> noxitel_api::calls::{builder}\n"
+        ));
+        for input in inputs(op) {
+            out.push_str(&format!("    {input}\n"));
+        }
         match hand_written_reason(&op.id) {
-            None => out.push_str(&format!(
-                "  fn {name}({args}) -> noxitel_types::{}\n",
-                op.response
-            )),
+            None => out.push_str(&format!("    .send() -> noxitel_types::{}\n", op.response)),
             Some(reason) => out.push_str(&format!(
-                "  fn {name}({args}) -> hand-written in noxitel-api ({reason}); \
+                "    .send() -> interpreted in noxitel-api ({reason}); \
                  the document's answer: noxitel_types::{}\n",
                 op.response
             )),
@@ -1069,8 +1092,8 @@ fn public_surface_matches_its_snapshots() {
     batch.finish();
 }
 
-/// The signatures in `surface__operations` are those of the committed golden copy of the
-/// generated methods (and of the hand-written ones in `noxitel-api/src`).
+/// The builders in `surface__operations` are those of the committed golden copy of the
+/// generated calls.
 #[test]
 fn surface_signatures_are_the_generated_ones() {
     fn squash(text: &str) -> String {
@@ -1079,38 +1102,37 @@ fn surface_signatures_are_the_generated_ones() {
     }
     let root = noxitel_tests::workspace_root();
     let generated = squash(
-        &std::fs::read_to_string(root.join("generated/noxitel-api-methods.rs"))
-            .expect("generated/noxitel-api-methods.rs"),
+        &std::fs::read_to_string(root.join("golden/noxitel-api-calls.rs"))
+            .expect("golden/noxitel-api-calls.rs"),
     );
-    let mut hand_written = String::new();
-    for entry in std::fs::read_dir(root.join("noxitel-api/src")).expect("noxitel-api/src") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            hand_written.push_str(&std::fs::read_to_string(&path).expect("source"));
-        }
-    }
-    let hand_written = squash(&hand_written);
     for op in spec().operations().expect("operations") {
         let name = op.id.to_snake_case();
-        let args = arguments(&op)
-            .iter()
-            .map(|a| format!(",{a}"))
-            .collect::<String>();
-        if hand_written_reason(&op.id).is_some() {
-            let head = squash(&format!("pub async fn {name}(&self{args})"));
-            assert!(
-                hand_written.contains(&head),
-                "{}: no hand-written `{head}` in noxitel-api/src",
-                op.id
-            );
-        } else {
-            let signature = squash(&format!(
-                "pub fn {name}(&self{args}) -> crate::Call<'_, noxitel_types::{}>",
-                op.response
+        let builder = op.id.to_upper_camel_case();
+        let answer = match ADAPTED_OPERATIONS.iter().find(|a| a.id == op.id) {
+            Some(adapted) => adapted.answer.to_owned(),
+            None => format!("noxitel_types::{}", op.response),
+        };
+        let mut expected = vec![
+            format!("pub fn {name}(&self) -> crate::calls::{builder}<'_>"),
+            format!("pub struct {builder}<'a>"),
+            format!("pub async fn send(self) -> Result<{answer}, crate::Error>"),
+        ];
+        for p in &op.params {
+            expected.push(format!(
+                "pub fn {}(mut self, value: impl Into<",
+                p.name.to_snake_case()
             ));
+        }
+        if let Some(body) = &op.body {
+            expected.push(format!(
+                "pub fn body(mut self, body: noxitel_types::{body}) -> Self"
+            ));
+        }
+        for signature in expected {
+            let signature = squash(&signature);
             assert!(
                 generated.contains(&signature),
-                "{}: `{signature}` is not in generated/noxitel-api-methods.rs",
+                "{}: `{signature}` is not in golden/noxitel-api-calls.rs",
                 op.id
             );
         }

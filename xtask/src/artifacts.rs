@@ -24,19 +24,19 @@ pub const OPENAPI_JSON: &str = "openapi/noxitel.json";
 /// `schema/noxitel-types.schema.json`: a JSON Schema with a definition per component schema.
 pub const TYPES_SCHEMA: &str = "schema/noxitel-types.schema.json";
 /// Golden copy of `noxitel_codegen::types_code`.
-pub const GOLDEN_TYPES: &str = "generated/noxitel-types.rs";
-/// Golden copy of `noxitel_codegen::client_code`.
-pub const GOLDEN_CLIENT: &str = "generated/noxitel-api-client.rs";
-/// Golden copy of `noxitel_codegen::wrappers_code`.
-pub const GOLDEN_METHODS: &str = "generated/noxitel-api-methods.rs";
+pub const GOLDEN_TYPES: &str = "golden/noxitel-types.rs";
+/// Golden copy of `noxitel_codegen::raw_code`.
+pub const GOLDEN_RAW: &str = "golden/noxitel-api-raw.rs";
+/// Golden copy of `noxitel_codegen::calls_code`.
+pub const GOLDEN_CALLS: &str = "golden/noxitel-api-calls.rs";
 
 /// Every artifact, in the order they are rendered and reported.
 pub const ALL: &[&str] = &[
     OPENAPI_JSON,
     TYPES_SCHEMA,
     GOLDEN_TYPES,
-    GOLDEN_CLIENT,
-    GOLDEN_METHODS,
+    GOLDEN_RAW,
+    GOLDEN_CALLS,
 ];
 
 /// Second line of the golden Rust copies (the first is noxitel-codegen's own header).
@@ -82,12 +82,12 @@ pub fn render(root: &Path) -> Result<Vec<Artifact>> {
             contents: golden(noxitel_codegen::types_code(&spec)),
         },
         Artifact {
-            path: GOLDEN_CLIENT,
-            contents: golden(noxitel_codegen::client_code(&spec)),
+            path: GOLDEN_RAW,
+            contents: golden(noxitel_codegen::raw_code(&spec)),
         },
         Artifact {
-            path: GOLDEN_METHODS,
-            contents: golden(noxitel_codegen::wrappers_code(&spec)),
+            path: GOLDEN_CALLS,
+            contents: golden(noxitel_codegen::calls_code(&spec)),
         },
     ])
 }

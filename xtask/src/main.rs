@@ -26,7 +26,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Cmd {
     /// Rewrite every committed artifact derived from openapi/noxitel.yaml: openapi/noxitel.json,
-    /// schema/noxitel-types.schema.json and the golden generated/*.rs copies.
+    /// schema/noxitel-types.schema.json and the golden golden/*.rs copies.
     Generate,
     /// Fail (with a unified diff) if a committed artifact is stale, or if the document breaks a
     /// spec rule (operationIds, $ref bodies, resolvable $refs, ...). Needs no network.

@@ -93,7 +93,7 @@ fn check_reports_a_field_renamed_in_the_document() {
     assert!(changes(diff, '+', r#""dltEntityId": {"#), "{diff}");
 
     let Status::Stale { diff } = status(&report, artifacts::GOLDEN_TYPES) else {
-        panic!("generated/noxitel-types.rs not reported stale: {report:?}");
+        panic!("golden/noxitel-types.rs not reported stale: {report:?}");
     };
     assert!(changes(diff, '+', r#"rename = "dltEntityId","#), "{diff}");
 
@@ -104,7 +104,7 @@ fn check_reports_a_field_renamed_in_the_document() {
         "{report:?}"
     );
     // The client code does not name the field.
-    assert_eq!(*status(&report, artifacts::GOLDEN_METHODS), Status::Fresh);
+    assert_eq!(*status(&report, artifacts::GOLDEN_CALLS), Status::Fresh);
 }
 
 #[test]
@@ -116,7 +116,7 @@ fn check_reports_an_edited_or_missing_artifact() {
         "\"title\": \"Noxitel API",
         "\"title\": \"Edited by hand: Noxitel API",
     );
-    std::fs::remove_file(root.join(artifacts::GOLDEN_CLIENT)).unwrap();
+    std::fs::remove_file(root.join(artifacts::GOLDEN_RAW)).unwrap();
 
     let report = artifacts::check(&root).unwrap();
     let Status::Stale { diff } = status(&report, artifacts::TYPES_SCHEMA) else {
@@ -134,7 +134,7 @@ fn check_reports_an_edited_or_missing_artifact() {
         changes(diff, '+', r#""title": "Noxitel API 2.0.0 payload types","#),
         "{diff}"
     );
-    assert_eq!(*status(&report, artifacts::GOLDEN_CLIENT), Status::Missing);
+    assert_eq!(*status(&report, artifacts::GOLDEN_RAW), Status::Missing);
     assert_eq!(*status(&report, artifacts::OPENAPI_JSON), Status::Fresh);
 
     artifacts::generate(&root).unwrap();

@@ -208,10 +208,7 @@ impl CsvInput {
                 .filter(|(i, _)| *i != self.mobile)
                 .map(|(_, (k, v))| (k.clone(), v.to_owned()))
                 .collect();
-            return Ok(Contact {
-                mobile: digits.to_owned(),
-                parameters,
-            });
+            return Ok(Contact::new(digits.to_owned()).parameters(parameters));
         };
         Err((raw.to_owned(), reason))
     }

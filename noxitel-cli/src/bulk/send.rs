@@ -44,7 +44,7 @@ pub async fn send(
 
 /// The one call of the client: `POST /sms`, answering the batch_id.
 async fn send_sms(client: &Client, request: SendSmsRequest) -> Result<String, Error> {
-    Ok(client.send_sms(request).await?.batch_id)
+    Ok(client.send_sms().body(request).await?.batch_id)
 }
 
 /// What a failed send means: refused (sent again by the next run) or unknown (not sent

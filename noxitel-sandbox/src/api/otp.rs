@@ -39,10 +39,7 @@ pub(crate) async fn send_otp(
             })?;
         let code = crate::magic::fixed_otp(&mobile)
             .map_or_else(|| ids::otp_code(channel.digits), str::to_owned);
-        let contact = Contact {
-            mobile: mobile.clone(),
-            parameters: [("otp".to_owned(), code.clone())].into(),
-        };
+        let contact = Contact::new(mobile.clone()).param("otp", code.clone());
         let plan = plan_sms(&channel.template, &contact, None);
         let route = session.routes[&channel.route_id].clone();
         if route.credits < plan.segments {

@@ -145,10 +145,9 @@ pub(crate) async fn sms_dlr(
         ));
     }
     let req: SmsDlrRequest = if no_body {
-        let req = SmsDlrRequest {
-            batch_id: query.0.get("batch_id").cloned(),
-            sms_id: query.0.get("sms_id").cloned(),
-        };
+        let mut req = SmsDlrRequest::new();
+        req.batch_id = query.0.get("batch_id").cloned();
+        req.sms_id = query.0.get("sms_id").cloned();
         req.validate().map_err(|e| {
             ApiErr::bad_request(format!("Invalid parameter {}: {}", e.field, e.reason))
         })?;

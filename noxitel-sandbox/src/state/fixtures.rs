@@ -43,24 +43,11 @@ pub fn provisioned(credits: i64, wallet_cents: i64, now: DateTime<Utc>) -> Accou
 }
 
 fn base(credits: i64, wallet_cents: i64, now: DateTime<Utc>) -> AccountState {
-    let contact = |mobile: &str, name: &str| Contact {
-        mobile: mobile.into(),
-        parameters: [("name".to_owned(), name.to_owned())].into(),
-    };
-    let profile = |name: &str, display: &str| RcsAgentRequest {
-        agent_name: name.into(),
-        display_name: display.into(),
-        brand_name: "Noxitel".into(),
-        description: Some(format!("{display} (sandbox)")),
-        logo_url: None,
-        color: Some("#00a896".into()),
-        phone: None,
-        email: None,
-        website: None,
-        privacy_url: None,
-        terms_url: None,
-        hosting_region: None,
-        agent_use_case: None,
+    let contact = |mobile: &str, name: &str| Contact::new(mobile).param("name", name);
+    let profile = |name: &str, display: &str| {
+        RcsAgentRequest::new(name, "Noxitel", display)
+            .description(format!("{display} (sandbox)"))
+            .color("#00a896")
     };
     let agent =
         |id: i64, name: &str, display: &str, status: AgentStatus, carriers: &[&str]| Agent {

@@ -1,7 +1,6 @@
 //! Shared helpers: a sandbox, a typed client for it, the control surface, a webhook receiver.
 #![allow(dead_code)]
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -111,30 +110,16 @@ impl Env {
 }
 
 pub fn contact(mobile: &str, params: &[(&str, &str)]) -> Contact {
-    Contact {
-        mobile: mobile.into(),
-        parameters: params
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect::<HashMap<_, _>>(),
-    }
+    Contact::new(mobile).parameters(params.iter().map(|(k, v)| (*k, *v)))
 }
 
 pub fn sms(message: &str, contacts: Vec<Contact>) -> SendSmsRequest {
-    SendSmsRequest {
-        campaign_id: Some(1),
-        contact_group: None,
-        contacts,
-        dlt_entity_id: None,
-        dlt_template_id: None,
-        message: Some(message.into()),
-        mode: None,
-        notify_url: None,
-        route_id: Some(1),
-        schedule: None,
-        sender: Some("NOXITEL".into()),
-        template_id: None,
-    }
+    SendSmsRequest::new()
+        .campaign_id(1)
+        .contacts(contacts)
+        .message(message)
+        .route_id(1)
+        .sender("NOXITEL")
 }
 
 /// A local webhook receiver that records every POST body; `fail_first` answers 500 that many times.

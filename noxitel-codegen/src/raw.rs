@@ -12,7 +12,7 @@ use crate::{Error, Spec};
 /// types. The client carries `crate::transport::Transport` as its inner state and expects
 /// `noxitel-api` to implement `progenitor_client::ClientHooks` for it: that is where auth,
 /// retries and tracing live.
-pub fn client_code(spec: &Spec) -> Result<String, Error> {
+pub fn raw_code(spec: &Spec) -> Result<String, Error> {
     let mut settings = GenerationSettings::default();
     settings
         .with_interface(InterfaceStyle::Builder)

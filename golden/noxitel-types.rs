@@ -33,6 +33,7 @@ impl ApiError {
     }
 }
 ///A recipient of an SMS or RCS message, with optional `#varname#` values.
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -106,6 +107,7 @@ impl OtpVerifyResponse {
     }
 }
 ///Body of `POST /rcs/agent/launch`.
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -126,6 +128,7 @@ impl RcsAgentLaunchRequest {
     }
 }
 ///Body of `POST /rcs/agent` (create or update a draft agent).
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -188,6 +191,7 @@ impl RcsAgentRequest {
     }
 }
 ///Body of `POST /rcs/agent/submit`.
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -291,6 +295,7 @@ impl RcsCapabilityResponse {
     }
 }
 ///A rich card (standalone or in a carousel).
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -316,6 +321,7 @@ impl RcsCard {
     }
 }
 ///Card media.
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -336,6 +342,7 @@ impl RcsCardMedia {
     }
 }
 ///`content` for `type: carousel`.
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -635,6 +642,7 @@ impl ::std::convert::TryFrom<::std::string::String> for RcsMessageType {
     }
 }
 ///`content` for `type: rich_card`.
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -659,6 +667,7 @@ field names, `{enabled, routeId, sender, message}`, without types or optionality
 types here follow the same names elsewhere (`routeId` an integer as in `POST /sms`,
 `enabled` a boolean) and every field is optional — inferred, not documented.
 */
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -794,6 +803,7 @@ impl RcsSuggestionResponse {
     }
 }
 ///Body of `POST /rcs/testdevice` and of `DELETE /rcs/testdevice`.
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -815,6 +825,7 @@ impl RcsTestDeviceRequest {
     }
 }
 ///`content` for `type: text`.
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -954,6 +965,7 @@ impl RouteCredits {
     }
 }
 ///Body of `POST /otp`.
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -995,6 +1007,7 @@ impl SendOtpResponse {
 /**Body of `POST /rcs/message`. `content` is required unless `templateId` is supplied;
 `contacts` is required unless `contactGroup` is supplied.
 */
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1079,6 +1092,7 @@ impl SendRcsMessageResponse {
 is required unless `templateId` is supplied; `sender` is mandatory on approval-based
 routes.
 */
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1172,6 +1186,7 @@ impl SendSmsResponse {
 without a condition (there is no contact-group alternative on this endpoint), so it is
 required here.
 */
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1296,6 +1311,7 @@ impl SmsDlrRecord {
 /**Body of `GET /dlr` (a JSON body on a GET, as documented). Supply at least one of
 `batch_id` and `sms_id` (each is "required if the other is not supplied").
 */
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1446,6 +1462,7 @@ impl StatusResponse {
 }
 /**Body of `POST /voice/call` (preview). One of `tts` and `audioUrl` is required.
 */
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1538,6 +1555,7 @@ without marking any field optional (elsewhere it marks optional fields with `?`)
 document requires only `text` and leaves the others optional, since a preview API's
 defaults are unknown — send all four to be safe (the reference's example does).
 */
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1587,6 +1605,7 @@ impl Wallet {
     }
 }
 ///A WhatsApp recipient.
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1609,6 +1628,7 @@ impl WhatsappContact {
 /**Per-contact values. For template messages: `header`, `body` (positional body variables)
 and `buttons`.
 */
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1635,6 +1655,7 @@ impl WhatsappContactParameters {
 `{latitude, longitude, name, address}`, but no types: decimal degrees as JSON numbers
 are inferred.
 */
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1655,6 +1676,7 @@ impl WhatsappLocation {
     }
 }
 ///Media to send; required when `type` is `image`, `video`, `audio` or `document`.
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1961,6 +1983,7 @@ impl ::std::convert::TryFrom<::std::string::String> for WhatsappReportMode {
     }
 }
 ///A value for the template button at `index`, e.g. a dynamic URL.
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1980,6 +2003,7 @@ impl WhatsappTemplateButtonParameter {
     }
 }
 ///A template header value, e.g. `{"type": "text", "value": "Welcome!"}`.
+#[non_exhaustive]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
