@@ -598,7 +598,7 @@ impl std::fmt::Debug for GetCredits<'_> {
 ///
 /// ```no_run
 /// # async fn run(client: noxitel_api::Client, contacts: Vec<noxitel_api::types::WhatsappContact>) -> Result<(), noxitel_api::Error> {
-/// let answer = client.send_whatsapp_message().contacts(contacts).send().await?;
+/// let answer = client.send_whatsapp_message().contacts(contacts.clone()).send().await?;
 /// // With per-call options, and the status, headers and bytes of the answer:
 /// let response = client.send_whatsapp_message().contacts(contacts)
 ///     .timeout(std::time::Duration::from_secs(10))
@@ -886,7 +886,7 @@ impl std::fmt::Debug for SendWhatsappMessage<'_> {
 ///
 /// ```no_run
 /// # async fn run(client: noxitel_api::Client, mode: noxitel_api::types::WhatsappReportMode) -> Result<(), noxitel_api::Error> {
-/// let answer = client.get_whatsapp_report().mode(mode).id("id").send().await?;
+/// let answer = client.get_whatsapp_report().mode(mode.clone()).id("id").send().await?;
 /// // With per-call options, and the status, headers and bytes of the answer:
 /// let response = client.get_whatsapp_report().mode(mode).id("id")
 ///     .timeout(std::time::Duration::from_secs(10))
@@ -1245,7 +1245,7 @@ impl std::fmt::Debug for GetWhatsappPrices<'_> {
 ///
 /// ```no_run
 /// # async fn run(client: noxitel_api::Client, type_: noxitel_api::types::RcsMessageType) -> Result<(), noxitel_api::Error> {
-/// let answer = client.send_rcs_message().type_(type_).send().await?;
+/// let answer = client.send_rcs_message().type_(type_.clone()).send().await?;
 /// // With per-call options, and the status, headers and bytes of the answer:
 /// let response = client.send_rcs_message().type_(type_)
 ///     .timeout(std::time::Duration::from_secs(10))
@@ -1889,7 +1889,7 @@ impl std::fmt::Debug for UpsertRcsAgent<'_> {
 ///
 /// ```no_run
 /// # async fn run(client: noxitel_api::Client, agent_id: i64) -> Result<(), noxitel_api::Error> {
-/// let answer = client.submit_rcs_agent().agent_id(agent_id).send().await?;
+/// let answer = client.submit_rcs_agent().agent_id(agent_id.clone()).send().await?;
 /// // With per-call options, and the status, headers and bytes of the answer:
 /// let response = client.submit_rcs_agent().agent_id(agent_id)
 ///     .timeout(std::time::Duration::from_secs(10))
@@ -2225,7 +2225,7 @@ impl std::fmt::Debug for ListRcsAgents<'_> {
 ///
 /// ```no_run
 /// # async fn run(client: noxitel_api::Client, agent_id: i64, carriers: Vec<String>) -> Result<(), noxitel_api::Error> {
-/// let answer = client.launch_rcs_agent().agent_id(agent_id).carriers(carriers).send().await?;
+/// let answer = client.launch_rcs_agent().agent_id(agent_id.clone()).carriers(carriers.clone()).send().await?;
 /// // With per-call options, and the status, headers and bytes of the answer:
 /// let response = client.launch_rcs_agent().agent_id(agent_id).carriers(carriers)
 ///     .timeout(std::time::Duration::from_secs(10))
@@ -2379,7 +2379,7 @@ impl std::fmt::Debug for LaunchRcsAgent<'_> {
 ///
 /// ```no_run
 /// # async fn run(client: noxitel_api::Client, agent_id: i64) -> Result<(), noxitel_api::Error> {
-/// let answer = client.add_rcs_test_device().agent_id(agent_id).phone_number("phone_number").send().await?;
+/// let answer = client.add_rcs_test_device().agent_id(agent_id.clone()).phone_number("phone_number").send().await?;
 /// // With per-call options, and the status, headers and bytes of the answer:
 /// let response = client.add_rcs_test_device().agent_id(agent_id).phone_number("phone_number")
 ///     .timeout(std::time::Duration::from_secs(10))
@@ -2526,7 +2526,7 @@ impl std::fmt::Debug for AddRcsTestDevice<'_> {
 ///
 /// ```no_run
 /// # async fn run(client: noxitel_api::Client, agent_id: i64) -> Result<(), noxitel_api::Error> {
-/// let answer = client.remove_rcs_test_device().agent_id(agent_id).phone_number("phone_number").send().await?;
+/// let answer = client.remove_rcs_test_device().agent_id(agent_id.clone()).phone_number("phone_number").send().await?;
 /// // With per-call options, and the status, headers and bytes of the answer:
 /// let response = client.remove_rcs_test_device().agent_id(agent_id).phone_number("phone_number")
 ///     .timeout(std::time::Duration::from_secs(10))
@@ -3406,7 +3406,7 @@ impl std::fmt::Debug for PlaceVoiceCall<'_> {
 ///
 /// ```no_run
 /// # async fn run(client: noxitel_api::Client, channel: i64) -> Result<(), noxitel_api::Error> {
-/// let answer = client.send_otp().channel(channel).mobile("mobile").send().await?;
+/// let answer = client.send_otp().channel(channel.clone()).mobile("mobile").send().await?;
 /// // With per-call options, and the status, headers and bytes of the answer:
 /// let response = client.send_otp().channel(channel).mobile("mobile")
 ///     .timeout(std::time::Duration::from_secs(10))

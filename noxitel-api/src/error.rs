@@ -154,7 +154,7 @@ impl Error {
             .map(|(name, _)| format!(".{name}(..)"))
             .collect();
         Error::InvalidRequest(format!(
-            "{operation}: missing required {} (set with {}); nothing was sent",
+            "{operation}: missing required {} (set with {})",
             missing.join(", "),
             setters.join(", ")
         ))

@@ -649,11 +649,16 @@ fn example(builder: &Builder) -> Vec<String> {
     let op = builder.op;
     let name = op.id.to_snake_case();
     let mut inputs = vec!["client: noxitel_api::Client".to_owned()];
+    // The first call clones what the second moves.
     let mut setters = String::new();
+    let mut cloned = String::new();
     for (call, input) in builder.inputs.iter().filter_map(|i| i.example.as_ref()) {
         setters.push_str(call);
-        if !input.is_empty() {
+        if input.is_empty() {
+            cloned.push_str(call);
+        } else {
             inputs.push(input.clone());
+            cloned.push_str(&call.replace(')', ".clone())"));
         }
     }
     let mut lines = vec![
@@ -664,7 +669,7 @@ fn example(builder: &Builder) -> Vec<String> {
             " # async fn run({}) -> Result<(), noxitel_api::Error> {{",
             inputs.join(", ")
         ),
-        format!(" let answer = client.{name}(){setters}.send().await?;"),
+        format!(" let answer = client.{name}(){cloned}.send().await?;"),
         " // With per-call options, and the status, headers and bytes of the answer:".to_owned(),
         format!(" let response = client.{name}(){setters}"),
         "     .timeout(std::time::Duration::from_secs(10))".to_owned(),

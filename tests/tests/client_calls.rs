@@ -179,8 +179,8 @@ async fn a_missing_required_input_is_a_typed_error_and_nothing_is_sent() {
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
     assert_eq!(
         error.to_string(),
-        "invalid request: sendOtp: missing required `channel` (set with .channel(..)); \
-         nothing was sent"
+        "invalid request (not sent): sendOtp: missing required `channel` (set with \
+         .channel(..))"
     );
     assert!(!error.may_have_been_processed());
 
