@@ -203,7 +203,7 @@ async fn whatsapp_every_type_reports_window_and_prices() {
     template.contacts[0].parameters = Some(
         WhatsappContactParameters::new()
             .header(vec![WhatsappTemplateHeaderParameter::new("text", "Hello!")])
-            .body(vec!["Sam".into(), "Special Offer".into()])
+            .body(["Sam", "Special Offer"])
             .buttons(vec![
                 WhatsappTemplateButtonParameter::new(0).url("https://brand.com/offer"),
             ]),
@@ -302,9 +302,10 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
     assert_eq!(created.extra["agentStatus"], "draft");
     let updated = c
         .upsert_rcs_agent()
-        .body(RcsAgentRequest {
-            display_name: "Shop 2".into(),
-            ..profile
+        .body({
+            let mut renamed = profile;
+            renamed.display_name = "Shop 2".into();
+            renamed
         })
         .await
         .unwrap();
@@ -342,7 +343,7 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
     assert_eq!(sent.message_id.len(), 1);
 
     // launch needs review first
-    let launch = RcsAgentLaunchRequest::new(id, vec!["airtel-india".into()]);
+    let launch = RcsAgentLaunchRequest::new(id, ["airtel-india"]);
     assert!(matches!(
         c.launch_rcs_agent().body(launch.clone()).await,
         Err(Error::BadRequest(_))
@@ -409,13 +410,7 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
             .title("Flash Sale 40% Off")
             .description("Hi #name#, use FLASH40")
             .media(RcsCardMedia::new("https://cdn.example.com/sale.jpg").height("MEDIUM"))
-            .suggestions(
-                vec![RcsSuggestion::Url {
-                    text: "Shop Now".into(),
-                    url: "https://brand.com/sale".into(),
-                }]
-                .into(),
-            ),
+            .suggestion(RcsSuggestion::url("Shop Now", "https://brand.com/sale")),
     )
     .orientation("VERTICAL")
     .into();
