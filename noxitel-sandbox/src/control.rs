@@ -22,8 +22,8 @@ use crate::clock::now_json;
 use crate::clock::{rfc3339, system_time};
 use crate::error::{ApiErr, ApiResult};
 use crate::faults::{FaultSpec, Faults};
-use crate::http::{JsonBody, QueryParams, SharedState, TokenAccount, change, durable, parse_raw};
-use crate::state::change::{Change, inbound_event, rcs_event, to_value};
+use crate::http::{Caller, JsonBody, QueryParams, SharedState, durable, parse_raw};
+use crate::state::change::{Change, inbound_event, rcs_event, rcs_status_event, to_value};
 use crate::state::records::{
     AgentStatus, ConversationId, Direction, HookKind, RcsMsgId, WaMsgId, WaRecord, WaStatus,
 };
@@ -96,13 +96,9 @@ pub async fn index() -> Json<Value> {
     }))
 }
 
-async fn last_otp(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
-    Path(mobile): Path<String>,
-) -> ApiResult<Json<Value>> {
+async fn last_otp(caller: Caller, Path(mobile): Path<String>) -> ApiResult<Json<Value>> {
     let mobile = magic::bare_number(&mobile).to_owned();
-    let session = shared.session(&account);
+    let session = caller.session();
     let otp = session
         .last_otp
         .get(&mobile)
@@ -122,12 +118,8 @@ async fn last_otp(
     })))
 }
 
-async fn sms_message(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let session = shared.session(&account);
+async fn sms_message(caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let session = caller.session();
     let sms = session
         .sms
         .get(id.as_str())
@@ -203,106 +195,96 @@ fn suggestion_text(suggestion: &RcsSuggestion) -> &str {
     }
 }
 
-async fn rcs_tap(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
-    JsonBody(tap): JsonBody<Tap>,
-) -> ApiResult<Json<Value>> {
-    let now = shared.clock.now();
-    change(&shared, &account, |session| {
-        let msg = session
-            .rcs
-            .get(tap.msg_id.as_str())
-            .cloned()
-            .ok_or_else(|| ApiErr::not_found(format!("RCS msg_id {:?} not found", tap.msg_id)))?;
-        if matches!(
-            msg.status,
-            RcsDeliveryStatus::Failed | RcsDeliveryStatus::Incompatible
-        ) {
-            return Err(ApiErr::bad_request(format!(
-                "Message {} was not delivered ({}); nobody can tap it",
-                msg.msg_id, msg.status
-            )));
-        }
-        let all = suggestions(msg.content.as_ref());
-        let chosen = match (&tap.text, tap.index) {
-            (Some(text), _) => all
-                .iter()
-                .find(|suggestion| suggestion_text(suggestion) == text),
-            (None, index) => all.get(index.unwrap_or(0)),
-        }
-        .ok_or_else(|| {
-            let labels: Vec<&str> = all.iter().map(suggestion_text).collect();
-            ApiErr::not_found(format!(
-                "Message {} has no such suggestion (its suggestions: {labels:?})",
-                msg.msg_id
-            ))
-        })?;
-        let (action, payload, label) = postback(chosen, tap.payload.as_deref());
-        let postback_data = format!("{}||{action}||{payload}", msg.msg_id);
-        let was_read = msg.status == RcsDeliveryStatus::Read;
-        session.apply(
-            now,
-            Change::RcsTapped {
-                msg_id: msg.msg_id.clone(),
-                mobile: msg.mobile.clone(),
-                postback_data: postback_data.clone(),
-                text: label.clone(),
-            },
-        );
-        if !was_read && let Some(url) = &msg.notify_url {
-            let mut extra = Map::new();
-            extra.insert("mobile".into(), json!(msg.mobile));
-            extra.insert("status".into(), json!("read"));
-            let event = rcs_event(
-                RcsEventType::MessageRead,
+async fn rcs_tap(caller: Caller, JsonBody(tap): JsonBody<Tap>) -> ApiResult<Json<Value>> {
+    caller
+        .change(|session, now| {
+            let msg = session
+                .rcs
+                .get(tap.msg_id.as_str())
+                .cloned()
+                .ok_or_else(|| {
+                    ApiErr::not_found(format!("RCS msg_id {:?} not found", tap.msg_id))
+                })?;
+            if matches!(
+                msg.status,
+                RcsDeliveryStatus::Failed | RcsDeliveryStatus::Incompatible
+            ) {
+                return Err(ApiErr::bad_request(format!(
+                    "Message {} was not delivered ({}); nobody can tap it",
+                    msg.msg_id, msg.status
+                )));
+            }
+            let all = suggestions(msg.content.as_ref());
+            let chosen = match (&tap.text, tap.index) {
+                (Some(text), _) => all
+                    .iter()
+                    .find(|suggestion| suggestion_text(suggestion) == text),
+                (None, index) => all.get(index.unwrap_or(0)),
+            }
+            .ok_or_else(|| {
+                let labels: Vec<&str> = all.iter().map(suggestion_text).collect();
+                ApiErr::not_found(format!(
+                    "Message {} has no such suggestion (its suggestions: {labels:?})",
+                    msg.msg_id
+                ))
+            })?;
+            let (action, payload, label) = postback(chosen, tap.payload.as_deref());
+            let postback_data = format!("{}||{action}||{payload}", msg.msg_id);
+            let was_read = msg.status == RcsDeliveryStatus::Read;
+            session.apply(
+                now,
+                Change::RcsTapped {
+                    msg_id: msg.msg_id.clone(),
+                    mobile: msg.mobile.clone(),
+                    postback_data: postback_data.clone(),
+                    text: label.clone(),
+                },
+            );
+            if !was_read && let Some(url) = &msg.notify_url {
+                let body = rcs_status_event(
+                    RcsEventType::MessageRead,
+                    msg.agent_id,
+                    msg.msg_id.as_str(),
+                    &msg.mobile,
+                    "read",
+                    now,
+                    [],
+                );
+                session.webhook(now, url, HookKind::RcsRead, body, Some(&msg.mobile));
+            }
+            open_conversation(session, msg.agent_id, &msg.mobile, now);
+            let mut event = rcs_event(
+                RcsEventType::MessageReceived,
                 msg.agent_id,
                 msg.msg_id.as_str(),
-                None,
-                now,
-                extra,
-            );
-            session.webhook(
-                now,
-                url,
-                HookKind::RcsRead,
-                to_value(&event),
                 Some(&msg.mobile),
-            );
-        }
-        open_conversation(session, msg.agent_id, &msg.mobile, now);
-        let mut event = rcs_event(
-            RcsEventType::MessageReceived,
-            msg.agent_id,
-            msg.msg_id.as_str(),
-            Some(&msg.mobile),
-            now,
-            Map::new(),
-        );
-        event.message = Some(RcsInboundMessage {
-            type_: Some(RcsInboundMessageType::Suggestion),
-            text: None,
-            extra: Map::new(),
-        });
-        event.suggestion_response = Some(RcsSuggestionResponse {
-            postback_data,
-            text: Some(label),
-        });
-        let body = to_value(&event);
-        if let Some(url) = &msg.notify_url {
-            session.webhook(
                 now,
-                url,
-                HookKind::RcsReceived,
-                body.clone(),
-                Some(&msg.mobile),
+                Map::new(),
             );
-        }
-        Ok(Json(
-            json!({"status": "success", "notifyUrl": msg.notify_url, "event": body}),
-        ))
-    })
-    .await
+            event.message = Some(RcsInboundMessage {
+                type_: Some(RcsInboundMessageType::Suggestion),
+                text: None,
+                extra: Map::new(),
+            });
+            event.suggestion_response = Some(RcsSuggestionResponse {
+                postback_data,
+                text: Some(label),
+            });
+            let body = to_value(&event);
+            if let Some(url) = &msg.notify_url {
+                session.webhook(
+                    now,
+                    url,
+                    HookKind::RcsReceived,
+                    body.clone(),
+                    Some(&msg.mobile),
+                );
+            }
+            Ok(Json(
+                json!({"status": "success", "notifyUrl": msg.notify_url, "event": body}),
+            ))
+        })
+        .await
 }
 
 /// The active conversation of `mobile` with the agent, opened now if there is none.
@@ -342,153 +324,144 @@ struct Inbound {
 }
 
 async fn rcs_inbound(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     JsonBody(inbound): JsonBody<Inbound>,
 ) -> ApiResult<Json<Value>> {
     let from = magic::bare_number(&inbound.from).to_owned();
-    let now = shared.clock.now();
-    change(&shared, &account, |session| {
-        let agent_id = inbound.agent_id.unwrap_or(session.default_agent);
-        if !session.agents.contains_key(&agent_id) {
-            return Err(ApiErr::not_found(format!("agentId {agent_id} not found")));
-        }
-        let conversation = open_conversation(session, agent_id, &from, now);
-        let last = session
-            .rcs
-            .values()
-            .filter(|m| m.agent_id == agent_id && m.mobile == from && m.notify_url.is_some())
-            .max_by_key(|m| m.sent_at)
-            .and_then(|m| m.notify_url.clone());
-        let url = inbound.notify_url.clone().or(last);
-        let msg_id = RcsMsgId(ids::uuid());
-        let text = inbound.text.clone().unwrap_or_default();
-        let body = to_value(&inbound_event(agent_id, msg_id.as_str(), &from, &text, now));
-        session.apply(
-            now,
-            Change::RcsInbound {
-                msg_id,
-                agent_id,
-                from: from.clone(),
-                text,
-                step: None,
-            },
-        );
-        if let Some(url) = &url {
-            session.webhook(now, url, HookKind::RcsReceived, body.clone(), Some(&from));
-        }
-        Ok(Json(json!({
-            "status": "success",
-            "conversationId": conversation,
-            "notifyUrl": url,
-            "event": body,
-        })))
-    })
-    .await
+    caller
+        .change(|session, now| {
+            let agent_id = inbound.agent_id.unwrap_or(session.default_agent);
+            if !session.agents.contains_key(&agent_id) {
+                return Err(ApiErr::not_found(format!("agentId {agent_id} not found")));
+            }
+            let conversation = open_conversation(session, agent_id, &from, now);
+            let last = session
+                .rcs
+                .values()
+                .filter(|m| m.agent_id == agent_id && m.mobile == from && m.notify_url.is_some())
+                .max_by_key(|m| m.sent_at)
+                .and_then(|m| m.notify_url.clone());
+            let url = inbound.notify_url.clone().or(last);
+            let msg_id = RcsMsgId(ids::uuid());
+            let text = inbound.text.clone().unwrap_or_default();
+            let body = to_value(&inbound_event(agent_id, msg_id.as_str(), &from, &text, now));
+            session.apply(
+                now,
+                Change::RcsInbound {
+                    msg_id,
+                    agent_id,
+                    from: from.clone(),
+                    text,
+                    step: None,
+                },
+            );
+            if let Some(url) = &url {
+                session.webhook(now, url, HookKind::RcsReceived, body.clone(), Some(&from));
+            }
+            Ok(Json(json!({
+                "status": "success",
+                "conversationId": conversation,
+                "notifyUrl": url,
+                "event": body,
+            })))
+        })
+        .await
 }
 
-async fn approve_agent(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+async fn approve_agent(caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     let id: i64 = id.parse().map_err(|_| {
         ApiErr::bad_request(format!("Invalid parameter id: {id:?} is not an integer"))
     })?;
-    let now = shared.clock.now();
-    change(&shared, &account, |session| {
-        let agent = session
-            .agents
-            .get(&id)
-            .ok_or_else(|| ApiErr::not_found(format!("agentId {id} not found")))?;
-        if agent.status != AgentStatus::Submitted {
-            return Err(ApiErr::bad_request(format!(
-                "Agent {id} is {}; only submitted agents can be approved",
-                agent.status
-            )));
-        }
-        // The pending automatic approval finds the agent approved and changes nothing.
-        session.apply(
-            now,
-            Change::AgentStatusChanged {
-                agent_id: id,
-                status: AgentStatus::Approved,
-                carriers: Vec::new(),
-                step: None,
-                next: None,
-            },
-        );
-        Ok(Json(
-            json!({"status": "success", "agentId": id, "agentStatus": "approved"}),
-        ))
-    })
-    .await
+    caller
+        .change(|session, now| {
+            let agent = session
+                .agents
+                .get(&id)
+                .ok_or_else(|| ApiErr::not_found(format!("agentId {id} not found")))?;
+            if agent.status != AgentStatus::Submitted {
+                return Err(ApiErr::bad_request(format!(
+                    "Agent {id} is {}; only submitted agents can be approved",
+                    agent.status
+                )));
+            }
+            // The pending automatic approval finds the agent approved and changes nothing.
+            session.apply(
+                now,
+                Change::AgentStatusChanged {
+                    agent_id: id,
+                    status: AgentStatus::Approved,
+                    carriers: Vec::new(),
+                    step: None,
+                    next: None,
+                },
+            );
+            Ok(Json(
+                json!({"status": "success", "agentId": id, "agentStatus": "approved"}),
+            ))
+        })
+        .await
 }
 
 async fn whatsapp_inbound(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     JsonBody(inbound): JsonBody<Inbound>,
 ) -> ApiResult<Json<Value>> {
     let from = magic::bare_number(&inbound.from).to_owned();
-    let now = shared.clock.now();
-    change(&shared, &account, |session| {
-        let phone_id = inbound
-            .phone_id
-            .clone()
-            .unwrap_or_else(|| session.wa_phones[0].clone());
-        if !session.wa_phones.contains(&phone_id) {
-            return Err(ApiErr::not_found(format!("phoneId {phone_id:?} not found")));
-        }
-        let until = now + TimeDelta::hours(24);
-        let msg_id = WaMsgId(ids::uuid());
-        let msg = WaRecord {
-            msg_id: msg_id.clone(),
-            campaign_id: None,
-            msisdn: from.clone(),
-            phone_id: phone_id.clone(),
-            kind: noxitel_types::WhatsappMessageType::Text,
-            content: json!({"message": inbound.text}),
-            cost_cents: 0,
-            sent_at: now,
-            status: WaStatus::Received,
-            direction: Direction::Incoming,
-        };
-        session.apply(
-            now,
-            Change::WhatsappInbound {
-                msg: Box::new(msg),
-                window_until: until,
-                step: None,
-            },
-        );
-        Ok(Json(json!({
-            "status": "success",
-            "msg_id": msg_id,
-            "phoneId": phone_id,
-            "from": from,
-            "window_open": true,
-            "expires_at": rfc3339(until),
-        })))
-    })
-    .await
+    caller
+        .change(|session, now| {
+            let phone_id = inbound
+                .phone_id
+                .clone()
+                .unwrap_or_else(|| session.wa_phones[0].clone());
+            if !session.wa_phones.contains(&phone_id) {
+                return Err(ApiErr::not_found(format!("phoneId {phone_id:?} not found")));
+            }
+            let until = now + TimeDelta::hours(24);
+            let msg_id = WaMsgId(ids::uuid());
+            let msg = WaRecord {
+                msg_id: msg_id.clone(),
+                campaign_id: None,
+                msisdn: from.clone(),
+                phone_id: phone_id.clone(),
+                kind: noxitel_types::WhatsappMessageType::Text,
+                content: json!({"message": inbound.text}),
+                cost_cents: 0,
+                sent_at: now,
+                status: WaStatus::Received,
+                direction: Direction::Incoming,
+            };
+            session.apply(
+                now,
+                Change::WhatsappInbound {
+                    msg: Box::new(msg),
+                    window_until: until,
+                    step: None,
+                },
+            );
+            Ok(Json(json!({
+                "status": "success",
+                "msg_id": msg_id,
+                "phoneId": phone_id,
+                "from": from,
+                "window_open": true,
+                "expires_at": rfc3339(until),
+            })))
+        })
+        .await
 }
 
-async fn flush(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
-) -> ApiResult<Json<Value>> {
-    let now = shared.clock.now();
-    change(&shared, &account, |session| {
-        let before = session.pending_count();
-        let hooks_before = session.webhooks.len();
-        session.run_due(now, true);
-        let webhooks = session.webhooks.len() - hooks_before;
-        Ok(Json(
-            json!({"status": "success", "processed": before, "webhooks": webhooks}),
-        ))
-    })
-    .await
+async fn flush(caller: Caller) -> ApiResult<Json<Value>> {
+    caller
+        .change(|session, now| {
+            let before = session.pending_count();
+            let hooks_before = session.webhooks.len();
+            session.run_due(now, true);
+            let webhooks = session.webhooks.len() - hooks_before;
+            Ok(Json(
+                json!({"status": "success", "processed": before, "webhooks": webhooks}),
+            ))
+        })
+        .await
 }
 
 async fn clock(State(shared): SharedState) -> Json<Value> {
@@ -500,34 +473,34 @@ struct Advance {
     seconds: i64,
 }
 
-async fn advance(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
-    JsonBody(advance): JsonBody<Advance>,
-) -> ApiResult<Json<Value>> {
+async fn advance(caller: Caller, JsonBody(advance): JsonBody<Advance>) -> ApiResult<Json<Value>> {
     if !(0..=366 * 24 * 3600).contains(&advance.seconds) {
         return Err(ApiErr::bad_request(
             "Invalid parameter seconds: between 0 and one year",
         ));
     }
-    change(&shared, &account, |session| {
-        shared.clock.advance(TimeDelta::seconds(advance.seconds));
-        let now = shared.clock.now();
-        session.apply(
-            now,
-            Change::ClockAdvanced {
-                seconds: advance.seconds,
-            },
-        );
-        session.run_due(now, false);
-        Ok(Json(now_json(&shared.clock)))
-    })
-    .await
+    caller
+        .change(|session, _| {
+            caller
+                .shared
+                .clock
+                .advance(TimeDelta::seconds(advance.seconds));
+            let now = caller.shared.clock.now();
+            session.apply(
+                now,
+                Change::ClockAdvanced {
+                    seconds: advance.seconds,
+                },
+            );
+            session.run_due(now, false);
+            Ok(Json(now_json(&caller.shared.clock)))
+        })
+        .await
 }
 
 /// The webhook deliveries of this account (oldest first), held ones included.
-async fn webhooks(State(shared): SharedState, TokenAccount(account): TokenAccount) -> Json<Value> {
-    let session = shared.session(&account);
+async fn webhooks(caller: Caller) -> Json<Value> {
+    let session = caller.session();
     let data: Vec<Value> = session
         .webhooks
         .values()
@@ -560,27 +533,26 @@ struct SetCredits {
 }
 
 async fn set_credits(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     JsonBody(set): JsonBody<SetCredits>,
 ) -> ApiResult<Json<Value>> {
-    let now = shared.clock.now();
-    change(&shared, &account, |session| {
-        let route_id = set.route_id.unwrap_or(1);
-        if set.credits.is_some() && !session.routes.contains_key(&route_id) {
-            return Err(ApiErr::not_found(format!("routeId {route_id} not found")));
-        }
-        session.apply(
-            now,
-            Change::BalanceSet {
-                route_id,
-                credits: set.credits.map(|c| c.max(0)),
-                wallet_cents: set.wallet_cents.map(|c| c.max(0)),
-            },
-        );
-        Ok(Json(json!({"status": "success"})))
-    })
-    .await
+    caller
+        .change(|session, now| {
+            let route_id = set.route_id.unwrap_or(1);
+            if set.credits.is_some() && !session.routes.contains_key(&route_id) {
+                return Err(ApiErr::not_found(format!("routeId {route_id} not found")));
+            }
+            session.apply(
+                now,
+                Change::BalanceSet {
+                    route_id,
+                    credits: set.credits.map(|c| c.max(0)),
+                    wallet_cents: set.wallet_cents.map(|c| c.max(0)),
+                },
+            );
+            Ok(Json(json!({"status": "success"})))
+        })
+        .await
 }
 
 fn number(query: &HashMap<String, String>, name: &str, default: u64) -> ApiResult<u64> {
@@ -610,13 +582,9 @@ fn filter(query: &HashMap<String, String>, account: &crate::state::Account) -> A
 }
 
 /// `GET /sandbox/events`: this account's events (every account's with `all=true`).
-async fn events(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
-    Query(query): QueryParams,
-) -> ApiResult<Json<Value>> {
-    let filter = filter(&query, &account)?;
-    let data = shared.log.list(&filter);
+async fn events(caller: Caller, Query(query): QueryParams) -> ApiResult<Json<Value>> {
+    let filter = filter(&query, &caller.account)?;
+    let data = caller.shared.log.list(&filter);
     let last = data.last().map_or(filter.after, |e| e.id);
     let data: Vec<&Event> = data.iter().map(|e| &**e).collect();
     Ok(Json(
@@ -627,18 +595,17 @@ async fn events(
 /// `GET /sandbox/events/stream`: the events after `after` (default: from now on), then
 /// live, as server-sent events (`id:` the event id, `event:` its kind, `data:` the event).
 async fn event_stream(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Query(query): QueryParams,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
-    let mut filter = filter(&query, &account)?;
+    let mut filter = filter(&query, &caller.account)?;
     filter.limit = usize::MAX;
     // Subscribe before reading the backlog, so nothing falls between the two.
-    let live = shared.log.subscribe();
+    let live = caller.shared.log.subscribe();
     if !query.contains_key("after") {
-        filter.after = shared.log.last_id();
+        filter.after = caller.shared.log.last_id();
     }
-    let backlog: std::collections::VecDeque<Arc<Event>> = shared.log.list(&filter).into();
+    let backlog: std::collections::VecDeque<Arc<Event>> = caller.shared.log.list(&filter).into();
     struct StreamState {
         shared: Arc<Shared>,
         live: tokio::sync::broadcast::Receiver<Arc<Event>>,
@@ -646,7 +613,7 @@ async fn event_stream(
         filter: Filter,
     }
     let state = StreamState {
-        shared: Arc::clone(&shared),
+        shared: Arc::clone(&caller.shared),
         live,
         backlog,
         filter,
@@ -698,30 +665,26 @@ struct Reset {
 }
 
 /// `POST /sandbox/reset`: back to the provisioned fixtures (this account or all).
-async fn reset(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
-    body: Bytes,
-) -> ApiResult<Json<Value>> {
+async fn reset(caller: Caller, body: Bytes) -> ApiResult<Json<Value>> {
     let reset: Reset = if body.iter().all(u8::is_ascii_whitespace) {
         Reset::default()
     } else {
         parse_raw(&body)?
     };
     let targets: Vec<_> = if reset.all {
-        shared.accounts().cloned().collect()
+        caller.shared.accounts().cloned().collect()
     } else {
-        vec![Arc::clone(&account)]
+        vec![Arc::clone(&caller.account)]
     };
-    let now = shared.clock.now();
+    let now = caller.shared.clock.now();
     let mut waits = Vec::new();
     for account in &targets {
-        let mut session = shared.session(account);
+        let mut session = caller.shared.session(account);
         session.apply(
             now,
             Change::AccountProvisioned {
-                credits: shared.config.initial_credits,
-                wallet_cents: shared.config.initial_wallet_cents,
+                credits: caller.shared.config.initial_credits,
+                wallet_cents: caller.shared.config.initial_wallet_cents,
             },
         );
         waits.push(session.commit());
@@ -735,34 +698,34 @@ async fn reset(
 }
 
 /// `GET /sandbox/export`: this account's state.
-async fn export(State(shared): SharedState, TokenAccount(account): TokenAccount) -> Json<Value> {
-    let session = shared.session(&account);
+async fn export(caller: Caller) -> Json<Value> {
+    let session = caller.session();
     let data: &AccountState = &session;
     Json(json!({
         "status": "success",
-        "account": format!("acct_{}", account.no),
-        "time": rfc3339(shared.clock.now()),
+        "account": format!("acct_{}", caller.account.no),
+        "time": rfc3339(caller.shared.clock.now()),
         "state": data.export(),
     }))
 }
 
 /// `GET /sandbox/accounts`: every account, each named by the last 4 characters of its token
 /// (never the whole token); `current` is the one this request selected.
-async fn accounts(State(shared): SharedState, TokenAccount(account): TokenAccount) -> Json<Value> {
-    let data: Vec<Value> = crate::web::accounts(&shared)
+async fn accounts(caller: Caller) -> Json<Value> {
+    let data: Vec<Value> = crate::web::accounts(&caller.shared)
         .into_iter()
         .map(|listed| {
             json!({
                 "account": format!("acct_{}", listed.account.no),
                 "token_last4": listed.token_last4,
                 "default": listed.is_default,
-                "current": listed.account.no == account.no,
+                "current": listed.account.no == caller.account.no,
             })
         })
         .collect();
     Json(json!({
         "status": "success",
-        "current": format!("acct_{}", account.no),
+        "current": format!("acct_{}", caller.account.no),
         "data": data,
     }))
 }

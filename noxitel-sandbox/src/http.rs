@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
 use noxitel_types::Validate;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -46,6 +47,44 @@ impl<RouterState: Send + Sync> FromRequestParts<RouterState> for TokenAccount {
             .cloned()
             .map(TokenAccount)
             .ok_or_else(|| ApiErr::new(StatusCode::FORBIDDEN, "API Key Missing"))
+    }
+}
+
+/// What a handler of an account's request works with: the server's state and the account the
+/// bearer token selects.
+pub struct Caller {
+    /// The server's state.
+    pub shared: Arc<Shared>,
+    /// The account.
+    pub account: Arc<Account>,
+}
+
+impl FromRequestParts<Arc<Shared>> for Caller {
+    type Rejection = ApiErr;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, ApiErr> {
+        let TokenAccount(account) = TokenAccount::from_request_parts(parts, shared).await?;
+        Ok(Self {
+            shared: Arc::clone(shared),
+            account,
+        })
+    }
+}
+
+impl Caller {
+    /// Locks the account to read it (after moving its due events along).
+    pub fn session(&self) -> Session<'_> {
+        self.shared.session(&self.account)
+    }
+
+    /// Runs `f` on the locked account with the sandbox clock's time, then waits until its
+    /// changes are durable ([`change`]).
+    pub async fn change<T>(
+        &self,
+        f: impl FnOnce(&mut Session<'_>, DateTime<Utc>) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let now = self.shared.clock.now();
+        change(&self.shared, &self.account, |session| f(session, now)).await
     }
 }
 

@@ -38,7 +38,12 @@ pub fn rcs(
 
 #[tokio::test]
 async fn credits_sms_and_delivery_reports() {
-    let env = env().await;
+    // A DLR delay long enough to read "Submitted" first on a loaded machine.
+    let env = env_with(noxitel_sandbox::Config {
+        dlr_delay: Duration::from_millis(1500),
+        ..common::config()
+    })
+    .await;
     let c = &env.client;
     let before = c.get_credits().await.unwrap();
     assert_eq!(
@@ -96,7 +101,7 @@ async fn credits_sms_and_delivery_reports() {
     );
     assert!(dlr.data[0].is_pending() && !dlr.data[0].is_final());
 
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1800)).await;
     let dlr = c.get_sms_dlr().body(by_batch).await.unwrap();
     for record in &dlr.data {
         let state = record.dlr.as_ref().unwrap();
@@ -502,6 +507,34 @@ async fn rcs_sms_fallback_when_not_capable() {
     assert_eq!(stored["origin"], "rcs-fallback");
 }
 
+/// Sends an OTP to `mobile` and reads it from the control surface: its reference, its code and
+/// a code that does not match.
+async fn otp_to(env: &common::Env, mobile: &str) -> (String, String, &'static str) {
+    let sent = env
+        .client
+        .send_otp()
+        .body(SendOtpRequest::new(27, mobile))
+        .await
+        .unwrap();
+    let (_, otp) = env
+        .call("GET", &format!("/sandbox/otp/{mobile}"), None)
+        .await;
+    let code = otp["otp"].as_str().unwrap().to_owned();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    (sent.reference, code, wrong)
+}
+
+/// Whether `code` verifies `reference`.
+async fn matches(env: &common::Env, reference: &str, code: &str) -> bool {
+    env.client
+        .verify_otp()
+        .reference(reference)
+        .otp(code)
+        .await
+        .unwrap()
+        .is_matched()
+}
+
 #[tokio::test]
 async fn voice_and_otp() {
     let env = env_with(noxitel_sandbox::Config {
@@ -525,18 +558,11 @@ async fn voice_and_otp() {
     assert!(call.call_id.starts_with("call_"));
     assert_eq!(call.status, Some(VoiceCallStatus::Ringing));
 
-    let sent = c
-        .send_otp()
-        .body(SendOtpRequest::new(27, "919887111111"))
-        .await
-        .unwrap();
-    assert_eq!(sent.reference.len(), 10);
-    let (_, otp) = env.call("GET", "/sandbox/otp/919887111111", None).await;
-    let code = otp["otp"].as_str().unwrap().to_owned();
-    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (reference, code, wrong) = otp_to(&env, "919887111111").await;
+    assert_eq!(reference.len(), 10);
     let outcome = c
         .verify_otp()
-        .reference(&sent.reference)
+        .reference(&reference)
         .otp(wrong)
         .await
         .unwrap();
@@ -546,84 +572,28 @@ async fn voice_and_otp() {
             message: Some("OTP does not match or has expired".into())
         }
     );
-    assert_eq!(
-        c.verify_otp()
-            .reference(&sent.reference)
-            .otp(&code)
-            .await
-            .unwrap(),
-        OtpVerification::Matched
-    );
-    // consumed
-    assert!(
-        !c.verify_otp()
-            .reference(&sent.reference)
-            .otp(&code)
-            .await
-            .unwrap()
-            .is_matched()
-    );
+    assert!(matches(&env, &reference, &code).await);
+    assert!(!matches(&env, &reference, &code).await, "consumed");
 
     // attempt limit
-    let sent = c
-        .send_otp()
-        .body(SendOtpRequest::new(27, "918058222222"))
-        .await
-        .unwrap();
-    let (_, otp) = env.call("GET", "/sandbox/otp/918058222222", None).await;
-    let code = otp["otp"].as_str().unwrap().to_owned();
-    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (reference, code, wrong) = otp_to(&env, "918058222222").await;
     for _ in 0..3 {
-        assert!(
-            !c.verify_otp()
-                .reference(&sent.reference)
-                .otp(wrong)
-                .await
-                .unwrap()
-                .is_matched()
-        );
+        assert!(!matches(&env, &reference, wrong).await);
     }
-    assert!(
-        !c.verify_otp()
-            .reference(&sent.reference)
-            .otp(&code)
-            .await
-            .unwrap()
-            .is_matched()
-    );
+    assert!(!matches(&env, &reference, &code).await);
 
     // expiry
-    let sent = c
-        .send_otp()
-        .body(SendOtpRequest::new(27, "918058333333"))
-        .await
-        .unwrap();
-    let (_, otp) = env.call("GET", "/sandbox/otp/918058333333", None).await;
-    let code = otp["otp"].as_str().unwrap().to_owned();
+    let (reference, code, _) = otp_to(&env, "918058333333").await;
     env.call(
         "POST",
         "/sandbox/clock/advance",
         Some(json!({"seconds": 601})),
     )
     .await;
-    assert!(
-        !c.verify_otp()
-            .reference(&sent.reference)
-            .otp(&code)
-            .await
-            .unwrap()
-            .is_matched()
-    );
+    assert!(!matches(&env, &reference, &code).await);
 
     // unknown reference: 404 carrying matched=no, which the client reads as not matched
-    assert!(
-        !c.verify_otp()
-            .reference("NOSUCHREF1")
-            .otp("123456")
-            .await
-            .unwrap()
-            .is_matched()
-    );
+    assert!(!matches(&env, "NOSUCHREF1", "123456").await);
     let (status, body) = env
         .call(
             "GET",

@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 
 use crate::clock::parse_system_time;
 use crate::error::{ApiErr, ApiResult};
-pub(crate) use crate::http::{QueryParams, SharedState, change, parse};
+pub(crate) use crate::http::{QueryParams, parse};
 use crate::state::change::Change;
 use crate::state::records::{BatchId, SmsId, SmsOrigin, SmsRecord, SmsState};
 use crate::state::{AccountState, Session, Shared};

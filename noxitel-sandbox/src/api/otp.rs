@@ -1,97 +1,96 @@
 //! OTP: sending a code by SMS and verifying it.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use chrono::TimeDelta;
 use noxitel_types::{
     Contact, OtpMatched, OtpVerifyResponse, ResponseStatus, SendOtpRequest, SendOtpResponse,
 };
 
 use crate::error::{ApiErr, ApiResult};
-use crate::http::{TokenAccount, Valid};
+use crate::http::{Caller, Valid};
 use crate::ids;
 use crate::state::change::Change;
 use crate::state::records::{BatchId, Otp, OtpRef, SmsOrigin};
 
 use super::{
-    QueryParams, SharedState, change, debit, delay, insert_sms, insufficient_credits, ok, param,
-    phone, plan_sms,
+    QueryParams, debit, delay, insert_sms, insufficient_credits, ok, param, phone, plan_sms,
 };
 
 pub(crate) async fn send_otp(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Valid(req): Valid<SendOtpRequest>,
 ) -> ApiResult<Json<SendOtpResponse>> {
     let mobile = phone("mobile", &req.mobile)?;
-    let now = shared.clock.now();
-    change(&shared, &account, |session| {
-        let channel = session
-            .otp_channels
-            .get(&req.channel)
-            .cloned()
-            .ok_or_else(|| {
-                ApiErr::not_found(format!(
-                    "OTP channel {} not found (this account has channels {:?})",
-                    req.channel,
-                    session.otp_channels.keys().collect::<Vec<_>>()
-                ))
-            })?;
-        let code = crate::magic::fixed_otp(&mobile)
-            .map_or_else(|| ids::otp_code(channel.digits), str::to_owned);
-        let contact = Contact::new(mobile.clone()).param("otp", code.clone());
-        let plan = plan_sms(&channel.template, &contact, None);
-        let route = session.routes[&channel.route_id].clone();
-        if route.credits < plan.segments {
-            return Err(insufficient_credits(
-                channel.route_id,
-                &route.name,
-                route.credits,
+    caller
+        .change(|session, now| {
+            let channel = session
+                .otp_channels
+                .get(&req.channel)
+                .cloned()
+                .ok_or_else(|| {
+                    ApiErr::not_found(format!(
+                        "OTP channel {} not found (this account has channels {:?})",
+                        req.channel,
+                        session.otp_channels.keys().collect::<Vec<_>>()
+                    ))
+                })?;
+            let code = crate::magic::fixed_otp(&mobile)
+                .map_or_else(|| ids::otp_code(channel.digits), str::to_owned);
+            let contact = Contact::new(mobile.clone()).param("otp", code.clone());
+            let plan = plan_sms(&channel.template, &contact, None);
+            let route = session.routes[&channel.route_id].clone();
+            if route.credits < plan.segments {
+                return Err(insufficient_credits(
+                    channel.route_id,
+                    &route.name,
+                    route.credits,
+                    plan.segments,
+                ));
+            }
+            let reference = OtpRef(ids::otp_reference());
+            let batch_id = BatchId(ids::prefixed("otp"));
+            debit(
+                session,
+                now,
+                Some(channel.route_id),
                 plan.segments,
-            ));
-        }
-        let reference = OtpRef(ids::otp_reference());
-        let batch_id = BatchId(ids::prefixed("otp"));
-        debit(
-            session,
-            now,
-            Some(channel.route_id),
-            plan.segments,
-            batch_id.as_str(),
-        );
-        let delay = delay(&shared);
-        let sms_id = insert_sms(
-            session,
-            plan,
-            &batch_id,
-            &channel.sender,
-            channel.route_id,
-            1,
-            now,
-            None,
-            delay,
-            None,
-            SmsOrigin::Otp,
-        );
-        let ttl = TimeDelta::from_std(shared.config.otp_ttl).unwrap_or(TimeDelta::minutes(10));
-        let otp = Otp {
-            reference: reference.clone(),
-            mobile,
-            channel: req.channel,
-            code,
-            created_at: now,
-            expires_at: now + ttl,
-            attempts: 0,
-            verified: false,
-            sms_id,
-        };
-        session.apply(now, Change::OtpIssued { otp: Box::new(otp) });
-        Ok(Json(SendOtpResponse {
-            status: ok(),
-            reference: reference.0,
-        }))
-    })
-    .await
+                batch_id.as_str(),
+            );
+            let delay = delay(&caller.shared);
+            let sms_id = insert_sms(
+                session,
+                plan,
+                &batch_id,
+                &channel.sender,
+                channel.route_id,
+                1,
+                now,
+                None,
+                delay,
+                None,
+                SmsOrigin::Otp,
+            );
+            let ttl =
+                TimeDelta::from_std(caller.shared.config.otp_ttl).unwrap_or(TimeDelta::minutes(10));
+            let otp = Otp {
+                reference: reference.clone(),
+                mobile,
+                channel: req.channel,
+                code,
+                created_at: now,
+                expires_at: now + ttl,
+                attempts: 0,
+                verified: false,
+                sms_id,
+            };
+            session.apply(now, Change::OtpIssued { otp: Box::new(otp) });
+            Ok(Json(SendOtpResponse {
+                status: ok(),
+                reference: reference.0,
+            }))
+        })
+        .await
 }
 
 fn not_matched(message: &str) -> Json<OtpVerifyResponse> {
@@ -103,8 +102,7 @@ fn not_matched(message: &str) -> Json<OtpVerifyResponse> {
 }
 
 pub(crate) async fn verify_otp(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Query(query): QueryParams,
 ) -> ApiResult<Json<OtpVerifyResponse>> {
     let reference = param(&query, "reference")?;
@@ -114,9 +112,9 @@ pub(crate) async fn verify_otp(
             "Invalid parameter otp: {code:?} is not a number"
         )));
     }
-    let now = shared.clock.now();
-    let max = shared.config.otp_max_attempts.max(1);
-    change(&shared, &account, |session| {
+    let now = caller.shared.clock.now();
+    let max = caller.shared.config.otp_max_attempts.max(1);
+    caller.change(|session, _| {
     let Some(otp) = session.otps.get(reference).cloned() else {
         return Err(
             ApiErr::not_found(format!("OTP reference {reference:?} not found"))

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use chrono::TimeDelta;
 use noxitel_types::personalization::personalize;
 use noxitel_types::{
@@ -12,21 +12,21 @@ use noxitel_types::{
     RcsFeature, RcsMessageContent, RcsMessageId, RcsTestDeviceRequest, SendRcsMessageRequest,
     SendRcsMessageResponse, StatusResponse, StringOrNumber,
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::clock::system_time;
 use crate::error::{ApiErr, ApiResult};
-use crate::http::{TokenAccount, Valid};
+use crate::http::{Caller, Valid};
 use crate::ids;
 use crate::state::AccountState;
-use crate::state::change::{Change, rcs_event, to_value};
+use crate::state::change::{Change, rcs_status_event};
 use crate::state::records::{
     Agent, AgentStatus, BatchId, HookKind, RcsMsgId, RcsRecord, SmsOrigin,
 };
 
 use super::{
-    PlannedSms, QueryParams, SharedState, cents, change, contacts_of, debit, delay, insert_sms,
-    insufficient_credits, int_param, ok, param, phone, plan_sms, schedule_time, status_response,
+    PlannedSms, QueryParams, cents, contacts_of, debit, delay, insert_sms, insufficient_credits,
+    int_param, ok, param, phone, plan_sms, schedule_time, status_response,
 };
 
 const RCS_PRICE_CENTS: i64 = 2;
@@ -64,13 +64,12 @@ fn content_text(content: Option<&RcsMessageContent>) -> String {
 }
 
 pub(crate) async fn send_rcs(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Valid(req): Valid<SendRcsMessageRequest>,
 ) -> ApiResult<Json<SendRcsMessageResponse>> {
-    let now = shared.clock.now();
+    let now = caller.shared.clock.now();
     let scheduled = schedule_time(req.schedule.as_deref(), now)?;
-    change(&shared, &account, |session| {
+    caller.change(|session, _| {
     let agent_id = req.agent_id.unwrap_or(session.default_agent);
     let agent = session
         .agents
@@ -172,7 +171,7 @@ pub(crate) async fn send_rcs(
     if let Some(route_id) = fallback_route {
         debit(session, now, Some(route_id), sms_need, batch_id.as_str());
     }
-    let delay = delay(&shared);
+    let delay = delay(&caller.shared);
     let kind = req.type_;
     let mut ids = Vec::new();
     for plan in plans {
@@ -220,25 +219,16 @@ pub(crate) async fn send_rcs(
         if !plan.capable
             && let Some(url) = &req.notify_url
         {
-            let mut extra = Map::new();
-            extra.insert("mobile".into(), json!(plan.mobile));
-            extra.insert("status".into(), json!("incompatible"));
-            extra.insert("reason".into(), json!("The number does not support RCS"));
-            let event = rcs_event(
+            let body = rcs_status_event(
                 RcsEventType::MessageFailed,
                 agent_id,
                 msg_id.as_str(),
-                None,
+                &plan.mobile,
+                "incompatible",
                 now,
-                extra,
+                [("reason", json!("The number does not support RCS"))],
             );
-            session.webhook(
-                now,
-                url,
-                HookKind::RcsFailed,
-                to_value(&event),
-                Some(&plan.mobile),
-            );
+            session.webhook(now, url, HookKind::RcsFailed, body, Some(&plan.mobile));
         }
         ids.push(RcsMessageId {
             mobile: StringOrNumber::from(plan.mobile),
@@ -258,65 +248,64 @@ pub(crate) async fn send_rcs(
 }
 
 pub(crate) async fn upsert_agent(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Valid(req): Valid<RcsAgentRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
-    let now = shared.clock.now();
-    change(&shared, &account, |session| {
-        let existing = session
-            .agents
-            .values()
-            .find(|a| a.profile.agent_name == req.agent_name)
-            .cloned();
-        let (agent, message) = match existing {
-            Some(agent) if agent.status != AgentStatus::Draft => {
-                return Err(ApiErr::bad_request(format!(
-                    "Agent {} ({}) is {}; only draft agents can be updated",
-                    agent.profile.agent_name, agent.id, agent.status
-                )));
-            }
-            Some(mut agent) => {
-                agent.profile = req;
-                agent.updated_at = now;
-                let message = format!("Agent {} updated", agent.id);
-                (agent, message)
-            }
-            None => {
-                let id = session
-                    .agents
-                    .keys()
-                    .next_back()
-                    .copied()
-                    .unwrap_or(0)
-                    .max(42)
-                    + 1;
-                let agent = Agent {
-                    id,
-                    profile: req,
-                    status: AgentStatus::Draft,
-                    carriers: Vec::new(),
-                    test_devices: Default::default(),
-                    created_at: now,
-                    updated_at: now,
-                };
-                (agent, format!("Agent {id} created as draft"))
-            }
-        };
-        let id = agent.id;
-        let json = agent.to_json();
-        session.apply(
-            now,
-            Change::AgentSaved {
-                agent: Box::new(agent),
-            },
-        );
-        Ok(status_response(
-            message,
-            json!({"agentId": id, "agentStatus": "draft", "data": json}),
-        ))
-    })
-    .await
+    caller
+        .change(|session, now| {
+            let existing = session
+                .agents
+                .values()
+                .find(|a| a.profile.agent_name == req.agent_name)
+                .cloned();
+            let (agent, message) = match existing {
+                Some(agent) if agent.status != AgentStatus::Draft => {
+                    return Err(ApiErr::bad_request(format!(
+                        "Agent {} ({}) is {}; only draft agents can be updated",
+                        agent.profile.agent_name, agent.id, agent.status
+                    )));
+                }
+                Some(mut agent) => {
+                    agent.profile = req;
+                    agent.updated_at = now;
+                    let message = format!("Agent {} updated", agent.id);
+                    (agent, message)
+                }
+                None => {
+                    let id = session
+                        .agents
+                        .keys()
+                        .next_back()
+                        .copied()
+                        .unwrap_or(0)
+                        .max(42)
+                        + 1;
+                    let agent = Agent {
+                        id,
+                        profile: req,
+                        status: AgentStatus::Draft,
+                        carriers: Vec::new(),
+                        test_devices: Default::default(),
+                        created_at: now,
+                        updated_at: now,
+                    };
+                    (agent, format!("Agent {id} created as draft"))
+                }
+            };
+            let id = agent.id;
+            let json = agent.to_json();
+            session.apply(
+                now,
+                Change::AgentSaved {
+                    agent: Box::new(agent),
+                },
+            );
+            Ok(status_response(
+                message,
+                json!({"agentId": id, "agentStatus": "draft", "data": json}),
+            ))
+        })
+        .await
 }
 
 fn agent_of(session: &AccountState, id: i64) -> ApiResult<Agent> {
@@ -328,45 +317,43 @@ fn agent_of(session: &AccountState, id: i64) -> ApiResult<Agent> {
 }
 
 pub(crate) async fn submit_agent(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Valid(req): Valid<RcsAgentSubmitRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
-    let now = shared.clock.now();
-    let review = TimeDelta::from_std(shared.config.review_delay).unwrap_or_default();
-    change(&shared, &account, |session| {
-        let agent = agent_of(session, req.agent_id)?;
-        if agent.status != AgentStatus::Draft {
-            return Err(ApiErr::bad_request(format!(
-                "Agent {} is {}; only draft agents can be submitted for review",
-                req.agent_id, agent.status
-            )));
-        }
-        session.apply(
-            now,
-            Change::AgentStatusChanged {
-                agent_id: req.agent_id,
-                status: AgentStatus::Submitted,
-                carriers: Vec::new(),
-                step: None,
-                next: Some(now + review),
-            },
-        );
-        Ok(status_response(
-            format!("Agent {} submitted for review", req.agent_id),
-            json!({"agentId": req.agent_id, "agentStatus": "submitted"}),
-        ))
-    })
-    .await
+    let now = caller.shared.clock.now();
+    let review = TimeDelta::from_std(caller.shared.config.review_delay).unwrap_or_default();
+    caller
+        .change(|session, _| {
+            let agent = agent_of(session, req.agent_id)?;
+            if agent.status != AgentStatus::Draft {
+                return Err(ApiErr::bad_request(format!(
+                    "Agent {} is {}; only draft agents can be submitted for review",
+                    req.agent_id, agent.status
+                )));
+            }
+            session.apply(
+                now,
+                Change::AgentStatusChanged {
+                    agent_id: req.agent_id,
+                    status: AgentStatus::Submitted,
+                    carriers: Vec::new(),
+                    step: None,
+                    next: Some(now + review),
+                },
+            );
+            Ok(status_response(
+                format!("Agent {} submitted for review", req.agent_id),
+                json!({"agentId": req.agent_id, "agentStatus": "submitted"}),
+            ))
+        })
+        .await
 }
 
 pub(crate) async fn launch_agent(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Valid(req): Valid<RcsAgentLaunchRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
-    let now = shared.clock.now();
-    change(&shared, &account, |session| {
+    caller.change(|session, now| {
     let agent = agent_of(session, req.agent_id)?;
     match agent.status {
         AgentStatus::Approved | AgentStatus::Launched => {}
@@ -407,14 +394,13 @@ pub(crate) async fn launch_agent(
 }
 
 pub(crate) async fn get_agent(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<StatusResponse>> {
     let id: i64 = id.parse().map_err(|_| {
         ApiErr::bad_request(format!("Invalid parameter id: {id:?} is not an integer"))
     })?;
-    let session = shared.session(&account);
+    let session = caller.session();
     let agent = session
         .agents
         .get(&id)
@@ -425,11 +411,8 @@ pub(crate) async fn get_agent(
     ))
 }
 
-pub(crate) async fn list_agents(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
-) -> Json<StatusResponse> {
-    let session = shared.session(&account);
+pub(crate) async fn list_agents(caller: Caller) -> Json<StatusResponse> {
+    let session = caller.session();
     let data: Vec<Value> = session.agents.values().map(Agent::to_json).collect();
     status_response(format!("{} agents", data.len()), json!({"data": data}))
 }
@@ -437,85 +420,81 @@ pub(crate) async fn list_agents(
 const MAX_TEST_DEVICES: usize = 20;
 
 pub(crate) async fn add_test_device(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Valid(req): Valid<RcsTestDeviceRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
-    let number = phone("phoneNumber", &req.phone_number)?;
-    let now = shared.clock.now();
-    change(&shared, &account, |session| {
-        let agent = agent_of(session, req.agent_id)?;
-        if agent.test_devices.contains_key(&number) {
-            return Ok(status_response(
-                format!(
-                    "+{number} is already a test device of agent {}",
-                    req.agent_id
-                ),
-                json!({"agentId": req.agent_id, "phoneNumber": format!("+{number}")}),
-            ));
-        }
-        if agent.test_devices.len() >= MAX_TEST_DEVICES {
-            return Err(ApiErr::bad_request(format!(
-                "Agent {} already has {MAX_TEST_DEVICES} test devices, the maximum",
-                req.agent_id
-            )));
-        }
-        session.apply(
-            now,
-            Change::TestDeviceAdded {
-                agent_id: req.agent_id,
-                number: number.clone(),
-            },
-        );
-        Ok(status_response(
-            format!("Test device +{number} added to agent {}", req.agent_id),
-            json!({"agentId": req.agent_id, "phoneNumber": format!("+{number}")}),
-        ))
-    })
-    .await
+    change_test_device(caller, req, true).await
 }
 
 pub(crate) async fn remove_test_device(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Valid(req): Valid<RcsTestDeviceRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
+    change_test_device(caller, req, false).await
+}
+
+/// Adds (`adding`) or removes a test device; adding one that is there already is a success.
+async fn change_test_device(
+    caller: Caller,
+    req: RcsTestDeviceRequest,
+    adding: bool,
+) -> ApiResult<Json<StatusResponse>> {
     let number = phone("phoneNumber", &req.phone_number)?;
-    let now = shared.clock.now();
-    change(&shared, &account, |session| {
-        let agent = agent_of(session, req.agent_id)?;
-        if !agent.test_devices.contains_key(&number) {
-            return Err(ApiErr::not_found(format!(
-                "+{number} is not a test device of agent {}",
-                req.agent_id
-            )));
-        }
-        session.apply(
-            now,
-            Change::TestDeviceRemoved {
-                agent_id: req.agent_id,
-                number: number.clone(),
-            },
-        );
-        Ok(status_response(
-            format!("Test device +{number} removed from agent {}", req.agent_id),
-            json!({"agentId": req.agent_id, "phoneNumber": format!("+{number}")}),
-        ))
-    })
-    .await
+    let agent_id = req.agent_id;
+    let answer = |message: String| {
+        status_response(
+            message,
+            json!({"agentId": agent_id, "phoneNumber": format!("+{number}")}),
+        )
+    };
+    caller
+        .change(|session, now| {
+            let agent = agent_of(session, agent_id)?;
+            let present = agent.test_devices.contains_key(&number);
+            let (change, message) = match (adding, present) {
+                (true, true) => {
+                    return Ok(answer(format!(
+                        "+{number} is already a test device of agent {agent_id}"
+                    )));
+                }
+                (true, false) if agent.test_devices.len() >= MAX_TEST_DEVICES => {
+                    return Err(ApiErr::bad_request(format!(
+                        "Agent {agent_id} already has {MAX_TEST_DEVICES} test devices, the maximum"
+                    )));
+                }
+                (false, false) => {
+                    return Err(ApiErr::not_found(format!(
+                        "+{number} is not a test device of agent {agent_id}"
+                    )));
+                }
+                (true, false) => (
+                    Change::TestDeviceAdded {
+                        agent_id,
+                        number: number.clone(),
+                    },
+                    format!("Test device +{number} added to agent {agent_id}"),
+                ),
+                (false, true) => (
+                    Change::TestDeviceRemoved {
+                        agent_id,
+                        number: number.clone(),
+                    },
+                    format!("Test device +{number} removed from agent {agent_id}"),
+                ),
+            };
+            session.apply(now, change);
+            Ok(answer(message))
+        })
+        .await
 }
 
 pub(crate) async fn list_test_devices(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Query(query): QueryParams,
 ) -> ApiResult<Json<StatusResponse>> {
     let agent_id = int_param(&query, "agentId")?;
-    let session = shared.session(&account);
-    let agent = session
-        .agents
-        .get(&agent_id)
-        .ok_or_else(|| ApiErr::not_found(format!("agentId {agent_id} not found")))?;
+    let session = caller.session();
+    let agent = agent_of(&session, agent_id)?;
     let data: Vec<Value> = agent
         .test_devices
         .iter()
@@ -528,18 +507,14 @@ pub(crate) async fn list_test_devices(
 }
 
 pub(crate) async fn capability(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Query(query): QueryParams,
 ) -> ApiResult<Json<Value>> {
     let raw = param(&query, "mobile")?;
     let mobile = phone("mobile", raw)?;
     let agent_id = int_param(&query, "agentId")?;
-    let session = shared.session(&account);
-    let agent = session
-        .agents
-        .get(&agent_id)
-        .ok_or_else(|| ApiErr::not_found(format!("agentId {agent_id} not found")))?;
+    let session = caller.session();
+    let agent = agent_of(&session, agent_id)?;
     let enabled = agent.test_devices.contains_key(&mobile) || crate::magic::rcs_capable(&mobile);
     let features = if enabled {
         vec![
@@ -564,14 +539,13 @@ pub(crate) async fn capability(
 }
 
 pub(crate) async fn conversation(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Query(query): QueryParams,
 ) -> ApiResult<Json<RcsConversationResponse>> {
     let agent_id = int_param(&query, "agentId")?;
     let mobile = phone("mobile", param(&query, "mobile")?)?;
-    let now = shared.clock.now();
-    let session = shared.session(&account);
+    let now = caller.shared.clock.now();
+    let session = caller.session();
     if !session.agents.contains_key(&agent_id) {
         return Err(ApiErr::not_found(format!("agentId {agent_id} not found")));
     }
@@ -621,12 +595,8 @@ fn rcs_dlr_record(msg: &RcsRecord) -> Value {
     value
 }
 
-pub(crate) async fn rcs_dlr(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
-    Query(query): QueryParams,
-) -> ApiResult<Json<Value>> {
-    let session = shared.session(&account);
+pub(crate) async fn rcs_dlr(caller: Caller, Query(query): QueryParams) -> ApiResult<Json<Value>> {
+    let session = caller.session();
     let data: Vec<Value> = if let Some(id) = query.get("msg_id").filter(|v| !v.is_empty()) {
         let msg = session
             .rcs

@@ -3,7 +3,6 @@
 use crate::state::records::{BatchId, SmsOrigin};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use noxitel_types::{
     CreditsResponse, RouteCredits, SendSmsRequest, SendSmsResponse, SmsDeliveryStatus,
     SmsDlrRecord, SmsDlrRequest, SmsDlrResponse, SmsMessageId, StringOrNumber, Validate, Wallet,
@@ -11,23 +10,22 @@ use noxitel_types::{
 
 use crate::clock::system_time;
 use crate::error::{ApiErr, ApiResult};
-use crate::http::{TokenAccount, Valid};
+use crate::http::{Caller, Valid};
 use crate::ids;
 use crate::state::records::SmsRecord;
 
 use super::{
-    PlannedSms, QueryParams, SharedState, cents, change, contacts_of, debit, delay, insert_sms,
-    insufficient_credits, ok, parse, plan_sms, schedule_time,
+    PlannedSms, QueryParams, cents, contacts_of, debit, delay, insert_sms, insufficient_credits,
+    ok, parse, plan_sms, schedule_time,
 };
 
 pub(crate) async fn send_sms(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Valid(req): Valid<SendSmsRequest>,
 ) -> ApiResult<Json<SendSmsResponse>> {
-    let now = shared.clock.now();
+    let now = caller.shared.clock.now();
     let scheduled = schedule_time(req.schedule.as_deref(), now)?;
-    change(&shared, &account, |session| {
+    caller.change(|session, _| {
     let campaign_id = req.campaign_id.unwrap_or(1);
     if !session.campaigns.contains_key(&campaign_id) {
         return Err(ApiErr::not_found(format!(
@@ -73,7 +71,7 @@ pub(crate) async fn send_sms(
     let batch_id = BatchId(ids::prefixed("samsms"));
     debit(session, now, Some(route_id), need, batch_id.as_str());
     let sender = req.sender.clone().unwrap_or_else(|| "NOXSMS".into());
-    let delay = delay(&shared);
+    let delay = delay(&caller.shared);
     let mut ids = Vec::with_capacity(plans.len());
     for plan in plans {
         let mobile = plan.mobile.clone();
@@ -131,8 +129,7 @@ fn dlr_record(sms: &SmsRecord) -> SmsDlrRecord {
 }
 
 pub(crate) async fn sms_dlr(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     query: QueryParams,
     body: Bytes,
 ) -> ApiResult<Json<SmsDlrResponse>> {
@@ -155,7 +152,7 @@ pub(crate) async fn sms_dlr(
     } else {
         parse(&body)?
     };
-    let session = shared.session(&account);
+    let session = caller.session();
     let data = if let Some(id) = &req.sms_id {
         let sms = session
             .sms
@@ -176,11 +173,8 @@ pub(crate) async fn sms_dlr(
     Ok(Json(SmsDlrResponse { status: ok(), data }))
 }
 
-pub(crate) async fn credits(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
-) -> Json<CreditsResponse> {
-    let session = shared.session(&account);
+pub(crate) async fn credits(caller: Caller) -> Json<CreditsResponse> {
+    let session = caller.session();
     Json(CreditsResponse {
         status: ok(),
         billing_mode: Some("credits".into()),

@@ -1,73 +1,72 @@
 //! Voice: placing a call.
 
 use axum::Json;
-use axum::extract::State;
 use noxitel_types::{VoiceCallRequest, VoiceCallResponse};
 
 use crate::error::{ApiErr, ApiResult};
-use crate::http::{TokenAccount, Valid};
+use crate::http::{Caller, Valid};
 use crate::ids;
 use crate::state::change::{Change, voice_event};
 use crate::state::records::{Call, CallId, CallState, HookKind};
 
-use super::{SharedState, cents, change, debit, delay, phone, schedule_time};
+use super::{cents, debit, delay, phone, schedule_time};
 
 const VOICE_PRICE_CENTS: i64 = 10;
 
 pub(crate) async fn voice_call(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Valid(req): Valid<VoiceCallRequest>,
 ) -> ApiResult<Json<VoiceCallResponse>> {
     let to = phone("to", &req.to)?;
-    let now = shared.clock.now();
+    let now = caller.shared.clock.now();
     let scheduled = schedule_time(req.schedule.as_deref(), now)?;
-    change(&shared, &account, |session| {
-        if let Some(id) = req.campaign_id
-            && !session.campaigns.contains_key(&id)
-        {
-            return Err(ApiErr::not_found(format!("campaignId {id} not found")));
-        }
-        if session.wallet_cents < VOICE_PRICE_CENTS {
-            return Err(ApiErr::payment(format!(
-                "Insufficient balance: wallet has {} {}, a call needs {}",
-                cents(session.wallet_cents),
-                session.currency,
-                cents(VOICE_PRICE_CENTS)
-            )));
-        }
-        let call_id = CallId(format!("call_{}", &ids::uuid()[..8]));
-        debit(session, now, None, VOICE_PRICE_CENTS, call_id.as_str());
-        let status = if scheduled.is_some() {
-            CallState::Scheduled
-        } else {
-            CallState::Ringing
-        };
-        let call = Call {
-            call_id: call_id.clone(),
-            to: to.clone(),
-            from: req.from.clone(),
-            status,
-            notify_url: req.notify_url.clone(),
-            history: vec![(status, now)],
-            plays: Some(serde_json::json!({"tts": req.tts, "audioUrl": req.audio_url})),
-        };
-        let ringing = voice_event(&call, now);
-        session.apply(
-            now,
-            Change::CallPlaced {
-                call: Box::new(call),
-                next: scheduled.unwrap_or(now + delay(&shared)),
-            },
-        );
-        if let (Some(url), None) = (&req.notify_url, scheduled) {
-            session.webhook(now, url, HookKind::VoiceStatus, ringing, Some(&to));
-        }
-        Ok(Json(VoiceCallResponse {
-            call_id: call_id.0,
-            status: status.api(),
-            to: Some(to),
-        }))
-    })
-    .await
+    caller
+        .change(|session, _| {
+            if let Some(id) = req.campaign_id
+                && !session.campaigns.contains_key(&id)
+            {
+                return Err(ApiErr::not_found(format!("campaignId {id} not found")));
+            }
+            if session.wallet_cents < VOICE_PRICE_CENTS {
+                return Err(ApiErr::payment(format!(
+                    "Insufficient balance: wallet has {} {}, a call needs {}",
+                    cents(session.wallet_cents),
+                    session.currency,
+                    cents(VOICE_PRICE_CENTS)
+                )));
+            }
+            let call_id = CallId(format!("call_{}", &ids::uuid()[..8]));
+            debit(session, now, None, VOICE_PRICE_CENTS, call_id.as_str());
+            let status = if scheduled.is_some() {
+                CallState::Scheduled
+            } else {
+                CallState::Ringing
+            };
+            let call = Call {
+                call_id: call_id.clone(),
+                to: to.clone(),
+                from: req.from.clone(),
+                status,
+                notify_url: req.notify_url.clone(),
+                history: vec![(status, now)],
+                plays: Some(serde_json::json!({"tts": req.tts, "audioUrl": req.audio_url})),
+            };
+            let ringing = voice_event(&call, now);
+            session.apply(
+                now,
+                Change::CallPlaced {
+                    call: Box::new(call),
+                    next: scheduled.unwrap_or(now + delay(&caller.shared)),
+                },
+            );
+            if let (Some(url), None) = (&req.notify_url, scheduled) {
+                session.webhook(now, url, HookKind::VoiceStatus, ringing, Some(&to));
+            }
+            Ok(Json(VoiceCallResponse {
+                call_id: call_id.0,
+                status: status.api(),
+                to: Some(to),
+            }))
+        })
+        .await
 }

@@ -1,7 +1,7 @@
 //! WhatsApp: sending, message reports, the conversation window check and prices.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use noxitel_types::{
     SendWhatsappMessageRequest, SendWhatsappMessageResponse, StringOrNumber, WhatsappMessageId,
     WhatsappMessageReport, WhatsappMessageType, WhatsappPrice, WhatsappPriceByCategory,
@@ -11,22 +11,20 @@ use serde_json::{Map, Value, json};
 
 use crate::clock::{rfc3339, rfc3339_ms};
 use crate::error::{ApiErr, ApiResult};
-use crate::http::{TokenAccount, Valid};
+use crate::http::{Caller, Valid};
 use crate::ids;
 use crate::state::change::Change;
 use crate::state::records::{Direction, WaCampaignId, WaMsgId, WaRecord, WaStatus};
 
-use super::{QueryParams, SharedState, change, debit, delay, ok, param, phone};
+use super::{QueryParams, debit, delay, ok, param, phone};
 
 const WA_PRICE_CENTS: i64 = 5;
 
 pub(crate) async fn send_whatsapp(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Valid(req): Valid<SendWhatsappMessageRequest>,
 ) -> ApiResult<Json<Value>> {
-    let now = shared.clock.now();
-    change(&shared, &account, |session| {
+    caller.change(|session, now| {
     let phone_id = req
         .phone_id
         .clone()
@@ -110,7 +108,7 @@ pub(crate) async fn send_whatsapp(
         }
         v
     };
-    let delay = delay(&shared);
+    let delay = delay(&caller.shared);
     let mut ids = Vec::new();
     for (msisdn, cost, parameters) in recipients {
         let msg_id = WaMsgId(ids::uuid());
@@ -182,13 +180,12 @@ fn wa_report(msg: &WaRecord) -> WhatsappMessageReport {
 }
 
 pub(crate) async fn whatsapp_report(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Query(query): QueryParams,
 ) -> ApiResult<Json<Value>> {
     let mode = param(&query, "mode")?;
     let id = param(&query, "id")?;
-    let session = shared.session(&account);
+    let session = caller.session();
     match mode {
         "message" => {
             let msg = session
@@ -219,14 +216,13 @@ pub(crate) async fn whatsapp_report(
 }
 
 pub(crate) async fn whatsapp_window(
-    State(shared): SharedState,
-    TokenAccount(account): TokenAccount,
+    caller: Caller,
     Query(query): QueryParams,
 ) -> ApiResult<Json<WhatsappWindowResponse>> {
     let phone_id = param(&query, "phoneId")?;
     let msisdn = phone("msisdn", param(&query, "msisdn")?)?;
-    let now = shared.clock.now();
-    let session = shared.session(&account);
+    let now = caller.shared.clock.now();
+    let session = caller.session();
     if !session.wa_phones.iter().any(|p| p == phone_id) {
         return Err(ApiErr::not_found(format!(
             "phoneId {phone_id:?} is not a WhatsApp phone of this account"

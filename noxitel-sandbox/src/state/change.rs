@@ -775,12 +775,16 @@ impl AccountState {
                     RcsDeliveryStatus::Failed => (RcsEventType::MessageFailed, HookKind::RcsFailed),
                     _ => return None,
                 };
-                let mut extra = Map::new();
-                extra.insert("mobile".into(), json!(msg.mobile));
-                extra.insert("batch_id".into(), json!(msg.batch_id));
-                extra.insert("status".into(), json!(msg.status.as_str()));
-                let event = rcs_event(name, msg.agent_id, msg.msg_id.as_str(), None, at, extra);
-                Some((url, kind, to_value(&event), msg.mobile.clone()))
+                let body = rcs_status_event(
+                    name,
+                    msg.agent_id,
+                    msg.msg_id.as_str(),
+                    &msg.mobile,
+                    msg.status.as_str(),
+                    at,
+                    [("batch_id", json!(msg.batch_id))],
+                );
+                Some((url, kind, body, msg.mobile.clone()))
             }
             Change::RcsInbound {
                 msg_id,
@@ -853,6 +857,26 @@ pub fn rcs_event(
         suggestion_response: None,
         extra,
     }
+}
+
+/// An RCS status event (`message.sent`, `.delivered`, `.read`, `.failed`) as a webhook body:
+/// the message's `mobile` and `status`, and `more` fields.
+pub fn rcs_status_event<const N: usize>(
+    name: RcsEventType,
+    agent_id: AgentId,
+    msg_id: &str,
+    mobile: &str,
+    status: &str,
+    at: DateTime<Utc>,
+    more: [(&str, Value); N],
+) -> Value {
+    let mut extra = Map::new();
+    extra.insert("mobile".into(), json!(mobile));
+    extra.insert("status".into(), json!(status));
+    for (key, value) in more {
+        extra.insert(key.into(), value);
+    }
+    to_value(&rcs_event(name, agent_id, msg_id, None, at, extra))
 }
 
 /// `message.received` with a text message.
