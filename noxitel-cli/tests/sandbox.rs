@@ -1,101 +1,43 @@
 //! End to end against the workspace's sandbox server, started by `noxitel sandbox`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::io::BufRead;
+use std::process::Command;
 
 use assert_cmd::cargo::cargo_bin;
-use serde_json::Value;
 
-struct Sandbox {
-    child: Child,
-    base_url: String,
-}
+mod common;
 
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::sandbox::Sandbox;
 
 fn start() -> Sandbox {
-    let mut child = Command::new(cargo_bin("noxitel"))
-        .args([
-            "sandbox",
-            "--port",
-            "0",
-            "--accept-token",
-            "sandbox-token",
-            "--dlr-delay-ms",
-            "10",
-        ])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut base_url = None;
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(url) = line.trim().strip_prefix("export NOXITEL_BASE_URL=") {
-            base_url = Some(url.to_owned());
-            break;
-        }
-    }
-    // Keep reading stderr for the server's lifetime, as a terminal would.
-    std::thread::spawn(move || lines.for_each(drop));
-    Sandbox {
-        child,
-        base_url: base_url.expect("the sandbox printed its URL"),
-    }
-}
-
-fn noxitel(sandbox: &Sandbox, args: &[&str]) -> (i32, Value, String) {
-    let out = Command::new(cargo_bin("noxitel"))
-        .env("NOXITEL_API_TOKEN", "sandbox-token")
-        .env("NOXITEL_BASE_URL", &sandbox.base_url)
-        .args(["-o", "json"])
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (
-        out.status.code().unwrap_or(-1),
-        stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    Sandbox::start("sandbox-token", &["--dlr-delay-ms", "10"])
 }
 
 #[test]
 fn everyday_commands_against_the_sandbox() {
     let sandbox = start();
-    let (code, credits, err) = noxitel(&sandbox, &["credits"]);
+    let (code, credits, err) = sandbox.json(&["credits"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(credits["status"], "success");
 
-    let (code, sent, err) = noxitel(
-        &sandbox,
-        &[
-            "sms",
-            "send",
-            "--to",
-            "919887111111",
-            "--sender",
-            "NOXITEL",
-            "--message",
-            "Hello",
-        ],
-    );
+    let (code, sent, err) = sandbox.json(&[
+        "sms",
+        "send",
+        "--to",
+        "919887111111",
+        "--sender",
+        "NOXITEL",
+        "--message",
+        "Hello",
+    ]);
     assert_eq!(code, 0, "{err}");
     let batch_id = sent["batch_id"].as_str().unwrap().to_owned();
-    let (code, dlr, err) = noxitel(&sandbox, &["sms", "dlr", "--batch-id", &batch_id]);
+    let (code, dlr, err) = sandbox.json(&["sms", "dlr", "--batch-id", &batch_id]);
     assert_eq!(code, 0, "{err}");
     assert!(dlr["data"].is_array(), "{dlr}");
 
-    let (code, otp, err) = noxitel(
-        &sandbox,
-        &["otp", "send", "--channel", "27", "--mobile", "919887111111"],
-    );
+    let (code, otp, err) =
+        sandbox.json(&["otp", "send", "--channel", "27", "--mobile", "919887111111"]);
     assert_eq!(code, 0, "{err}");
     assert!(otp["reference"].is_string());
 
@@ -119,11 +61,11 @@ fn everyday_commands_against_the_sandbox() {
         "--batch-size",
         "25",
     ];
-    let (code, summary, err) = noxitel(&sandbox, &args);
+    let (code, summary, err) = sandbox.json(&args);
     assert_eq!(code, 0, "{err}");
     assert_eq!(summary["contacts_sent"], 120);
     assert_eq!(summary["batch_ids"].as_array().unwrap().len(), 5);
-    let (code, summary, err) = noxitel(&sandbox, &args);
+    let (code, summary, err) = sandbox.json(&args);
     assert_eq!(code, 0, "{err}");
     assert_eq!(summary["contacts_sent"], 0);
     assert_eq!(summary["contacts_already_sent"], 120);
@@ -148,38 +90,20 @@ fn the_sandbox_outlives_a_closed_stderr() {
     // A parent that reads the URL and closes the pipe (a script, `| head`) must not
     // take the server down: the banner used to be four writes, the later ones fatal.
     // `-v` adds a log line per request, written after the pipe is closed.
-    let mut child = Command::new(cargo_bin("noxitel"))
-        .args([
-            "-v",
-            "sandbox",
-            "--port",
-            "0",
-            "--accept-token",
-            "sandbox-token",
-        ])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    // The banner's lines up to the URL; then stderr is closed.
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
-    let url = loop {
-        let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "no URL in the banner"
-        );
-        if let Some(url) = line.trim().strip_prefix("export NOXITEL_BASE_URL=") {
-            break url.to_owned();
-        }
-    };
-    drop(reader);
-    let sandbox = Sandbox {
-        child,
-        base_url: url,
-    };
+    let mut command = Command::new(cargo_bin("noxitel"));
+    command.args([
+        "-v",
+        "sandbox",
+        "--port",
+        "0",
+        "--accept-token",
+        "sandbox-token",
+    ]);
+    // The banner is read; then stderr is closed.
+    let (sandbox, _, stderr) = Sandbox::spawn(command, "sandbox-token");
+    drop(stderr);
     for _ in 0..3 {
-        let (code, credits, err) = noxitel(&sandbox, &["credits"]);
+        let (code, credits, err) = sandbox.json(&["credits"]);
         assert_eq!(code, 0, "{err}");
         assert_eq!(credits["status"], "success");
     }
@@ -187,26 +111,13 @@ fn the_sandbox_outlives_a_closed_stderr() {
 
 #[test]
 fn the_sandbox_accepts_the_global_token_and_does_not_print_it() {
-    let mut child = Command::new(cargo_bin("noxitel"))
+    let mut command = Command::new(cargo_bin("noxitel"));
+    command
         .env("NOXITEL_API_TOKEN", "my-own-token")
-        .args(["sandbox", "--port", "0"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
-    let mut banner = String::new();
-    for _ in 0..4 {
-        reader.read_line(&mut banner).unwrap();
-    }
-    std::thread::spawn(move || reader.lines().for_each(drop));
+        .args(["sandbox", "--port", "0"]);
+    let (sandbox, banner, stderr) = Sandbox::spawn(command, "my-own-token");
+    std::thread::spawn(move || stderr.lines().for_each(drop));
     assert!(!banner.contains("my-own-token"), "{banner}");
-    let base_url = banner
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("export NOXITEL_BASE_URL="))
-        .expect("the banner names the URL")
-        .to_owned();
-    let sandbox = Sandbox { child, base_url };
     let out = Command::new(cargo_bin("noxitel"))
         .env("NOXITEL_BASE_URL", &sandbox.base_url)
         .args(["--token", "my-own-token", "-o", "json", "credits"])

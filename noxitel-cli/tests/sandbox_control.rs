@@ -2,74 +2,17 @@
 //! `noxitel sandbox`.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::cargo_bin;
 use serde_json::Value;
 
-struct Sandbox {
-    child: Child,
-    base_url: String,
-}
+mod common;
 
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::sandbox::Sandbox;
 
 fn start(extra: &[&str]) -> Sandbox {
-    let mut child = Command::new(cargo_bin("noxitel"))
-        .args(["sandbox", "--port", "0", "--accept-token", "ctl-token"])
-        .args(extra)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut base_url = None;
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(url) = line.trim().strip_prefix("export NOXITEL_BASE_URL=") {
-            base_url = Some(url.to_owned());
-            break;
-        }
-    }
-    std::thread::spawn(move || lines.for_each(drop));
-    Sandbox {
-        child,
-        base_url: base_url.expect("the sandbox printed its URL"),
-    }
-}
-
-fn command(sandbox: &Sandbox, args: &[&str]) -> Command {
-    let mut cmd = Command::new(cargo_bin("noxitel"));
-    cmd.env("NOXITEL_API_TOKEN", "ctl-token")
-        .env("NOXITEL_BASE_URL", &sandbox.base_url)
-        .args(args);
-    cmd
-}
-
-/// Runs with `-o json`: exit code, stdout as JSON (or each line as JSON), stderr.
-fn noxitel(sandbox: &Sandbox, args: &[&str]) -> (i32, Value, String) {
-    let out = command(sandbox, &[&["-o", "json"], args].concat())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    let json = serde_json::from_str(&text).unwrap_or_else(|_| {
-        Value::Array(
-            text.lines()
-                .filter_map(|l| serde_json::from_str(l).ok())
-                .collect(),
-        )
-    });
-    (
-        out.status.code().unwrap_or(-1),
-        json,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    Sandbox::start("ctl-token", extra)
 }
 
 #[test]
@@ -82,51 +25,47 @@ fn control_commands_drive_a_running_sandbox() {
     ]);
     // The --fault flag passed through: one 503 (a POST is never retried), then the real answer.
     let send = ["sms", "send", "--to", "919887111111", "--message", "hi"];
-    let (code, _, err) = noxitel(&sandbox, &send);
+    let (code, _, err) = sandbox.json(&send);
     assert_eq!(code, 6, "{err}");
-    let (code, _, err) = noxitel(&sandbox, &send);
+    let (code, _, err) = sandbox.json(&send);
     assert_eq!(code, 0, "{err}");
 
-    let (code, otp, err) = noxitel(
-        &sandbox,
-        &["otp", "send", "--channel", "27", "--mobile", "918058555555"],
-    );
+    let (code, otp, err) =
+        sandbox.json(&["otp", "send", "--channel", "27", "--mobile", "918058555555"]);
     assert_eq!(code, 0, "{err}");
-    let (code, last, err) = noxitel(&sandbox, &["sandbox", "otp", "918058555555"]);
+    let (code, last, err) = sandbox.json(&["sandbox", "otp", "918058555555"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(last["reference"], otp["reference"]);
     let code_text = last["otp"].as_str().unwrap().to_owned();
-    let out = command(&sandbox, &["sandbox", "otp", "918058555555"])
+    let out = sandbox
+        .command(&["sandbox", "otp", "918058555555"])
         .output()
         .unwrap();
     assert!(
         String::from_utf8_lossy(&out.stdout).contains(&code_text),
         "table output"
     );
-    let (code, _, err) = noxitel(&sandbox, &["sandbox", "otp", "918058999999"]);
+    let (code, _, err) = sandbox.json(&["sandbox", "otp", "918058999999"]);
     assert_eq!(code, 1, "no OTP for that number: {err}");
 
-    let (code, flushed, err) = noxitel(&sandbox, &["sandbox", "flush"]);
+    let (code, flushed, err) = sandbox.json(&["sandbox", "flush"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         flushed["processed"], 2,
         "the SMS and the OTP's SMS were pending"
     );
 
-    let (code, inbound, err) = noxitel(
-        &sandbox,
-        &[
-            "sandbox",
-            "inbound",
-            "918058555555",
-            "hello",
-            "--channel",
-            "whatsapp",
-        ],
-    );
+    let (code, inbound, err) = sandbox.json(&[
+        "sandbox",
+        "inbound",
+        "918058555555",
+        "hello",
+        "--channel",
+        "whatsapp",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(inbound["window_open"], true);
-    let (code, inbound, err) = noxitel(&sandbox, &["sandbox", "inbound", "918058555555", "hi"]);
+    let (code, inbound, err) = sandbox.json(&["sandbox", "inbound", "918058555555", "hi"]);
     assert_eq!(code, 0, "{err}");
     assert!(inbound["conversationId"].is_string(), "{inbound}");
 
@@ -134,13 +73,10 @@ fn control_commands_drive_a_running_sandbox() {
     let card = serde_json::json!({"type": "text", "content": {"text": "Confirm?", "suggestions": [{"type": "reply", "text": "Yes"}]}, "contacts": [{"mobile": "919887111111"}]});
     let body = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(body.path(), card.to_string()).unwrap();
-    let (code, sent, err) = noxitel(
-        &sandbox,
-        &["rcs", "send", "--json", body.path().to_str().unwrap()],
-    );
+    let (code, sent, err) = sandbox.json(&["rcs", "send", "--json", body.path().to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     let msg_id = sent["message_id"][0]["msg_id"].as_str().unwrap().to_owned();
-    let (code, tap, err) = noxitel(&sandbox, &["sandbox", "tap", &msg_id, "--text", "Yes"]);
+    let (code, tap, err) = sandbox.json(&["sandbox", "tap", &msg_id, "--text", "Yes"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         tap["event"]["suggestionResponse"]["postbackData"],
@@ -148,20 +84,20 @@ fn control_commands_drive_a_running_sandbox() {
     );
 
     // Faults: add, list, clear.
-    let (code, rule, err) = noxitel(&sandbox, &["sandbox", "fault", "add", "status=500,next=1"]);
+    let (code, rule, err) = sandbox.json(&["sandbox", "fault", "add", "status=500,next=1"]);
     assert_eq!(code, 0, "{err}");
     assert!(rule["id"].is_u64(), "{rule}");
-    let (code, rules, _) = noxitel(&sandbox, &["sandbox", "fault", "list"]);
+    let (code, rules, _) = sandbox.json(&["sandbox", "fault", "list"]);
     assert_eq!(code, 0);
     assert_eq!(rules.as_array().unwrap().len(), 2, "{rules}");
-    let (code, _, _) = noxitel(&sandbox, &["sandbox", "fault", "add", "explode"]);
+    let (code, _, _) = sandbox.json(&["sandbox", "fault", "add", "explode"]);
     assert_eq!(code, 2, "a bad rule is a usage error");
-    let (code, cleared, _) = noxitel(&sandbox, &["sandbox", "fault", "clear"]);
+    let (code, cleared, _) = sandbox.json(&["sandbox", "fault", "clear"]);
     assert_eq!(code, 0);
     assert_eq!(cleared["removed"], 2);
 
     // The event log, then --follow.
-    let (code, events, err) = noxitel(&sandbox, &["sandbox", "events"]);
+    let (code, events, err) = sandbox.json(&["sandbox", "events"]);
     assert_eq!(code, 0, "{err}");
     let kinds: Vec<&str> = events
         .as_array()
@@ -180,7 +116,8 @@ fn control_commands_drive_a_running_sandbox() {
     let last = events.as_array().unwrap().last().unwrap()["id"]
         .as_u64()
         .unwrap();
-    let mut follow = command(&sandbox, &["-o", "json", "sandbox", "events", "--follow"])
+    let mut follow = sandbox
+        .command(&["-o", "json", "sandbox", "events", "--follow"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -195,17 +132,14 @@ fn control_commands_drive_a_running_sandbox() {
         }
         assert!(started.elapsed() < Duration::from_secs(10));
     }
-    let (code, _, err) = noxitel(
-        &sandbox,
-        &[
-            "sms",
-            "send",
-            "--to",
-            "919887111111",
-            "--message",
-            "followed",
-        ],
-    );
+    let (code, _, err) = sandbox.json(&[
+        "sms",
+        "send",
+        "--to",
+        "919887111111",
+        "--message",
+        "followed",
+    ]);
     assert_eq!(code, 0, "{err}");
     let mut seen = Vec::new();
     while !seen.iter().any(|k| k == "sms_accepted") {

@@ -1,6 +1,8 @@
 //! A local `/api/v2/sms` server for the bulk tests: counts what it received, and fails on cue.
 #![allow(dead_code)]
 
+pub mod sandbox;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
