@@ -1,5 +1,6 @@
 //! Helpers shared by the cross-crate tests in `tests/tests/`.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 use std::path::{Path, PathBuf};
 

@@ -999,8 +999,8 @@ fn render_schemas(spec: &Spec, doc: &Value) -> String {
     let names = spec.schema_names();
     let mut out = format!(
         "{} component schemas, in document order; [hand-written] = implemented by hand in \
-         noxitel-types, [extensible] = an enum the API may extend; properties with * are \
-         required.\n",
+         noxitel-types, [extensible] = an enum the API may extend; one line per property \
+         (`name: type`), * = required.\n",
         names.len()
     );
     for name in &names {
@@ -1027,19 +1027,11 @@ fn render_schemas(spec: &Spec, doc: &Value) -> String {
         if let Some(openapiv3::ReferenceOr::Item(typed)) = typed
             && let openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) = &typed.schema_kind
         {
-            let props: Vec<String> = object
-                .properties
-                .keys()
-                .map(|p| {
-                    if object.required.contains(p) {
-                        format!("{p}*")
-                    } else {
-                        p.clone()
-                    }
-                })
-                .collect();
-            if !props.is_empty() {
-                out.push_str(&format!("  properties: {}\n", props.join(", ")));
+            // One line per property, so that a changed field is a one-line diff.
+            for p in object.properties.keys() {
+                let required = if object.required.contains(p) { "*" } else { "" };
+                let ty = property_type(&schema["properties"][p]);
+                out.push_str(&format!("  {p}{required}: {ty}\n"));
             }
         }
         // An open enum: `anyOf` [known values, any string] reads as its values.
@@ -1073,6 +1065,24 @@ fn render_schemas(spec: &Spec, doc: &Value) -> String {
     out
 }
 
+/// A property's type as the document writes it: `string (date-time)`, `array of Contact`,
+/// `map of string`.
+fn property_type(schema: &Value) -> String {
+    if let Some(reference) = schema["$ref"].as_str() {
+        return reference.rsplit('/').next().unwrap_or_default().to_owned();
+    }
+    let ty = schema["type"].as_str().unwrap_or("any");
+    match (ty, schema.get("additionalProperties")) {
+        ("array", _) => format!("array of {}", property_type(&schema["items"])),
+        ("object", Some(Value::Bool(true))) => "object (any fields)".to_owned(),
+        ("object", Some(values @ Value::Object(_))) => format!("map of {}", property_type(values)),
+        _ => match schema["format"].as_str() {
+            Some(format) => format!("{ty} ({format})"),
+            None => ty.to_owned(),
+        },
+    }
+}
+
 #[test]
 fn public_surface_matches_its_snapshots() {
     let spec = spec();
@@ -1086,7 +1096,7 @@ fn public_surface_matches_its_snapshots() {
     );
     batch.check(
         "surface__schemas",
-        "Component schemas of openapi/noxitel.yaml with their markers and property names",
+        "Component schemas of openapi/noxitel.yaml with their markers and properties (name: type)",
         &render_schemas(&spec, &doc),
     );
     batch.finish();
@@ -1165,8 +1175,15 @@ fn expected_snapshots() -> BTreeSet<String> {
 /// Fails on snapshot files no test produces (`cargo insta test --unreferenced=reject` without
 /// cargo-insta) and on pending ones (`.snap.new`, `.pending-snap`) left by a failed run.
 /// Files of other test binaries (`<binary>__*.snap`, `tests/tests/<binary>.rs`) are theirs.
+///
+/// With `INSTA_UPDATE=always` (accepting every change, see the README) one run is enough: the
+/// other tests of this binary, running at the same time, write their snapshots in place, so a
+/// missing one is not reported, and pending files of an earlier run and unreferenced snapshots
+/// are deleted instead of reported (what `cargo insta test --accept --unreferenced=delete`
+/// does).
 #[test]
 fn snapshot_directory_holds_exactly_the_suite() {
+    let accepting = std::env::var("INSTA_UPDATE").is_ok_and(|v| v == "always");
     let expected = expected_snapshots();
     let dir = snapshot_dir();
     let tests_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
@@ -1178,7 +1195,14 @@ fn snapshot_directory_holds_exactly_the_suite() {
             .file_name()
             .to_string_lossy()
             .into_owned();
-        if name.ends_with(".snap.new") || name.ends_with(".pending-snap") {
+        let pending = name.ends_with(".snap.new") || name.ends_with(".pending-snap");
+        let ours = name.split("__").next() == Some(SUITE);
+        if accepting && ours && (pending || (name.ends_with(".snap") && !expected.contains(&name)))
+        {
+            let path = dir.join(&name);
+            std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            eprintln!("deleted {name} (INSTA_UPDATE=always)");
+        } else if pending {
             problems.push(format!(
                 "pending snapshot {name}: review it (`cargo insta review`), or delete it"
             ));
@@ -1201,6 +1225,9 @@ fn snapshot_directory_holds_exactly_the_suite() {
         }
     }
     for missing in expected.difference(&present) {
+        if accepting {
+            continue; // being written by the other tests of this run
+        }
         problems.push(format!(
             "missing snapshot {missing}: run the suite with INSTA_UPDATE=always and review"
         ));

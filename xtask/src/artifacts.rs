@@ -95,8 +95,11 @@ pub fn render(root: &Path) -> Result<Vec<Artifact>> {
 /// What `generate` did to one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Written {
+    /// The file did not exist.
     Created,
+    /// The file had other bytes.
     Updated,
+    /// The file already had these bytes; not written.
     Unchanged,
 }
 
@@ -145,7 +148,10 @@ pub enum Status {
     /// Byte-identical.
     Fresh,
     /// Differs; the unified diff goes from the committed file to the rendered one.
-    Stale { diff: String },
+    Stale {
+        /// The unified diff.
+        diff: String,
+    },
     /// Not committed (or unreadable).
     Missing,
     /// Could not be rendered.

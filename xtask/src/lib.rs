@@ -5,6 +5,7 @@
 //! the network-free rules the document must follow; [`tools`] installs the pinned npm and
 //! Python tools that `lint`, `export` and `diff` run.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod artifacts;
 pub mod diff;
