@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 ///   field's type. The bound stays in the document (and its docs); the API enforces it.
 ///
 /// `$ref`s need no rewriting: typify resolves them by their last path segment.
-pub(crate) fn from_openapi(v: &mut Value) {
+pub fn from_openapi(v: &mut Value) {
     match v {
         Value::Array(items) => items.iter_mut().for_each(from_openapi),
         Value::Object(m) => {

@@ -11,7 +11,7 @@
 
 mod calls;
 mod constructors;
-mod json_schema;
+pub mod json_schema;
 mod raw;
 mod spec;
 mod types;

@@ -2,19 +2,15 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// The workspace root.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ lives in the workspace root")
-        .to_path_buf()
-}
+/// The workspace root (one definition, xtask's).
+pub use xtask::workspace_root;
 
 /// Path of the OpenAPI document.
 pub fn spec_path() -> PathBuf {
     workspace_root().join("openapi/noxitel.yaml")
 }
 
+pub mod fixtures;
 pub mod spec_support;

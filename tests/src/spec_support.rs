@@ -7,7 +7,8 @@
 //! * a schema-aware walker that visits every schema node (components and inline) without
 //!   descending into example data;
 //! * discovery of every example (media types, parameters, headers and schema-level `example`);
-//! * conversion of OpenAPI 3.0 schemas to a draft 4 JSON Schema document and example validation;
+//! * conversion of OpenAPI 3.0 schemas to a draft 7 JSON Schema document (noxitel-codegen's
+//!   conversion, the one the Rust types are generated with) and example validation;
 //! * JSON equality where numbers compare by value (`0 == 0.0`), and subtree search.
 
 use std::collections::BTreeSet;
@@ -347,47 +348,37 @@ pub fn collect_examples(doc: &Value) -> (Vec<Example>, Vec<String>) {
     (examples, problems)
 }
 
-/// Converts one OpenAPI 3.0 schema to JSON Schema (draft 4): `#/components/schemas/X`
-/// references become `#/definitions/X`; OpenAPI-only keywords (`example`, `discriminator`,
-/// `nullable`, `xml`, `externalDocs`, `deprecated`) and `x-*` extensions are dropped.
-/// Data (`enum`, `default`) and property names are kept verbatim.
+/// Converts one OpenAPI 3.0 schema to JSON Schema (draft 7) the way the Rust types are
+/// generated from it ([`noxitel_codegen::json_schema::from_openapi`]: `nullable`, boolean
+/// exclusive bounds, `example`, and no bounds on integers), with `#/components/schemas/X`
+/// references made `#/definitions/X`.
 pub fn to_json_schema(schema: &Value) -> Value {
-    let Value::Object(obj) = schema else {
-        return schema.clone();
-    };
-    let mut out = Map::new();
-    for (key, value) in obj {
-        let converted = match key.as_str() {
-            "example" | "discriminator" | "nullable" | "xml" | "externalDocs" | "deprecated" => {
-                continue;
+    fn local_refs(value: &mut Value) {
+        match value {
+            Value::Object(obj) => {
+                for (key, sub) in obj.iter_mut() {
+                    match key.as_str() {
+                        "$ref" => {
+                            if let Some(name) =
+                                sub.as_str().and_then(|r| r.strip_prefix(SCHEMA_REF_PREFIX))
+                            {
+                                *sub = Value::String(format!("#/definitions/{name}"));
+                            }
+                        }
+                        // Data, not schemas.
+                        "enum" | "default" | "examples" => {}
+                        _ => local_refs(sub),
+                    }
+                }
             }
-            k if k.starts_with("x-") => continue,
-            "$ref" => match value.as_str() {
-                Some(r) => match r.strip_prefix(SCHEMA_REF_PREFIX) {
-                    Some(name) => Value::String(format!("#/definitions/{name}")),
-                    None => value.clone(),
-                },
-                None => value.clone(),
-            },
-            "properties" => match value {
-                Value::Object(props) => Value::Object(
-                    props
-                        .iter()
-                        .map(|(name, sub)| (name.clone(), to_json_schema(sub)))
-                        .collect(),
-                ),
-                other => other.clone(),
-            },
-            "items" | "additionalProperties" | "not" => to_json_schema(value),
-            "allOf" | "anyOf" | "oneOf" => match value {
-                Value::Array(subs) => Value::Array(subs.iter().map(to_json_schema).collect()),
-                other => other.clone(),
-            },
-            _ => value.clone(),
-        };
-        out.insert(key.clone(), converted);
+            Value::Array(items) => items.iter_mut().for_each(local_refs),
+            _ => {}
+        }
     }
-    Value::Object(out)
+    let mut converted = schema.clone();
+    noxitel_codegen::json_schema::from_openapi(&mut converted);
+    local_refs(&mut converted);
+    converted
 }
 
 /// `components.schemas`, converted, as a JSON Schema `definitions` object.
@@ -411,10 +402,10 @@ pub fn json_schema_at(doc: &Value, definitions: &Value, schema_pointer: &str) ->
     Some(serde_json::json!({ "allOf": [inner], "definitions": definitions }))
 }
 
-/// Builds a draft 4 validator (format validation on; unknown formats such as `int64` and
+/// Builds a draft 7 validator (format validation on; unknown formats such as `int64` and
 /// `double` are annotations).
 pub fn validator(schema: &Value) -> Result<jsonschema::Validator, String> {
-    jsonschema::draft4::options()
+    jsonschema::draft7::options()
         .should_validate_formats(true)
         .build(schema)
         .map_err(|e| e.to_string())

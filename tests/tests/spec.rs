@@ -3,12 +3,11 @@
 //! reference (`tests/fixtures/seed/`) is among the document's examples.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
+use noxitel_tests::fixtures;
 use noxitel_tests::spec_support::{
     self as s, Operation, SCHEMA_REF_PREFIX, deref, flag, join, resolve_ref,
 };
-use noxitel_tests::workspace_root;
 use openapiv3::OpenAPI;
 use serde_json::{Value, json};
 
@@ -314,40 +313,8 @@ fn every_operation_has_exactly_one_tag_matching_its_path_prefix() {
 
 #[test]
 fn every_ref_resolves() {
-    fn walk(
-        doc: &Value,
-        pointer: &str,
-        value: &Value,
-        offenders: &mut Vec<String>,
-        count: &mut usize,
-    ) {
-        match value {
-            Value::Object(obj) => {
-                if let Some(r) = obj.get("$ref") {
-                    *count += 1;
-                    match r.as_str() {
-                        Some(r) if resolve_ref(doc, r).is_some() => {}
-                        _ => offenders.push(format!("#{pointer}: $ref {r} does not resolve")),
-                    }
-                }
-                for (key, sub) in obj {
-                    if !matches!(key.as_str(), "example" | "examples" | "enum" | "default") {
-                        walk(doc, &join(pointer, key), sub, offenders, count);
-                    }
-                }
-            }
-            Value::Array(items) => {
-                for (i, sub) in items.iter().enumerate() {
-                    walk(doc, &join(pointer, &i.to_string()), sub, offenders, count);
-                }
-            }
-            _ => {}
-        }
-    }
-    let doc = doc();
-    let mut offenders = Vec::new();
-    let mut count = 0;
-    walk(&doc, "", &doc, &mut offenders, &mut count);
+    // The walker is `cargo xtask check`'s: one definition of "every $ref".
+    let (count, offenders) = xtask::rules::ref_problems(&doc());
     assert_none(&offenders, "every local $ref must resolve");
     assert!(
         count > 100,
@@ -987,8 +954,8 @@ fn every_example_validates_against_its_schema() {
     let doc = doc();
     let definitions = s::definitions(&doc);
     let root = json!({ "definitions": definitions });
-    if let Err(e) = jsonschema::draft4::meta::validate(&root) {
-        panic!("components.schemas converted to JSON Schema is not a valid draft 4 schema: {e}");
+    if let Err(e) = jsonschema::draft7::meta::validate(&root) {
+        panic!("components.schemas converted to JSON Schema is not a valid draft 7 schema: {e}");
     }
     let (checked, failures) = s::example_failures(&doc);
     eprintln!("validated {checked} examples");
@@ -1094,29 +1061,14 @@ fn example_validation_reports_broken_examples_by_pointer() {
 
 // ------------------------------------------------------------------ 4. seed fixtures
 
-fn seed_dir() -> PathBuf {
-    workspace_root().join("tests/fixtures/seed")
-}
-
 fn seed_fixtures() -> Vec<(String, Value)> {
-    let mut out: Vec<(String, Value)> = std::fs::read_dir(seed_dir())
-        .expect("tests/fixtures/seed exists")
-        .map(|entry| entry.expect("readable directory entry").path())
-        .filter(|path| path.extension().is_some_and(|e| e == "json"))
-        .map(|path| {
-            let name = path
-                .file_name()
-                .expect("file name")
-                .to_string_lossy()
-                .into_owned();
-            let text = std::fs::read_to_string(&path).expect("readable fixture");
-            let value =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name} is not JSON: {e}"));
+    fixtures::seed_names()
+        .into_iter()
+        .map(|name| {
+            let value = fixtures::seed(&name);
             (name, value)
         })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+        .collect()
 }
 
 #[test]
@@ -1127,7 +1079,7 @@ fn seed_fixture_directory_is_complete() {
         "expected at least {SEED_FIXTURES} seed fixtures, found {}",
         fixtures.len()
     );
-    let readme = std::fs::read_to_string(seed_dir().join("README.md"))
+    let readme = std::fs::read_to_string(fixtures::seed_dir().join("README.md"))
         .expect("tests/fixtures/seed/README.md");
     let undocumented: Vec<String> = fixtures
         .iter()

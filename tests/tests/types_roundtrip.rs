@@ -4,21 +4,15 @@
 
 mod common;
 
-use std::collections::BTreeSet;
-
 use common::{assert_json_eq, seed};
 use noxitel_api::types::webhooks::RcsEvent;
 use noxitel_api::types::{
-    ApiError, Contact, CreditsResponse, OtpMatched, OtpVerifyResponse, PostbackAction,
-    RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest, RcsCapabilityResponse,
-    RcsConversationResponse, RcsDeliveryStatus, RcsDlrResponse, RcsEventType, RcsFeature,
-    RcsMessageContent, RcsTestDeviceRequest, RcsWebhookEvent, ResponseStatus, SendOtpRequest,
-    SendOtpResponse, SendRcsMessageRequest, SendRcsMessageResponse, SendSmsRequest,
-    SendSmsResponse, SendWhatsappMessageRequest, SendWhatsappMessageResponse, SmsDlrRequest,
-    SmsDlrResponse, StringOrNumber, VoiceCallRequest, VoiceCallResponse, VoiceCallStatus,
-    WhatsappContact, WhatsappMessageReport, WhatsappPriceList, WhatsappReport,
-    WhatsappWindowResponse,
+    ApiError, OtpMatched, OtpVerifyResponse, PostbackAction, RcsCapabilityResponse,
+    RcsDeliveryStatus, RcsDlrResponse, RcsEventType, RcsFeature, RcsWebhookEvent, ResponseStatus,
+    SendRcsMessageRequest, SendWhatsappMessageRequest, SmsDlrResponse, StringOrNumber,
+    VoiceCallResponse, VoiceCallStatus, WhatsappPriceList,
 };
+use noxitel_tests::fixtures::{fixture_types, seed_names, untyped_seeds};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -47,171 +41,44 @@ fn fixture<T: DeserializeOwned + Serialize>(name: &str) -> T {
     round_trip(name, &seed(name))
 }
 
-/// Like [`round_trip`], for a request example: it must come back exactly as written
-/// (`"suggestions": []` included — `RcsSuggestionList` keeps an empty list apart from none).
-#[track_caller]
-fn request_round_trip<T: DeserializeOwned + Serialize>(what: &str, value: &Value) -> T {
-    let typed: T = serde_json::from_value(value.clone()).unwrap_or_else(|e| {
-        panic!(
-            "{what} does not deserialize into {}: {e}",
-            std::any::type_name::<T>()
-        )
-    });
-    let back = serde_json::to_value(&typed).expect("serializes");
-    let expected = value.clone();
-    assert!(
-        common::json_eq(&back, &expected),
-        "{what} does not round-trip through {}\n back: {back}\n sent: {expected}",
-        std::any::type_name::<T>()
-    );
-    typed
-}
-
-/// Round-trips a seed fixture that is a request example through `T`.
-#[track_caller]
-fn request_fixture<T: DeserializeOwned + Serialize>(name: &str) -> T {
-    request_round_trip(name, &seed(name))
-}
-
-/// Which type each seed fixture is an example of. Returns `false` for an unknown fixture.
-fn check_fixture(name: &str) -> bool {
-    match name {
-        // Error answers (both shapes).
-        "error-codes-error-response.json"
-        | "sms-send-error.json"
-        | "otp-send-error.json"
-        | "whatsapp-send-error.json" => {
-            fixture::<ApiError>(name);
-        }
-        "otp-verify-wrong-or-expired.json" => {
-            // A 200 verification answer, or the body of an error status.
-            fixture::<OtpVerifyResponse>(name);
-            fixture::<ApiError>(name);
-        }
-        // Responses.
-        "sms-send-success.json" => {
-            fixture::<SendSmsResponse>(name);
-        }
-        "sms-dlr-success.json" => {
-            fixture::<SmsDlrResponse>(name);
-        }
-        "credits-success.json" => {
-            fixture::<CreditsResponse>(name);
-        }
-        "whatsapp-send-success.json" => {
-            fixture::<SendWhatsappMessageResponse>(name);
-        }
-        "whatsapp-report-message-success.json" => {
-            fixture::<WhatsappReport>(name);
-            fixture::<WhatsappMessageReport>(name);
-        }
-        "whatsapp-checkwindow-open.json" | "whatsapp-checkwindow-closed.json" => {
-            fixture::<WhatsappWindowResponse>(name);
-        }
-        "whatsapp-prices-success.json" => {
-            fixture::<WhatsappPriceList>(name);
-        }
-        "rcs-send-success.json" => {
-            fixture::<SendRcsMessageResponse>(name);
-        }
-        "rcs-capability-enabled.json" | "rcs-capability-not-supported.json" => {
-            fixture::<RcsCapabilityResponse>(name);
-        }
-        "rcs-conversation-active.json" => {
-            fixture::<RcsConversationResponse>(name);
-        }
-        "rcs-dlr-success.json" => {
-            fixture::<RcsDlrResponse>(name);
-        }
-        "voice-call-response.json" => {
-            fixture::<VoiceCallResponse>(name);
-        }
-        "otp-send-success.json" => {
-            fixture::<SendOtpResponse>(name);
-        }
-        "otp-verify-matched.json" => {
-            fixture::<OtpVerifyResponse>(name);
-        }
-        // Webhooks.
-        "rcs-webhook-suggestion-postback.json" => {
-            fixture::<RcsWebhookEvent>(name);
-        }
-        // Request bodies and parts of them.
-        "sms-send-request-curl.json"
-        | "sms-send-request-node.json"
-        | "sms-send-request-php-python.json"
-        | "sms-send-request-go.json" => {
-            request_fixture::<SendSmsRequest>(name);
-        }
-        "sms-contacts-basic.json" | "sms-contacts-with-variables.json" => {
-            request_fixture::<Vec<Contact>>(name);
-        }
-        "sms-dlr-request-by-batch.json" | "sms-dlr-request-by-sms-id.json" => {
-            request_fixture::<SmsDlrRequest>(name);
-        }
-        "whatsapp-send-request-template-curl.json"
-        | "whatsapp-send-request-node.json"
-        | "whatsapp-send-request-php.json"
-        | "whatsapp-send-request-python.json" => {
-            request_fixture::<SendWhatsappMessageRequest>(name);
-        }
-        "whatsapp-template-contacts.json" => {
-            request_fixture::<Vec<WhatsappContact>>(name);
-        }
-        "rcs-content-text.json" | "rcs-content-rich-card.json" | "rcs-content-carousel.json" => {
-            request_fixture::<RcsMessageContent>(name);
-        }
-        "rcs-send-request-curl.json"
-        | "rcs-send-request-node.json"
-        | "rcs-send-request-php.json"
-        | "rcs-send-request-python.json" => {
-            request_fixture::<SendRcsMessageRequest>(name);
-        }
-        "rcs-agent-create-request.json" => {
-            request_fixture::<RcsAgentRequest>(name);
-        }
-        "rcs-agent-submit-request.json" => {
-            request_fixture::<RcsAgentSubmitRequest>(name);
-        }
-        "rcs-agent-launch-request.json" => {
-            request_fixture::<RcsAgentLaunchRequest>(name);
-        }
-        "rcs-testdevice-request-body.json"
-        | "rcs-testdevice-add-request.json"
-        | "rcs-testdevice-remove-request.json" => {
-            request_fixture::<RcsTestDeviceRequest>(name);
-        }
-        "voice-call-request.json" => {
-            request_fixture::<VoiceCallRequest>(name);
-        }
-        "otp-send-request.json" => {
-            request_fixture::<SendOtpRequest>(name);
-        }
-        _ => return false,
-    }
-    true
-}
-
+/// Every seed fixture round-trips through each type `noxitel_tests::fixtures` gives it (a
+/// request example comes back exactly as written: `"suggestions": []` included, since
+/// `RcsSuggestionList` keeps an empty list apart from none).
 #[test]
 fn every_seed_fixture_round_trips_through_its_type() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seed");
-    let names: BTreeSet<String> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".json"))
-        .collect();
+    let names = seed_names();
     assert!(names.len() >= 40, "seed fixtures missing: {names:?}");
-    let unmapped: Vec<&String> = names.iter().filter(|name| !check_fixture(name)).collect();
+    let unmapped = untyped_seeds();
     assert!(
         unmapped.is_empty(),
-        "seed fixtures without a type in types_roundtrip.rs: {unmapped:?}"
+        "seed fixtures without a type in tests/src/fixtures.rs: {unmapped:?}"
     );
+    let mut failures = Vec::new();
+    for name in &names {
+        let value = seed(name);
+        for ty in fixture_types(name)
+            .map(|(_, types)| types)
+            .unwrap_or_default()
+        {
+            match (ty.probe)(&value) {
+                Ok((_, back)) if common::json_eq(&back, &value) => {}
+                Ok((_, back)) => failures.push(format!(
+                    "{name} does not round-trip through {}\n back: {back}\n sent: {value}",
+                    ty.name
+                )),
+                Err(e) => {
+                    failures.push(format!("{name} does not deserialize into {}: {e}", ty.name))
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// JSON examples of the reference that are not seed fixtures (Node.js/PHP/Python variants).
 #[test]
 fn inline_reference_examples_round_trip() {
-    request_round_trip::<SendWhatsappMessageRequest>(
+    round_trip::<SendWhatsappMessageRequest>(
         "WhatsApp Node.js body",
         &json!({
             "phoneId": "1234567890",
@@ -220,7 +87,7 @@ fn inline_reference_examples_round_trip() {
             "contacts": [{ "msisdn": "919887111111" }]
         }),
     );
-    request_round_trip::<SendRcsMessageRequest>(
+    round_trip::<SendRcsMessageRequest>(
         "RCS Node.js body",
         &json!({
             "agentId": 3, "type": "text",
@@ -233,7 +100,7 @@ fn inline_reference_examples_round_trip() {
         }),
     );
     // `"suggestions": []` is left out when written back.
-    request_round_trip::<SendRcsMessageRequest>(
+    round_trip::<SendRcsMessageRequest>(
         "RCS PHP body",
         &json!({
             "agentId": 3, "type": "text",

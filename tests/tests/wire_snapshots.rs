@@ -23,26 +23,17 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use common::hostile::{Fault, Hostile};
 use common::{BASE_PATH, TOKEN, json_eq, seed};
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use noxitel_api::types::{
-    ApiError, Contact, CreditsResponse, OtpVerifyResponse, RcsAgentLaunchRequest, RcsAgentRequest,
-    RcsAgentSubmitRequest, RcsCapabilityResponse, RcsConversationResponse, RcsDlrResponse,
-    RcsMessageContent, RcsTestDeviceRequest, RcsWebhookEvent, SendOtpRequest, SendOtpResponse,
-    SendRcsMessageRequest, SendRcsMessageResponse, SendSmsRequest, SendSmsResponse,
-    SendWhatsappMessageRequest, SendWhatsappMessageResponse, SmsDlrRequest, SmsDlrResponse,
-    VoiceCallRequest, VoiceCallResponse, WhatsappContact, WhatsappMessageReport, WhatsappPriceList,
-    WhatsappReport, WhatsappReportMode, WhatsappWindowResponse,
-};
+use noxitel_api::types::WhatsappReportMode;
 use noxitel_api::{Client, RetryPolicy};
 use noxitel_codegen::{ADAPTED_OPERATIONS, ParamType, Spec};
+use noxitel_tests::fixtures::{FixtureKind, fixture_types, seed_names, untyped_seeds};
 use noxitel_tests::spec_support::{self, escape, resolve_ref};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -613,158 +604,8 @@ async fn every_request_example_of_the_document_is_sent_as_written() {
 
 // ================================================================= 2. reference examples, typed
 
-/// What a seed fixture is an example of.
-#[derive(Clone, Copy)]
-enum Kind {
-    /// A response body (success or error).
-    Response,
-    /// A webhook payload.
-    Webhook,
-    /// A request body, or part of one.
-    Request,
-}
-
-impl Kind {
-    fn prefix(self) -> &'static str {
-        match self {
-            Kind::Response => "response",
-            Kind::Webhook => "webhook",
-            Kind::Request => "request-example",
-        }
-    }
-}
-
-/// A type a fixture is read into: its short name and a probe returning
-/// (`{:#?}` of the typed value, its re-serialized JSON).
-struct As {
-    name: String,
-    probe: fn(&Value) -> Result<(String, Value), String>,
-}
-
-fn probe<T: DeserializeOwned + Serialize + Debug>(
-    value: &Value,
-) -> Result<(String, Value), String> {
-    let typed: T = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
-    let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
-    Ok((format!("{typed:#?}"), back))
-}
-
-fn of<T: DeserializeOwned + Serialize + Debug>() -> As {
-    As {
-        name: short_type_name(std::any::type_name::<T>()),
-        probe: probe::<T>,
-    }
-}
-
-/// `alloc::vec::Vec<noxitel_types::x::Contact>` → `Vec<Contact>` (module paths are not part of
-/// the public surface).
-fn short_type_name(full: &str) -> String {
-    let mut out = String::new();
-    let mut segment = String::new();
-    for ch in full.chars() {
-        if ch.is_alphanumeric() || ch == '_' || ch == ':' {
-            segment.push(ch);
-        } else {
-            out.push_str(segment.rsplit("::").next().unwrap_or_default());
-            segment.clear();
-            out.push(ch);
-        }
-    }
-    out.push_str(segment.rsplit("::").next().unwrap_or_default());
-    out
-}
-
-/// The kind and the type(s) of every seed fixture; `None` for a fixture this table misses.
-fn fixture_types(name: &str) -> Option<(Kind, Vec<As>)> {
-    use Kind::{Request, Response, Webhook};
-    let entry = match name {
-        "error-codes-error-response.json"
-        | "sms-send-error.json"
-        | "otp-send-error.json"
-        | "whatsapp-send-error.json" => (Response, vec![of::<ApiError>()]),
-        // A 200 verification answer, or the body of an error status.
-        "otp-verify-wrong-or-expired.json" => {
-            (Response, vec![of::<OtpVerifyResponse>(), of::<ApiError>()])
-        }
-        "sms-send-success.json" => (Response, vec![of::<SendSmsResponse>()]),
-        "sms-dlr-success.json" => (Response, vec![of::<SmsDlrResponse>()]),
-        "credits-success.json" => (Response, vec![of::<CreditsResponse>()]),
-        "whatsapp-send-success.json" => (Response, vec![of::<SendWhatsappMessageResponse>()]),
-        "whatsapp-report-message-success.json" => (
-            Response,
-            vec![of::<WhatsappReport>(), of::<WhatsappMessageReport>()],
-        ),
-        "whatsapp-checkwindow-open.json" | "whatsapp-checkwindow-closed.json" => {
-            (Response, vec![of::<WhatsappWindowResponse>()])
-        }
-        "whatsapp-prices-success.json" => (Response, vec![of::<WhatsappPriceList>()]),
-        "rcs-send-success.json" => (Response, vec![of::<SendRcsMessageResponse>()]),
-        "rcs-capability-enabled.json" | "rcs-capability-not-supported.json" => {
-            (Response, vec![of::<RcsCapabilityResponse>()])
-        }
-        "rcs-conversation-active.json" => (Response, vec![of::<RcsConversationResponse>()]),
-        "rcs-dlr-success.json" => (Response, vec![of::<RcsDlrResponse>()]),
-        "voice-call-response.json" => (Response, vec![of::<VoiceCallResponse>()]),
-        "otp-send-success.json" => (Response, vec![of::<SendOtpResponse>()]),
-        "otp-verify-matched.json" => (Response, vec![of::<OtpVerifyResponse>()]),
-        "rcs-webhook-suggestion-postback.json" => (Webhook, vec![of::<RcsWebhookEvent>()]),
-        "sms-send-request-curl.json"
-        | "sms-send-request-node.json"
-        | "sms-send-request-php-python.json"
-        | "sms-send-request-go.json" => (Request, vec![of::<SendSmsRequest>()]),
-        "sms-contacts-basic.json" | "sms-contacts-with-variables.json" => {
-            (Request, vec![of::<Vec<Contact>>()])
-        }
-        "sms-dlr-request-by-batch.json" | "sms-dlr-request-by-sms-id.json" => {
-            (Request, vec![of::<SmsDlrRequest>()])
-        }
-        "whatsapp-send-request-template-curl.json"
-        | "whatsapp-send-request-node.json"
-        | "whatsapp-send-request-php.json"
-        | "whatsapp-send-request-python.json" => {
-            (Request, vec![of::<SendWhatsappMessageRequest>()])
-        }
-        "whatsapp-template-contacts.json" => (Request, vec![of::<Vec<WhatsappContact>>()]),
-        "rcs-content-text.json" | "rcs-content-rich-card.json" | "rcs-content-carousel.json" => {
-            (Request, vec![of::<RcsMessageContent>()])
-        }
-        "rcs-send-request-curl.json"
-        | "rcs-send-request-node.json"
-        | "rcs-send-request-php.json"
-        | "rcs-send-request-python.json" => (Request, vec![of::<SendRcsMessageRequest>()]),
-        "rcs-agent-create-request.json" => (Request, vec![of::<RcsAgentRequest>()]),
-        "rcs-agent-submit-request.json" => (Request, vec![of::<RcsAgentSubmitRequest>()]),
-        "rcs-agent-launch-request.json" => (Request, vec![of::<RcsAgentLaunchRequest>()]),
-        "rcs-testdevice-request-body.json"
-        | "rcs-testdevice-add-request.json"
-        | "rcs-testdevice-remove-request.json" => (Request, vec![of::<RcsTestDeviceRequest>()]),
-        "voice-call-request.json" => (Request, vec![of::<VoiceCallRequest>()]),
-        "otp-send-request.json" => (Request, vec![of::<SendOtpRequest>()]),
-        _ => return None,
-    };
-    Some(entry)
-}
-
-/// File names of the seed fixtures, sorted.
-fn fixture_names() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seed");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|entry| {
-            entry
-                .expect("dir entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .filter(|name| name.ends_with(".json"))
-        .collect();
-    names.sort();
-    names
-}
-
 /// Snapshot base name of a fixture: `<kind>__<file stem>`.
-fn fixture_snapshot(name: &str, kind: Kind) -> String {
+fn fixture_snapshot(name: &str, kind: FixtureKind) -> String {
     format!("{}__{}", kind.prefix(), name.trim_end_matches(".json"))
 }
 
@@ -828,22 +669,19 @@ fn sort_map_blocks(lines: &[String]) -> Vec<String> {
 
 #[test]
 fn every_seed_fixture_has_a_type() {
-    let names = fixture_names();
+    let names = seed_names();
     assert!(names.len() >= 41, "seed fixtures missing: {names:?}");
-    let unmapped: Vec<&String> = names
-        .iter()
-        .filter(|n| fixture_types(n).is_none())
-        .collect();
+    let unmapped = untyped_seeds();
     assert!(
         unmapped.is_empty(),
-        "add these to fixture_types: {unmapped:?}"
+        "add these to fixture_types (tests/src/fixtures.rs): {unmapped:?}"
     );
 }
 
 #[test]
 fn reference_examples_match_their_snapshots() {
     let mut batch = Batch::default();
-    for name in fixture_names() {
+    for name in seed_names() {
         let Some((kind, types)) = fixture_types(&name) else {
             continue; // reported by every_seed_fixture_has_a_type
         };
@@ -893,10 +731,6 @@ fn debug_map_sorting_sorts_only_maps() {
     let debug = "Outer {\n    b: 1,\n    a: {\n        \"z\": 1,\n        \"k\": Inner {\n            y: 2,\n            x: {\n                \"2\": 0,\n                \"1\": 0,\n            },\n        },\n    },\n}";
     let expected = "Outer {\n    b: 1,\n    a: {\n        \"k\": Inner {\n            y: 2,\n            x: {\n                \"1\": 0,\n                \"2\": 0,\n            },\n        },\n        \"z\": 1,\n    },\n}";
     assert_eq!(sort_debug_maps(debug), expected);
-    assert_eq!(
-        short_type_name("alloc::vec::Vec<noxitel_types::a::Contact>"),
-        "Vec<Contact>"
-    );
 }
 
 // ====================================================================== 3. the public surface
@@ -1157,7 +991,7 @@ fn expected_snapshots() -> BTreeSet<String> {
     for id in operation_ids() {
         names.insert(format!("request__{id}"));
     }
-    for name in fixture_names() {
+    for name in seed_names() {
         if let Some((kind, _)) = fixture_types(&name) {
             let base = fixture_snapshot(&name, kind);
             names.insert(format!("{base}__typed"));
@@ -1240,5 +1074,5 @@ fn snapshot_directory_holds_exactly_the_suite() {
         problems.join("\n  ")
     );
     // 22 requests + 2 × 42 fixtures + 2 surface snapshots.
-    assert_eq!(expected.len(), 22 + 2 * fixture_names().len() + 2);
+    assert_eq!(expected.len(), 22 + 2 * seed_names().len() + 2);
 }

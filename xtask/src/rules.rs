@@ -35,7 +35,7 @@ pub fn check(root: &Path) -> Vec<String> {
     }
     operation_ids(&spec, &mut problems);
     bodies_are_refs(&spec, &mut problems);
-    refs_resolve(&spec.raw, "#", &spec.raw, &mut problems);
+    problems.extend(ref_problems(&spec.raw).1);
     spec_links(root, &mut problems);
     problems
 }
@@ -115,35 +115,45 @@ fn content_is_ref(here: &str, content: &Content, problems: &mut Vec<String>) {
     }
 }
 
-fn refs_resolve(doc: &Value, at: &str, value: &Value, problems: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                if key == "$ref" {
-                    match child.as_str() {
-                        Some(target) => match target.strip_prefix('#') {
-                            Some(pointer) if doc.pointer(pointer).is_some() => {}
-                            Some(_) => {
-                                problems.push(format!("{at}: $ref {target} does not resolve"))
-                            }
-                            None => problems
-                                .push(format!("{at}: $ref {target} is not local to the document")),
-                        },
-                        None => problems.push(format!("{at}: $ref is not a string")),
+/// Every `$ref` of `doc` outside example data (`example`, `examples`, `default`, `enum`): how
+/// many there are, and one sentence for each that is not a string, not local to the document,
+/// or does not resolve.
+pub fn ref_problems(doc: &Value) -> (usize, Vec<String>) {
+    fn walk(doc: &Value, at: &str, value: &Value, count: &mut usize, problems: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    if key == "$ref" {
+                        *count += 1;
+                        match child.as_str() {
+                            Some(target) => match target.strip_prefix('#') {
+                                Some(pointer) if doc.pointer(pointer).is_some() => {}
+                                Some(_) => {
+                                    problems.push(format!("{at}: $ref {target} does not resolve"))
+                                }
+                                None => problems.push(format!(
+                                    "{at}: $ref {target} is not local to the document"
+                                )),
+                            },
+                            None => problems.push(format!("{at}: $ref is not a string")),
+                        }
+                    } else if !matches!(key.as_str(), "example" | "examples" | "default" | "enum") {
+                        let escaped = key.replace('~', "~0").replace('/', "~1");
+                        walk(doc, &format!("{at}/{escaped}"), child, count, problems);
                     }
-                } else if !matches!(key.as_str(), "example" | "examples" | "default" | "enum") {
-                    let escaped = key.replace('~', "~0").replace('/', "~1");
-                    refs_resolve(doc, &format!("{at}/{escaped}"), child, problems);
                 }
             }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                refs_resolve(doc, &format!("{at}/{i}"), child, problems);
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(doc, &format!("{at}/{i}"), child, count, problems);
+                }
             }
+            _ => {}
         }
-        _ => {}
     }
+    let (mut count, mut problems) = (0, Vec::new());
+    walk(doc, "#", doc, &mut count, &mut problems);
+    (count, problems)
 }
 
 fn spec_links(root: &Path, problems: &mut Vec<String>) {

@@ -31,18 +31,8 @@ pub fn user_agent() -> String {
 /// Base path of the API on the mock servers (the client must keep it in front of every path).
 pub const BASE_PATH: &str = "/api/v2";
 
-/// A seed fixture (a verbatim example of the reference), as text.
-pub fn seed_text(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/seed")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
-}
-
-/// A seed fixture as JSON.
-pub fn seed(name: &str) -> Value {
-    serde_json::from_str(&seed_text(name)).unwrap_or_else(|e| panic!("{name} is not JSON: {e}"))
-}
+pub use noxitel_tests::fixtures::seed;
+pub use noxitel_tests::spec_support::json_eq;
 
 /// A seed fixture deserialized into `T`.
 pub fn seed_as<T: serde::de::DeserializeOwned>(name: &str) -> T {
@@ -101,28 +91,6 @@ pub fn api_query(when: When, method: Method, path: &str, query: &[(&str, &str)])
     }
     let count = query.len();
     when.is_true(move |req| req.query_params().len() == count && req.body_ref().is_empty())
-}
-
-/// JSON equality where numbers compare by value (`0 == 0.0`).
-pub fn json_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
-            (Some(x), Some(y)) => x == y,
-            _ => match (x.as_u64(), y.as_u64()) {
-                (Some(x), Some(y)) => x == y,
-                _ => x.as_f64() == y.as_f64(),
-            },
-        },
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_eq(x, y))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
-        }
-        _ => a == b,
-    }
 }
 
 /// Asserts [`json_eq`], showing both values on failure.
