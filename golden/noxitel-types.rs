@@ -8,14 +8,8 @@ repeating the HTTP status) and `{"status": "error", "message": "..."}` (textual
 `status`). `message` is human-readable and actionable. Other fields (e.g. `matched`
 on a failed OTP verification) are kept.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ApiError {
     ///Human-readable, actionable error message.
     pub message: ::std::string::String,
@@ -33,15 +27,9 @@ impl ApiError {
     }
 }
 ///A recipient of an SMS or RCS message, with optional `#varname#` values.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Contact {
     ///Mobile number with country code, without `+` (e.g. `919887111111`).
     pub mobile: ::std::string::String,
@@ -60,14 +48,8 @@ impl Contact {
     }
 }
 ///Answer of `GET /credits`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CreditsResponse {
     ///Billing mode of the account, e.g. `credits`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -86,14 +68,8 @@ impl CreditsResponse {
 /**Answer of `GET /otp/verify`. A wrong or expired OTP answers `status: error`,
 `matched: no` and a `message`.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct OtpVerifyResponse {
     pub matched: crate::OtpMatched,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -107,15 +83,9 @@ impl OtpVerifyResponse {
     }
 }
 ///Body of `POST /rcs/agent/launch`.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsAgentLaunchRequest {
     #[serde(rename = "agentId")]
     pub agent_id: i64,
@@ -128,15 +98,9 @@ impl RcsAgentLaunchRequest {
     }
 }
 ///Body of `POST /rcs/agent` (create or update a draft agent).
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsAgentRequest {
     ///Unique internal identifier — no spaces.
     #[serde(rename = "agentName")]
@@ -191,15 +155,9 @@ impl RcsAgentRequest {
     }
 }
 ///Body of `POST /rcs/agent/submit`.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsAgentSubmitRequest {
     #[serde(rename = "agentId")]
     pub agent_id: i64,
@@ -210,6 +168,7 @@ impl RcsAgentSubmitRequest {
     }
 }
 ///`RcsAgentUseCase`
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -220,8 +179,7 @@ impl RcsAgentSubmitRequest {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
 pub enum RcsAgentUseCase {
     #[serde(rename = "MULTI_USE")]
@@ -273,14 +231,8 @@ impl ::std::convert::TryFrom<::std::string::String> for RcsAgentUseCase {
 send it, `[]` when RCS is not supported), so it is required: an empty list is written
 back as `[]` rather than dropped.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsCapabilityResponse {
     pub features: ::std::vec::Vec<crate::RcsFeature>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -295,16 +247,9 @@ impl RcsCapabilityResponse {
     }
 }
 ///A rich card (standalone or in a carousel).
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct RcsCard {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -321,15 +266,9 @@ impl RcsCard {
     }
 }
 ///Card media.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsCardMedia {
     ///Media height; the reference shows `MEDIUM`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -342,15 +281,9 @@ impl RcsCardMedia {
     }
 }
 ///`content` for `type: carousel`.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsCarouselContent {
     ///Card width; the reference shows `MEDIUM`.
     #[serde(
@@ -366,14 +299,8 @@ impl RcsCarouselContent {
     }
 }
 ///Answer of `GET /rcs/conversation`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsConversationResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active: ::std::option::Option<bool>,
@@ -405,15 +332,8 @@ impl RcsConversationResponse {
     }
 }
 ///Delivery report of one RCS message.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct RcsDlrRecord {
     #[serde(rename = "agentId", skip_serializing_if = "::std::option::Option::is_none")]
     pub agent_id: ::std::option::Option<crate::StringOrNumber>,
@@ -433,14 +353,8 @@ impl RcsDlrRecord {
     }
 }
 ///Answer of `GET /rcs/dlr`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsDlrResponse {
     pub data: ::std::vec::Vec<RcsDlrRecord>,
     pub status: crate::ResponseStatus,
@@ -451,15 +365,8 @@ impl RcsDlrResponse {
     }
 }
 ///Delivery state of one RCS message.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct RcsDlrState {
     ///`YYYY-MM-DD HH:MM:SS`, system timezone.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -473,6 +380,7 @@ impl RcsDlrState {
     }
 }
 ///`RcsHostingRegion`
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -483,8 +391,7 @@ impl RcsDlrState {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
 pub enum RcsHostingRegion {
     #[serde(rename = "ASIA_PACIFIC")]
@@ -533,14 +440,8 @@ impl ::std::convert::TryFrom<::std::string::String> for RcsHostingRegion {
     }
 }
 ///The inbound message of a `message.received` event.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsInboundMessage {
     ///Text the user sent (for `type: text`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -556,14 +457,8 @@ impl RcsInboundMessage {
     }
 }
 ///The `msg_id` assigned to one contact.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsMessageId {
     pub mobile: crate::StringOrNumber,
     pub msg_id: ::std::string::String,
@@ -574,6 +469,7 @@ impl RcsMessageId {
     }
 }
 ///Kind of RCS message; decides the shape of `content`.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -584,8 +480,7 @@ impl RcsMessageId {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
 pub enum RcsMessageType {
     #[serde(rename = "text")]
@@ -642,15 +537,9 @@ impl ::std::convert::TryFrom<::std::string::String> for RcsMessageType {
     }
 }
 ///`content` for `type: rich_card`.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsRichCardContent {
     pub card: RcsCard,
     ///Card orientation; the reference shows `VERTICAL`.
@@ -667,16 +556,9 @@ field names, `{enabled, routeId, sender, message}`, without types or optionality
 types here follow the same names elsewhere (`routeId` an integer as in `POST /sms`,
 `enabled` a boolean) and every field is optional — inferred, not documented.
 */
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct RcsSmsFallback {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
@@ -698,14 +580,8 @@ shape is **not documented**: `view_location` and `calendar` are inferred names c
 only the label, until Noxitel documents their fields. Never set `postbackData`: it is
 system-generated.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(tag = "type")]
 pub enum RcsSuggestion {
     /**RcsReplySuggestion
@@ -751,14 +627,8 @@ nor its fields.
 (`"suggestions": []`) as well as omitting the field; a named list keeps the two apart
 (generators drop an empty inline optional array).
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct RcsSuggestionList(pub ::std::vec::Vec<RcsSuggestion>);
 impl ::std::ops::Deref for RcsSuggestionList {
@@ -778,14 +648,8 @@ impl ::std::convert::From<::std::vec::Vec<RcsSuggestion>> for RcsSuggestionList 
     }
 }
 ///The suggestion a user tapped.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsSuggestionResponse {
     /**`"{msgId}||{ACTION}||{payload}"`, system-generated. ACTION is `REPLY` (payload: chip
 text), `CLICK` (URL), `DIAL` (E.164 number), `VIEW_LOC` (`"lat,lon"`) or `CALENDAR`
@@ -803,15 +667,9 @@ impl RcsSuggestionResponse {
     }
 }
 ///Body of `POST /rcs/testdevice` and of `DELETE /rcs/testdevice`.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsTestDeviceRequest {
     #[serde(rename = "agentId")]
     pub agent_id: i64,
@@ -825,15 +683,9 @@ impl RcsTestDeviceRequest {
     }
 }
 ///`content` for `type: text`.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsTextContent {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub suggestions: ::std::option::Option<RcsSuggestionList>,
@@ -846,6 +698,7 @@ impl RcsTextContent {
     }
 }
 ///Traffic classification of the send.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -856,8 +709,7 @@ impl RcsTextContent {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
 pub enum RcsTrafficType {
     #[serde(rename = "TRANSACTION")]
@@ -908,14 +760,8 @@ impl ::std::convert::TryFrom<::std::string::String> for RcsTrafficType {
 /**Payload POSTed to an RCS `notifyUrl`. Every field but `event` is optional because only
 the `message.received` payload is shown in the reference; other fields are kept.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RcsWebhookEvent {
     #[serde(rename = "agentId", skip_serializing_if = "::std::option::Option::is_none")]
     pub agent_id: ::std::option::Option<crate::StringOrNumber>,
@@ -944,15 +790,8 @@ impl RcsWebhookEvent {
     }
 }
 ///Remaining credits on one route.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct RouteCredits {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credits: ::std::option::Option<i64>,
@@ -965,15 +804,9 @@ impl RouteCredits {
     }
 }
 ///Body of `POST /otp`.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SendOtpRequest {
     ///OTP channel ID from the dashboard (defines route, sender and template).
     pub channel: i64,
@@ -986,14 +819,8 @@ impl SendOtpRequest {
     }
 }
 ///Answer of `POST /otp`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SendOtpResponse {
     ///Store it; `GET /otp/verify` needs it.
     pub reference: ::std::string::String,
@@ -1007,15 +834,9 @@ impl SendOtpResponse {
 /**Body of `POST /rcs/message`. `content` is required unless `templateId` is supplied;
 `contacts` is required unless `contactGroup` is supplied.
 */
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SendRcsMessageRequest {
     ///RCS agent ID. Uses the default agent if omitted.
     #[serde(rename = "agentId", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1065,14 +886,8 @@ impl SendRcsMessageRequest {
     }
 }
 ///Answer of `POST /rcs/message`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SendRcsMessageResponse {
     pub batch_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1092,16 +907,9 @@ impl SendRcsMessageResponse {
 is required unless `templateId` is supplied; `sender` is mandatory on approval-based
 routes.
 */
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct SendSmsRequest {
     ///Campaign ID from the dashboard. Uses the default campaign if omitted.
     #[serde(
@@ -1157,14 +965,8 @@ impl SendSmsRequest {
     }
 }
 ///Answer of `POST /sms`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SendSmsResponse {
     ///Batch ID; use it with `GET /dlr` for every contact of the send.
     pub batch_id: ::std::string::String,
@@ -1186,15 +988,9 @@ impl SendSmsResponse {
 without a condition (there is no contact-group alternative on this endpoint), so it is
 required here.
 */
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SendWhatsappMessageRequest {
     ///Recipients. For templates, `parameters` holds the `header`, `body` and `buttons` values.
     pub contacts: ::std::vec::Vec<WhatsappContact>,
@@ -1229,14 +1025,8 @@ impl SendWhatsappMessageRequest {
     }
 }
 ///Answer of `POST /whatsapp/message`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SendWhatsappMessageResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
@@ -1255,15 +1045,8 @@ impl SendWhatsappMessageResponse {
     }
 }
 ///Delivery state of one SMS.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct SmsDeliveryStatus {
     ///`YYYY-MM-DD HH:MM:SS`, system timezone.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1281,15 +1064,8 @@ impl SmsDeliveryStatus {
     }
 }
 ///Delivery report of one SMS.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct SmsDlrRecord {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dlr: ::std::option::Option<SmsDeliveryStatus>,
@@ -1311,16 +1087,9 @@ impl SmsDlrRecord {
 /**Body of `GET /dlr` (a JSON body on a GET, as documented). Supply at least one of
 `batch_id` and `sms_id` (each is "required if the other is not supplied").
 */
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct SmsDlrRequest {
     ///The `batch_id` from the send response. Required if `sms_id` is not supplied.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1335,14 +1104,8 @@ impl SmsDlrRequest {
     }
 }
 ///Answer of `GET /dlr`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SmsDlrResponse {
     pub data: ::std::vec::Vec<SmsDlrRecord>,
     pub status: crate::ResponseStatus,
@@ -1353,14 +1116,8 @@ impl SmsDlrResponse {
     }
 }
 ///The `sms_id` assigned to one contact.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SmsMessageId {
     pub mobile: crate::StringOrNumber,
     ///Per-contact message ID; use it with `GET /dlr`.
@@ -1372,6 +1129,7 @@ impl SmsMessageId {
     }
 }
 ///`text` (default), `flash` or `unicode`. Auto-converts to `unicode` when the text needs it.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1382,8 +1140,7 @@ impl SmsMessageId {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
 pub enum SmsMode {
     #[serde(rename = "text")]
@@ -1439,14 +1196,8 @@ impl ::std::default::Default for SmsMode {
 /**Answer of an operation whose response body the reference does not document: `status`
 (and usually `message`) plus any other fields, all kept.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct StatusResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
@@ -1462,15 +1213,9 @@ impl StatusResponse {
 }
 /**Body of `POST /voice/call` (preview). One of `tts` and `audioUrl` is required.
 */
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct VoiceCallRequest {
     ///URL of a hosted `.mp3` or `.wav` file to play. Required if `tts` is not supplied.
     #[serde(rename = "audioUrl", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1503,14 +1248,8 @@ impl VoiceCallRequest {
     }
 }
 ///Planned answer of `POST /voice/call` (preview).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct VoiceCallResponse {
     #[serde(rename = "callId")]
     pub call_id: ::std::string::String,
@@ -1527,14 +1266,8 @@ impl VoiceCallResponse {
 /**Payload POSTed to a voice `notifyUrl`. **Not documented by the reference**; modelled
 after the planned call response. Every field is optional and other fields are kept.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct VoiceCallStatusEvent {
     #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
@@ -1555,15 +1288,9 @@ without marking any field optional (elsewhere it marks optional fields with `?`)
 document requires only `text` and leaves the others optional, since a preview API's
 defaults are unknown — send all four to be safe (the reference's example does).
 */
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct VoiceTts {
     ///BCP 47 language tag, e.g. `en-IN`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1582,15 +1309,8 @@ impl VoiceTts {
     }
 }
 ///Wallet balance.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct Wallet {
     ///Balance as a decimal string, e.g. `"120.00"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1605,15 +1325,9 @@ impl Wallet {
     }
 }
 ///A WhatsApp recipient.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct WhatsappContact {
     ///Mobile number with country code, without `+`.
     pub msisdn: ::std::string::String,
@@ -1628,16 +1342,9 @@ impl WhatsappContact {
 /**Per-contact values. For template messages: `header`, `body` (positional body variables)
 and `buttons`.
 */
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct WhatsappContactParameters {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub body: ::std::vec::Vec<::std::string::String>,
@@ -1655,15 +1362,9 @@ impl WhatsappContactParameters {
 `{latitude, longitude, name, address}`, but no types: decimal degrees as JSON numbers
 are inferred.
 */
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct WhatsappLocation {
     pub address: ::std::string::String,
     pub latitude: f64,
@@ -1676,15 +1377,9 @@ impl WhatsappLocation {
     }
 }
 ///Media to send; required when `type` is `image`, `video`, `audio` or `document`.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct WhatsappMedia {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caption: ::std::option::Option<::std::string::String>,
@@ -1697,14 +1392,8 @@ impl WhatsappMedia {
     }
 }
 ///The `msg_id` assigned to one recipient.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct WhatsappMessageId {
     pub msg_id: ::std::string::String,
     pub msisdn: crate::StringOrNumber,
@@ -1715,14 +1404,8 @@ impl WhatsappMessageId {
     }
 }
 ///Report of one WhatsApp message.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct WhatsappMessageReport {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cost: ::std::option::Option<f64>,
@@ -1750,6 +1433,7 @@ impl WhatsappMessageReport {
     }
 }
 ///Kind of WhatsApp message. Defaults to `text`.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1760,8 +1444,7 @@ impl WhatsappMessageReport {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
 pub enum WhatsappMessageType {
     #[serde(rename = "text")]
@@ -1839,15 +1522,8 @@ impl ::std::default::Default for WhatsappMessageType {
     }
 }
 ///WhatsApp conversation prices for one country.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct WhatsappPrice {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -1868,14 +1544,8 @@ impl WhatsappPrice {
 categories are kept, whatever their value (a new field such as `"currency": "USD"`
 must not make the whole answer unreadable).
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct WhatsappPriceByCategory {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authentication: ::std::option::Option<f64>,
@@ -1900,14 +1570,8 @@ impl WhatsappPriceByCategory {
     }
 }
 ///Answer of `GET /whatsapp/prices` — a top-level array.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 pub struct WhatsappPriceList(pub ::std::vec::Vec<WhatsappPrice>);
 impl ::std::ops::Deref for WhatsappPriceList {
@@ -1927,6 +1591,7 @@ impl ::std::convert::From<::std::vec::Vec<WhatsappPrice>> for WhatsappPriceList 
     }
 }
 ///`message` — one message; `campaign` — every message of a campaign.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1937,8 +1602,7 @@ impl ::std::convert::From<::std::vec::Vec<WhatsappPrice>> for WhatsappPriceList 
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
 pub enum WhatsappReportMode {
     #[serde(rename = "message")]
@@ -1983,15 +1647,9 @@ impl ::std::convert::TryFrom<::std::string::String> for WhatsappReportMode {
     }
 }
 ///A value for the template button at `index`, e.g. a dynamic URL.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct WhatsappTemplateButtonParameter {
     pub index: i64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2003,15 +1661,9 @@ impl WhatsappTemplateButtonParameter {
     }
 }
 ///A template header value, e.g. `{"type": "text", "value": "Welcome!"}`.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct WhatsappTemplateHeaderParameter {
     ///Header parameter type; the reference shows `text`.
     #[serde(rename = "type")]
@@ -2024,14 +1676,8 @@ impl WhatsappTemplateHeaderParameter {
     }
 }
 ///Answer of `GET /whatsapp/checkwindow`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct WhatsappWindowResponse {
     ///When the open window closes (RFC 3339 UTC). Absent when closed.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8820,6 +8466,7 @@ pub const COMPONENT_SCHEMA_NAMES: &[&str] = &[
     "OtpMatched",
     "OtpVerifyResponse",
 ];
+#[cfg(feature = "json-schema")]
 /// Adds the JSON Schema of every component schema type (generated and hand-written) to
 /// `generator`'s definitions and returns, in document order, each component name with
 /// the schema that refers to its definition.

@@ -50,17 +50,36 @@ pub enum ParamType {
 }
 
 impl Spec {
-    /// Reads and parses the document at `path`.
+    /// Reads and parses the document at `path`: JSON if its name ends in `.json`, else YAML
+    /// (feature `yaml`).
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
             path: path.display().to_string(),
             source,
         })?;
-        Self::from_yaml(&text)
+        if path.extension().is_some_and(|e| e == "json") {
+            return Self::from_json(&text);
+        }
+        #[cfg(feature = "yaml")]
+        return Self::from_yaml(&text);
+        #[cfg(not(feature = "yaml"))]
+        Err(Error::Unsupported(format!(
+            "{}: reading YAML needs noxitel-codegen's `yaml` feature (or read the JSON copy)",
+            path.display()
+        )))
+    }
+
+    /// Parses a JSON document (the committed `openapi/noxitel.json`, which `cargo xtask
+    /// generate` writes from the YAML).
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        let doc: OpenAPI = serde_json::from_str(text).map_err(|e| Error::Parse(e.to_string()))?;
+        let raw: Value = serde_json::from_str(text).map_err(|e| Error::Parse(e.to_string()))?;
+        Ok(Self { doc, raw })
     }
 
     /// Parses a YAML (or JSON) document.
+    #[cfg(feature = "yaml")]
     pub fn from_yaml(text: &str) -> Result<Self, Error> {
         // Parsed twice: `openapiv3` keeps document order (generated code follows it), the raw
         // value gives the vendor extensions.

@@ -7,7 +7,12 @@ use typify::{TypeSpace, TypeSpacePatch, TypeSpaceSettings};
 use crate::{Error, Spec, json_schema, render};
 
 /// Derives added to every generated type, on top of typify's serde/Debug/Clone.
-const DERIVES: &[&str] = &["PartialEq", "schemars::JsonSchema"];
+const DERIVES: &[&str] = &["PartialEq"];
+
+/// `JsonSchema` for every generated type, with `noxitel-types`' `json-schema` feature (xtask
+/// publishes the schema; a program that only sends messages need not build the derive).
+const JSON_SCHEMA_DERIVE: &str =
+    r#"#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]"#;
 
 /// Where the code that names the types is compiled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +42,7 @@ pub(crate) fn type_space(spec: &Spec, context: Context) -> Result<TypeSpace, Err
     for derive in DERIVES {
         settings.with_derive(derive.to_string());
     }
+    settings.with_attr(JSON_SCHEMA_DERIVE.to_owned());
     for name in spec.hand_written_schemas() {
         settings.with_replacement(&name, format!("{module}::{name}"), std::iter::empty());
     }
@@ -97,6 +103,7 @@ fn schema_registry(spec: &Spec) -> proc_macro2::TokenStream {
         /// Name of every component schema of `openapi/noxitel.yaml`, in document order.
         pub const COMPONENT_SCHEMA_NAMES: &[&str] = &[#(#names),*];
 
+        #[cfg(feature = "json-schema")]
         /// Adds the JSON Schema of every component schema type (generated and hand-written) to
         /// `generator`'s definitions and returns, in document order, each component name with
         /// the schema that refers to its definition.

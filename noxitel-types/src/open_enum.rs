@@ -1,7 +1,8 @@
 //! Enums the API may extend: an unknown value becomes `Unknown(String)` instead of failing
 //! the whole response, and is written back unchanged.
 
-/// Declares an open string enum: serde, `Display`, `FromStr`, `JsonSchema`, `as_str()`.
+/// Declares an open string enum: serde, `Display`, `FromStr`, `as_str()` (and `JsonSchema` with
+/// the `json-schema` feature).
 macro_rules! open_enum {
     (
         $(#[$meta:meta])*
@@ -78,6 +79,7 @@ macro_rules! open_enum {
             }
         }
 
+        #[cfg(feature = "json-schema")]
         impl schemars::JsonSchema for $name {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 stringify!($name).into()

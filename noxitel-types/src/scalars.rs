@@ -76,6 +76,7 @@ impl PartialEq<&str> for StringOrNumber {
     }
 }
 
+#[cfg(feature = "json-schema")]
 impl schemars::JsonSchema for StringOrNumber {
     fn schema_name() -> Cow<'static, str> {
         "StringOrNumber".into()

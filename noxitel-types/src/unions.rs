@@ -10,7 +10,8 @@ use crate::{RcsCarouselContent, RcsRichCardContent, RcsTextContent, WhatsappMess
 /// `mode=message` answers one report object. The `mode=campaign` answer is not documented by
 /// the reference: a list of reports is read as [`WhatsappReport::Messages`], anything else is
 /// kept verbatim in [`WhatsappReport::Other`].
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum WhatsappReport {
     /// One message's report (`mode=message`).
@@ -52,7 +53,8 @@ impl<'de> Deserialize<'de> for WhatsappReport {
 ///
 /// The `media` content shape is not documented by the reference: pass it as
 /// [`RcsMessageContent::Other`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum RcsMessageContent {
     /// For `type: text`.

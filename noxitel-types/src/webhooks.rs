@@ -28,7 +28,8 @@ use crate::{PostbackAction, RcsEventType, RcsInboundMessageType, RcsWebhookEvent
 ///
 /// **The reference does not document this payload**: every field is kept as sent. Use
 /// `GET /dlr` for the documented delivery report shape.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct SmsDeliveryReceipt(pub Map<String, Value>);
 

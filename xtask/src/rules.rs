@@ -8,7 +8,7 @@
 //! * every JSON body of every response (errors included) and request is a `$ref` to a component
 //!   schema, so every payload has a named type;
 //! * every `$ref` is local and resolves;
-//! * the crates' `noxitel.yaml` links resolve to the document.
+//! * the crates' `noxitel.json` links resolve to the document's JSON copy.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,8 +19,9 @@ use serde_json::Value;
 
 use crate::SPEC;
 
-/// The crates whose build script reads `<crate>/noxitel.yaml`, a link to the document.
-const SPEC_LINKS: &[&str] = &["noxitel-types/noxitel.yaml", "noxitel-api/noxitel.yaml"];
+/// The crates whose build script reads `<crate>/noxitel.json`, a link to the document's JSON
+/// copy (`cargo xtask check` keeps that copy equal to the document).
+const SPEC_LINKS: &[&str] = &["noxitel-types/noxitel.json", "noxitel-api/noxitel.json"];
 
 /// Every rule the document under `root` breaks, as readable sentences (empty when none).
 pub fn check(root: &Path) -> Vec<String> {
@@ -157,7 +158,7 @@ pub fn ref_problems(doc: &Value) -> (usize, Vec<String>) {
 }
 
 fn spec_links(root: &Path, problems: &mut Vec<String>) {
-    let Ok(document) = std::fs::read(root.join(SPEC)) else {
+    let Ok(document) = std::fs::read(root.join(crate::artifacts::OPENAPI_JSON)) else {
         return;
     };
     for link in SPEC_LINKS {
@@ -169,9 +170,13 @@ fn spec_links(root: &Path, problems: &mut Vec<String>) {
         match std::fs::read(&path) {
             Ok(bytes) if bytes == document => {}
             Ok(_) => problems.push(format!(
-                "{link}: differs from {SPEC} (it must be a link to it)"
+                "{link}: differs from {} (it must be a link to it)",
+                crate::artifacts::OPENAPI_JSON
             )),
-            Err(e) => problems.push(format!("{link}: {e} (it must be a link to {SPEC})")),
+            Err(e) => problems.push(format!(
+                "{link}: {e} (it must be a link to {})",
+                crate::artifacts::OPENAPI_JSON
+            )),
         }
     }
 }
