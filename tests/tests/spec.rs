@@ -1136,7 +1136,7 @@ fn json_equality_compares_numbers_by_value() {
 /// code.
 #[test]
 fn the_json_copy_generates_the_same_code_as_the_document() {
-    let root = workspace_root();
+    let root = noxitel_tests::workspace_root();
     let yaml = noxitel_codegen::Spec::from_file(root.join("openapi/noxitel.yaml")).unwrap();
     let json = noxitel_codegen::Spec::from_file(root.join("openapi/noxitel.json")).unwrap();
     assert_eq!(
