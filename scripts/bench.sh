@@ -11,18 +11,25 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-PRISM_VERSION="5.14.2"
-TOOLS="$ROOT/.tools"
+# Prism is pinned in scripts/bench/package.json + package-lock.json (`npm ci` into .tools/bench,
+# again only when they change).
+PRISM_VERSION="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dependencies"]["@stoplight/prism-cli"])' scripts/bench/package.json)"
+TOOLS="$ROOT/.tools/bench"
 TOKEN="bench-token"
 SECONDS_PER="${SECONDS_PER:-5}"
 CONCURRENCY="${CONCURRENCY:-32}"
 DB_SYNC="${DB_SYNC:-full}"
 
-if ! "$TOOLS/node_modules/.bin/prism" --version 2>/dev/null | grep -q "$PRISM_VERSION"; then
+wanted="$(cat scripts/bench/package.json scripts/bench/package-lock.json)"
+if [ ! -x "$TOOLS/node_modules/.bin/prism" ] || [ "$(cat "$TOOLS/.stamp" 2>/dev/null)" != "$wanted" ]; then
   echo "installing @stoplight/prism-cli@$PRISM_VERSION into $TOOLS" >&2
+  rm -rf "$TOOLS"
   mkdir -p "$TOOLS"
-  (cd "$TOOLS" && { [ -f package.json ] || echo '{"name": "noxitel-tools", "private": true}' > package.json; } && npm install --no-audit --no-fund "@stoplight/prism-cli@$PRISM_VERSION" >/dev/null)
+  cp scripts/bench/package.json scripts/bench/package-lock.json "$TOOLS/"
+  (cd "$TOOLS" && npm ci --no-audit --no-fund --loglevel=error)
+  printf '%s' "$wanted" > "$TOOLS/.stamp"
 fi
+"$TOOLS/node_modules/.bin/prism" --version | grep -q "$PRISM_VERSION"
 
 cargo build --quiet --release -p noxitel-sandbox --bin noxitel-sandbox --example bench --example bare
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/release"
@@ -39,7 +46,7 @@ SBX_PID=$!
 DB_PID=$!
 "$TARGET/examples/bare" --port "$BARE_PORT" &
 BARE_PID=$!
-"$TOOLS/node_modules/.bin/prism" mock openapi/noxitel.yaml -h 127.0.0.1 -p "$PRISM_PORT" --errors false >/tmp/prism-bench.log 2>&1 &
+"$TOOLS/node_modules/.bin/prism" mock openapi/noxitel.yaml -h 127.0.0.1 -p "$PRISM_PORT" --errors false >"$DB_DIR/prism.log" 2>&1 &
 PRISM_PID=$!
 trap 'kill "$SBX_PID" "$DB_PID" "$BARE_PID" "$PRISM_PID" 2>/dev/null || true; rm -rf "$DB_DIR"' EXIT
 
