@@ -31,16 +31,21 @@ fn send(server: &BulkServer, csv: &std::path::Path, extra: &[&str]) -> std::proc
         .unwrap()
 }
 
+/// A CSV of `rows` generated contacts, `name` in a new temporary directory, and a fresh server.
+fn campaign(name: &str, rows: usize) -> (tempfile::TempDir, std::path::PathBuf, BulkServer) {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join(name);
+    write_csv(&csv, rows);
+    (dir, csv, BulkServer::start())
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]
 fn resumes_after_failure_without_sending_twice() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("contacts.csv");
-    write_csv(&csv, 1000);
-    let server = BulkServer::start();
+    let (dir, csv, server) = campaign("contacts.csv", 1000);
     // Interrupted run: the server stops accepting after 7 batches (402).
     server.set(|b| b.accept_limit = Some(7));
     let args = ["--batch-size", "37", "--concurrency", "4"];
@@ -94,19 +99,15 @@ fn resumes_after_failure_without_sending_twice() {
     assert_eq!(summary["contacts_already_sent"], 1000);
     assert_eq!(server.total(), 1000);
     // Parameters came from the CSV columns.
-    let r = server.shared.received.lock().unwrap();
     assert_eq!(
-        r.parameters["919800000005"],
+        server.parameters("919800000005"),
         serde_json::json!({"name": "Name 5"})
     );
 }
 
 #[test]
 fn unknown_outcome_is_reported_not_resent() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("c.csv");
-    write_csv(&csv, 100);
-    let server = BulkServer::start();
+    let (dir, csv, server) = campaign("c.csv", 100);
     // Request #2 is processed by the server but answered too late: outcome unknown.
     server.set(|b| b.slow_request = Some((2, Duration::from_secs(4))));
     let args = ["--batch-size", "10", "--concurrency", "1", "--timeout", "1"];
@@ -140,49 +141,47 @@ fn unknown_outcome_is_reported_not_resent() {
     assert_eq!(server.total(), 110);
 }
 
+/// With LF and with CRLF line ends (Excel's and Python's default): the same line numbers.
 #[test]
-fn bad_rows_are_reported_and_skipped() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("c.csv");
-    std::fs::write(
-        &csv,
-        "mobile,name\n919800000001,Ann\n,Bob\nabc123,Cy\n919800000002,Di,extra\n+919800000003,Ed\n",
-    )
-    .unwrap();
-    let server = BulkServer::start();
-    let out = send(&server, &csv, &[]);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
-    let stderr = text(&out.stderr);
-    assert!(stderr.contains("line 3: skipped: empty mobile"), "{stderr}");
-    assert!(
-        stderr.contains("line 4: skipped: non-numeric mobile \"abc123\""),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("line 5: skipped: expected 2 columns, found 3"),
-        "{stderr}"
-    );
-    assert_eq!(server.total(), 2);
-    assert_eq!(
-        server
-            .shared
-            .received
-            .lock()
-            .unwrap()
-            .per_mobile
-            .get("919800000003"),
-        Some(&1)
-    );
-    let failures = std::fs::read_to_string(dir.path().join("c.csv.failures.csv")).unwrap();
-    assert_eq!(failures.lines().count(), 4, "{failures}");
+fn bad_rows_are_reported_with_their_line_and_skipped() {
+    for ending in ["\n", "\r\n"] {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("c.csv");
+        let rows = [
+            "mobile,name",
+            "919800000001,Ann",
+            ",Bob",
+            "abc123,Cy",
+            "919800000002,Di,extra",
+            "+919800000003,Ed",
+            "",
+        ];
+        std::fs::write(&csv, rows.join(ending)).unwrap();
+        let server = BulkServer::start();
+        let out = send(&server, &csv, &[]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{ending:?}: {stderr}");
+        for expected in [
+            "line 3: skipped: empty mobile",
+            "line 4: skipped: non-numeric mobile \"abc123\"",
+            "line 5: skipped: expected 2 columns, found 3",
+            "batch 0 (lines 2-6): accepted 2 contacts",
+        ] {
+            assert!(stderr.contains(expected), "{ending:?}: {stderr}");
+        }
+        assert_eq!(server.total(), 2);
+        assert_eq!(
+            server.parameters("919800000003"),
+            serde_json::json!({"name": "Ed"})
+        );
+        let failures = std::fs::read_to_string(dir.path().join("c.csv.failures.csv")).unwrap();
+        assert_eq!(failures.lines().count(), 4, "{failures}");
+    }
 }
 
 #[test]
 fn journal_refuses_other_inputs() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("c.csv");
-    write_csv(&csv, 20);
-    let server = BulkServer::start();
+    let (dir, csv, server) = campaign("c.csv", 20);
     let out = send(&server, &csv, &["--batch-size", "5"]);
     assert_eq!(out.status.code(), Some(0));
     // Other message: refused.
@@ -270,10 +269,7 @@ fn ctrl_c(child: &std::process::Child) {
 
 #[test]
 fn crash_mid_request_then_ctrl_c_resume_without_duplicates() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("c.csv");
-    write_csv(&csv, 100);
-    let server = BulkServer::start();
+    let (_dir, csv, server) = campaign("c.csv", 100);
 
     // Crash (SIGKILL) while request #3 is in flight: processed by the server, never answered.
     server.set(|b| b.slow_request = Some((3, Duration::from_secs(30))));
@@ -318,10 +314,7 @@ fn crash_mid_request_then_ctrl_c_resume_without_duplicates() {
 
 #[test]
 fn a_placeholder_that_is_not_a_column_is_warned_about() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("contacts.csv");
-    write_csv(&csv, 3);
-    let server = BulkServer::start();
+    let (_dir, csv, server) = campaign("contacts.csv", 3);
     let out = noxitel(&server)
         .args(["sms", "send", "--csv"])
         .arg(&csv)
@@ -344,37 +337,8 @@ fn a_placeholder_that_is_not_a_column_is_warned_about() {
 }
 
 #[test]
-fn crlf_files_report_the_right_line_numbers() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("c.csv");
-    std::fs::write(
-        &csv,
-        "mobile,name\r\n919800000001,Ann\r\n,Bob\r\nabc123,Cy\r\n919800000002,Di\r\n",
-    )
-    .unwrap();
-    let server = BulkServer::start();
-    let out = send(&server, &csv, &[]);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("line 3: skipped: empty mobile"), "{stderr}");
-    assert!(stderr.contains("line 4: skipped: non-numeric"), "{stderr}");
-    assert!(
-        stderr.contains("(lines 2-5): accepted 2 contacts"),
-        "{stderr}"
-    );
-    let r = server.shared.received.lock().unwrap();
-    assert_eq!(
-        r.parameters["919800000002"],
-        serde_json::json!({"name": "Di"})
-    );
-}
-
-#[test]
 fn a_second_ctrl_c_abandons_the_requests_in_flight_as_unknown() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("c.csv");
-    write_csv(&csv, 100);
-    let server = BulkServer::start();
+    let (_dir, csv, server) = campaign("c.csv", 100);
     server.set(|b| b.slow_request = Some((1, Duration::from_secs(30))));
     let child = spawn_send(&server, &csv);
     wait_for_requests(&server, 2);

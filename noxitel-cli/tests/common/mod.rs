@@ -90,6 +90,11 @@ impl BulkServer {
         self.shared.received.lock().unwrap().per_mobile.len()
     }
 
+    /// The parameters the server last received for `mobile`.
+    pub fn parameters(&self, mobile: &str) -> Value {
+        self.shared.received.lock().unwrap().parameters[mobile].clone()
+    }
+
     pub fn set(&self, f: impl FnOnce(&mut Behaviour)) {
         f(&mut self.shared.behaviour.lock().unwrap());
     }
