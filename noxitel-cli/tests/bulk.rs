@@ -39,6 +39,22 @@ fn campaign(name: &str, rows: usize) -> (tempfile::TempDir, std::path::PathBuf, 
     (dir, csv, BulkServer::start())
 }
 
+/// Re-runs once the server behaves (100 contacts): every other contact is sent, each exactly
+/// once; the batch whose outcome is unknown is not (exit 8), and the summary says `why`.
+fn rerun_leaves_the_unknown_batch(
+    server: &BulkServer,
+    csv: &std::path::Path,
+    args: &[&str],
+    why: &str,
+) {
+    server.set(|b| b.slow_request = None);
+    let out = send(server, csv, args);
+    assert_eq!(out.status.code(), Some(8), "stderr: {}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(why), "{}", text(&out.stdout));
+    assert_eq!(server.total(), 100);
+    assert_eq!(server.max_per_mobile(), 1, "no contact sent twice");
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -119,16 +135,7 @@ fn unknown_outcome_is_reported_not_resent() {
     assert_eq!(server.total(), 30);
 
     // Re-run: everything else is sent; the unknown batch is not.
-    server.set(|b| b.slow_request = None);
-    let out = send(&server, &csv, &args);
-    assert_eq!(out.status.code(), Some(8), "stderr: {}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("batch 2 (lines 22-31, 10 contacts)"),
-        "{}",
-        text(&out.stdout)
-    );
-    assert_eq!(server.total(), 100);
-    assert_eq!(server.max_per_mobile(), 1, "no contact sent twice");
+    rerun_leaves_the_unknown_batch(&server, &csv, &args, "batch 2 (lines 22-31, 10 contacts)");
     let failures = std::fs::read_to_string(dir.path().join("c.csv.failures.csv")).unwrap();
     assert_eq!(failures.lines().count(), 11, "{failures}");
     assert!(failures.contains("outcome unknown"), "{failures}");
@@ -300,16 +307,12 @@ fn crash_mid_request_then_ctrl_c_resume_without_duplicates() {
     assert!(after_interrupt < 100, "stopped early: {after_interrupt}");
 
     // Resume: everything else is sent once; the batch in flight at the crash is not re-sent.
-    server.set(|b| b.slow_request = None);
-    let out = send(&server, &csv, &["--batch-size", "10", "--concurrency", "1"]);
-    assert_eq!(out.status.code(), Some(8), "stderr: {}", text(&out.stderr));
-    let stdout = text(&out.stdout);
-    assert!(
-        stdout.contains("interrupted while the request was in flight"),
-        "{stdout}"
+    rerun_leaves_the_unknown_batch(
+        &server,
+        &csv,
+        &["--batch-size", "10", "--concurrency", "1"],
+        "interrupted while the request was in flight",
     );
-    assert_eq!(server.total(), 100);
-    assert_eq!(server.max_per_mobile(), 1, "no contact sent twice");
 }
 
 #[test]
@@ -359,14 +362,10 @@ fn a_second_ctrl_c_abandons_the_requests_in_flight_as_unknown() {
     );
 
     // The abandoned batch is not re-sent by the next run.
-    server.set(|b| b.slow_request = None);
-    let out = send(&server, &csv, &["--batch-size", "10", "--concurrency", "1"]);
-    assert_eq!(out.status.code(), Some(8), "stderr: {}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("Ctrl-C twice"),
-        "{}",
-        text(&out.stdout)
+    rerun_leaves_the_unknown_batch(
+        &server,
+        &csv,
+        &["--batch-size", "10", "--concurrency", "1"],
+        "Ctrl-C twice",
     );
-    assert_eq!(server.total(), 100);
-    assert_eq!(server.max_per_mobile(), 1, "no contact sent twice");
 }
