@@ -45,9 +45,10 @@ pub mod types {
 }
 pub use otp::OtpVerification;
 pub use retry::RetryPolicy;
-pub use transport::{RawCapture, Transport};
+pub use transport::Transport;
 
 use call::CallOptions;
+use transport::RawCapture;
 use reqwest::StatusCode;
 use transport::Failure;
 
@@ -71,29 +72,6 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.raw.baseurl()
-    }
-
-    /// The same client (connection pool, settings) that also keeps the raw body of every
-    /// successful answer in the returned [`RawCapture`]: the API's JSON exactly as sent, for
-    /// programs that pass it on (`noxitel -o json` does).
-    ///
-    /// ```no_run
-    /// # async fn run(client: noxitel_api::Client) -> Result<(), noxitel_api::Error> {
-    /// let (client, raw) = client.capture_raw();
-    /// let credits = client.get_credits().await?;
-    /// println!("{}", String::from_utf8_lossy(&raw.body().unwrap_or_default()));
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn capture_raw(&self) -> (Client, RawCapture) {
-        let capture = RawCapture::default();
-        let raw = self.sharing_pool(self.raw.inner().capturing(capture.clone()));
-        (Client { raw }, capture)
-    }
-
-    /// The capture this client was made with by [`Client::capture_raw`], if any.
-    pub fn raw_capture(&self) -> Option<&RawCapture> {
-        self.raw.inner().capture()
     }
 
     /// A handle on the same connection pool whose transport remembers this call's answer,

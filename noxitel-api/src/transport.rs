@@ -37,11 +37,9 @@ const PROGENITOR_API_VERSION_HEADER: &str = "api-version";
 pub struct Transport {
     settings: Arc<Settings>,
     call: Arc<Mutex<CallRecord>>,
-    /// The client's capture ([`crate::Client::capture_raw`]).
-    capture: Option<RawCapture>,
     /// This call's own options and capture (a builder of [`crate::calls`]).
     options: CallOptions,
-    call_capture: Option<RawCapture>,
+    capture: Option<RawCapture>,
 }
 
 pub(crate) struct Settings {
@@ -83,16 +81,13 @@ pub(crate) enum Failure {
     NoAnswer(NoAnswer),
 }
 
-/// The raw body of the successful answers received through a client made by
-/// [`crate::Client::capture_raw`] — the API's JSON exactly as sent, for callers that must pass
-/// it on unchanged (e.g. `noxitel -o json`). Holds the latest answer; meant for one call at a
-/// time.
+/// The raw body of one call's successful answer, for [`crate::Response::body`].
 #[derive(Debug, Clone, Default)]
-pub struct RawCapture(Arc<Mutex<Option<Bytes>>>);
+pub(crate) struct RawCapture(Arc<Mutex<Option<Bytes>>>);
 
 impl RawCapture {
-    /// The body of the latest successful answer, if any, leaving it in place.
-    pub fn body(&self) -> Option<Bytes> {
+    /// The body of the successful answer, if any, leaving it in place.
+    pub(crate) fn body(&self) -> Option<Bytes> {
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -202,9 +197,8 @@ impl Transport {
         Self {
             settings: Arc::new(settings),
             call: Arc::default(),
-            capture: None,
             options: CallOptions::default(),
-            call_capture: None,
+            capture: None,
         }
     }
 
@@ -214,22 +208,9 @@ impl Transport {
         Self {
             settings: Arc::clone(&self.settings),
             call: Arc::default(),
-            capture: self.capture.clone(),
             options,
-            call_capture: capture,
+            capture,
         }
-    }
-
-    /// The same settings, keeping successful answers' bodies in `capture`.
-    pub(crate) fn capturing(&self, capture: RawCapture) -> Self {
-        Self {
-            capture: Some(capture),
-            ..self.per_call(CallOptions::default(), None)
-        }
-    }
-
-    pub(crate) fn capture(&self) -> Option<&RawCapture> {
-        self.capture.as_ref()
     }
 
     pub(crate) fn token(&self) -> &ApiToken {
@@ -318,7 +299,7 @@ impl Transport {
             {
                 self.record().envelope = Some(api);
             }
-            for capture in [&self.capture, &self.call_capture].into_iter().flatten() {
+            if let Some(capture) = &self.capture {
                 capture.store(&answer.body);
             }
         }

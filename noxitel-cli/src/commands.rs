@@ -8,7 +8,7 @@ use noxitel_api::types::{
     RcsAgentRequest, RcsMessageContent, SendRcsMessageRequest, SendSmsRequest,
     SendWhatsappMessageRequest, VoiceCallRequest, WhatsappReportMode,
 };
-use noxitel_api::{Error, OtpVerification};
+use noxitel_api::{Error, OtpVerification, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -101,19 +101,22 @@ fn contacts(key: &str, to: &[String], params: &Map<String, Value>) -> Value {
 }
 
 fn done<T: Serialize>(
-    client: &Client,
     output: Output,
     what: &str,
-    answer: Result<T, Error>,
+    answer: Result<Response<T>, Error>,
 ) -> Result<(), Failure> {
     match answer {
-        Ok(answer) => output::print_answer(client, output, &answer),
+        Ok(response) => output::print_answer(output, &response),
         Err(e) => Err(Failure::api(what, e)),
     }
 }
 
 pub async fn credits(client: &Client, output: Output) -> Result<(), Failure> {
-    done(client, output, "credits", client.get_credits().await)
+    done(
+        output,
+        "credits",
+        client.get_credits().with_response().await,
+    )
 }
 
 /// `sms send` without `--csv`.
@@ -130,10 +133,9 @@ pub async fn sms_send(client: &Client, output: Output, args: &SmsSend) -> Result
     let req: SendSmsRequest = request("sms send", body)?;
     warn_unfilled_placeholders(&req);
     done(
-        client,
         output,
         "sms send",
-        client.send_sms().body(req).await,
+        client.send_sms().body(req).with_response().await,
     )
 }
 
@@ -180,7 +182,7 @@ pub async fn sms_dlr(
         .get_sms_dlr()
         .set_batch_id(batch_id.map(str::to_owned))
         .set_sms_id(sms_id.map(str::to_owned));
-    done(client, output, "sms dlr", call.await)
+    done(output, "sms dlr", call.with_response().await)
 }
 
 /// `sms segments`: offline.
@@ -208,27 +210,30 @@ pub async fn whatsapp(client: &Client, output: Output, cmd: &Whatsapp) -> Result
                 WhatsappReportMode::Message
             };
             done(
-                client,
                 output,
                 "whatsapp report",
-                client.get_whatsapp_report().mode(mode).id(id).await,
+                client
+                    .get_whatsapp_report()
+                    .mode(mode)
+                    .id(id)
+                    .with_response()
+                    .await,
             )
         }
         Whatsapp::Window { phone_id, msisdn } => done(
-            client,
             output,
             "whatsapp window",
             client
                 .check_whatsapp_window()
                 .phone_id(phone_id)
                 .msisdn(msisdn)
+                .with_response()
                 .await,
         ),
         Whatsapp::Prices => done(
-            client,
             output,
             "whatsapp prices",
-            client.get_whatsapp_prices().await,
+            client.get_whatsapp_prices().with_response().await,
         ),
     }
 }
@@ -255,10 +260,13 @@ async fn whatsapp_send(
     }
     let req: SendWhatsappMessageRequest = request("whatsapp send", body)?;
     done(
-        client,
         output,
         "whatsapp send",
-        client.send_whatsapp_message().body(req).await,
+        client
+            .send_whatsapp_message()
+            .body(req)
+            .with_response()
+            .await,
     )
 }
 
@@ -266,33 +274,33 @@ pub async fn rcs(client: &Client, output: Output, cmd: &Rcs) -> Result<(), Failu
     match cmd {
         Rcs::Send(args) => rcs_send(client, output, args).await,
         Rcs::Dlr(args) => done(
-            client,
             output,
             "rcs dlr",
             client
                 .get_rcs_dlr()
                 .set_batch_id(args.batch_id.clone())
                 .set_msg_id(args.msg_id.clone())
+                .with_response()
                 .await,
         ),
         Rcs::Capability { mobile, agent_id } => done(
-            client,
             output,
             "rcs capability",
             client
                 .get_rcs_capability()
                 .mobile(mobile)
                 .agent_id(*agent_id)
+                .with_response()
                 .await,
         ),
         Rcs::Conversation { agent_id, mobile } => done(
-            client,
             output,
             "rcs conversation",
             client
                 .get_rcs_conversation()
                 .agent_id(*agent_id)
                 .mobile(mobile)
+                .with_response()
                 .await,
         ),
         Rcs::Agent(cmd) => rcs_agent(client, output, cmd).await,
@@ -302,20 +310,23 @@ pub async fn rcs(client: &Client, output: Output, cmd: &Rcs) -> Result<(), Failu
                     .add_rcs_test_device()
                     .agent_id(d.agent_id)
                     .phone_number(&d.phone);
-                done(client, output, "rcs testdevice add", call.await)
+                done(output, "rcs testdevice add", call.with_response().await)
             }
             RcsTestdevice::List { agent_id } => done(
-                client,
                 output,
                 "rcs testdevice list",
-                client.list_rcs_test_devices().agent_id(*agent_id).await,
+                client
+                    .list_rcs_test_devices()
+                    .agent_id(*agent_id)
+                    .with_response()
+                    .await,
             ),
             RcsTestdevice::Remove(d) => {
                 let call = client
                     .remove_rcs_test_device()
                     .agent_id(d.agent_id)
                     .phone_number(&d.phone);
-                done(client, output, "rcs testdevice remove", call.await)
+                done(output, "rcs testdevice remove", call.with_response().await)
             }
         },
     }
@@ -350,10 +361,9 @@ async fn rcs_send(client: &Client, output: Output, args: &RcsSend) -> Result<(),
     set(&mut body, "schedule", args.schedule.as_ref());
     let req: SendRcsMessageRequest = request("rcs send", body)?;
     done(
-        client,
         output,
         "rcs send",
-        client.send_rcs_message().body(req).await,
+        client.send_rcs_message().body(req).with_response().await,
     )
 }
 
@@ -394,38 +404,35 @@ async fn rcs_agent(client: &Client, output: Output, cmd: &RcsAgent) -> Result<()
             set(&mut body, "agentUseCase", args.agent_use_case.as_ref());
             let req: RcsAgentRequest = request("rcs agent create", body)?;
             done(
-                client,
                 output,
                 "rcs agent create",
-                client.upsert_rcs_agent().body(req).await,
+                client.upsert_rcs_agent().body(req).with_response().await,
             )
         }
         RcsAgent::Submit { agent_id } => {
             let call = client.submit_rcs_agent().agent_id(*agent_id);
-            done(client, output, "rcs agent submit", call.await)
+            done(output, "rcs agent submit", call.with_response().await)
         }
         RcsAgent::Get { id, agent_id } => {
             // clap requires exactly one of the two.
             let id = id.or(*agent_id).unwrap_or_default();
             done(
-                client,
                 output,
                 "rcs agent get",
-                client.get_rcs_agent().id(id).await,
+                client.get_rcs_agent().id(id).with_response().await,
             )
         }
         RcsAgent::List => done(
-            client,
             output,
             "rcs agent list",
-            client.list_rcs_agents().await,
+            client.list_rcs_agents().with_response().await,
         ),
         RcsAgent::Launch { agent_id, carriers } => {
             let call = client
                 .launch_rcs_agent()
                 .agent_id(*agent_id)
                 .carriers(carriers);
-            done(client, output, "rcs agent launch", call.await)
+            done(output, "rcs agent launch", call.with_response().await)
         }
     }
 }
@@ -449,10 +456,9 @@ pub async fn voice(client: &Client, output: Output, cmd: &Voice) -> Result<(), F
     set(&mut body, "notifyUrl", args.notify_url.as_ref());
     let req: VoiceCallRequest = request("voice call", body)?;
     done(
-        client,
         output,
         "voice call",
-        client.place_voice_call().body(req).await,
+        client.place_voice_call().body(req).with_response().await,
     )
 }
 
@@ -460,21 +466,20 @@ pub async fn otp(client: &Client, output: Output, cmd: &Otp) -> Result<(), Failu
     match cmd {
         Otp::Send { mobile, channel } => {
             let call = client.send_otp().channel(*channel).mobile(mobile);
-            done(client, output, "otp send", call.await)
+            done(output, "otp send", call.with_response().await)
         }
         Otp::Verify { reference, otp } => {
             match client.verify_otp().reference(reference).otp(otp).await {
-                Ok(OtpVerification::Matched) => output::print_answer(
-                    client,
-                    output,
-                    &json!({"status": "success", "matched": "yes"}),
-                ),
+                // The outcome, whichever way the API answered it (see `OtpVerification`).
+                Ok(OtpVerification::Matched) => {
+                    output::print(output, &json!({"status": "success", "matched": "yes"}))
+                }
                 Ok(OtpVerification::NotMatched { message }) => {
                     let mut answer = json!({"status": "error", "matched": "no"});
                     if let Some(m) = &message {
                         answer["message"] = json!(m);
                     }
-                    output::print_answer(client, output, &answer)?;
+                    output::print(output, &answer)?;
                     Err(Failure::new(
                         exit::Kind::Refused,
                         format!(

@@ -116,12 +116,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         _ => {}
     }
+    // `-o json` prints the API's answer as sent (`with_response()`), not a re-serialisation of
+    // the typed value.
     let client = client(&cli.global)?;
-    // `-o json` prints the API's answer as sent, not a re-serialisation of the typed value.
-    let client = match output {
-        cli::Output::Json => client.capture_raw().0,
-        cli::Output::Table => client,
-    };
     match &cli.command {
         Command::Credits => commands::credits(&client, output).await?,
         Command::Sms(Sms::Send(args)) => {

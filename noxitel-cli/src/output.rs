@@ -34,24 +34,21 @@ pub fn print<T: Serialize>(output: Output, answer: &T) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Prints an API answer from the body exactly as the API sent it when the client captured it
-/// (see `noxitel_api::Client::capture_raw`): as is with `-o json`, as a table otherwise;
-/// without a capture, like [`print()`].
+/// Prints an API answer from its body exactly as the API sent it (a builder's
+/// `with_response()`): as is with `-o json`, as a table otherwise.
 pub fn print_answer<T: Serialize>(
-    client: &noxitel_api::Client,
     output: Output,
-    answer: &T,
+    response: &noxitel_api::Response<T>,
 ) -> Result<(), Failure> {
-    let Some(raw) = client.raw_capture().and_then(|c| c.body()) else {
-        return print(output, answer);
-    };
+    let raw = response.body();
+    let answer = response.value();
     match output {
         Output::Json => {
-            emit(String::from_utf8_lossy(&raw).trim_end());
+            emit(String::from_utf8_lossy(raw).trim_end());
             Ok(())
         }
         // The table too shows every field the API sent, documented or not.
-        Output::Table => match serde_json::from_slice::<Value>(&raw) {
+        Output::Table => match serde_json::from_slice::<Value>(raw) {
             Ok(value) => print(output, &value),
             Err(_) => print(output, answer),
         },
