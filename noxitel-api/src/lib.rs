@@ -1,6 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod auth;
 mod call;
@@ -48,9 +48,9 @@ pub use retry::RetryPolicy;
 pub use transport::Transport;
 
 use call::CallOptions;
-use transport::RawCapture;
 use reqwest::StatusCode;
 use transport::Failure;
+use transport::RawCapture;
 
 use noxitel_types::{ApiError, Envelope, StringOrNumber};
 use progenitor_client::{ClientInfo, ResponseValue};
