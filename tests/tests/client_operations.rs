@@ -4,16 +4,16 @@
 
 mod common;
 
-use common::{api, api_json, api_query, client_for, seed, seed_as};
+use common::{api, api_json, api_query, client_for, exchange, seed, seed_as};
 use httpmock::Method::{DELETE, GET, POST};
 use httpmock::MockServer;
 use noxitel_api::OtpVerification;
 use noxitel_api::types::{
-    Contact, RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest, RcsDeliveryStatus,
-    RcsFeature, RcsMessageContent, RcsMessageType, RcsSuggestion, RcsTestDeviceRequest,
-    RcsTrafficType, ResponseStatus, SendOtpRequest, SendRcsMessageRequest, SendSmsRequest,
-    SendWhatsappMessageRequest, SmsDlrRequest, SmsMode, StringOrNumber, VoiceCallRequest,
-    VoiceCallStatus, WhatsappMessageType, WhatsappReport, WhatsappReportMode,
+    Contact, RcsAgentLaunchRequest, RcsAgentRequest, RcsDeliveryStatus, RcsFeature,
+    RcsMessageContent, RcsMessageType, RcsSuggestion, RcsTestDeviceRequest, RcsTrafficType,
+    ResponseStatus, SendRcsMessageRequest, SendSmsRequest, SendWhatsappMessageRequest,
+    SmsDlrRequest, SmsMode, StringOrNumber, VoiceCallRequest, VoiceCallStatus, WhatsappMessageType,
+    WhatsappReport, WhatsappReportMode,
 };
 use serde_json::{Value, json};
 
@@ -26,19 +26,16 @@ fn to_json<T: serde::Serialize>(value: &T) -> Value {
 
 #[tokio::test]
 async fn send_sms_posts_the_reference_curl_body() {
-    let server = MockServer::start_async().await;
     let example = seed("sms-send-request-curl.json");
-    let mock = server
-        .mock_async(|when, then| {
-            api_json(when, POST, "/sms", example.clone());
-            then.status(200).json_body(seed("sms-send-success.json"));
-        })
-        .await;
 
     let body: SendSmsRequest = seed_as("sms-send-request-curl.json");
-    let answer = client_for(&server).send_sms().body(body).await.unwrap();
-
-    mock.assert_async().await;
+    let answer = exchange(
+        |when| api_json(when, POST, "/sms", example.clone()),
+        seed("sms-send-success.json"),
+        async |client| client.send_sms().body(body).await,
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.status, ResponseStatus::Success);
     assert_eq!(
         answer.message.as_deref(),
@@ -126,18 +123,14 @@ async fn sms_dlr_sends_a_json_body_on_get() {
         "sms-dlr-request-by-batch.json",
         "sms-dlr-request-by-sms-id.json",
     ] {
-        let server = MockServer::start_async().await;
-        let mock = server
-            .mock_async(|when, then| {
-                api_json(when, GET, "/dlr", seed(fixture));
-                then.status(200).json_body(seed("sms-dlr-success.json"));
-            })
-            .await;
-
         let body: SmsDlrRequest = seed_as(fixture);
-        let answer = client_for(&server).get_sms_dlr().body(body).await.unwrap();
-
-        mock.assert_async().await;
+        let answer = exchange(
+            |when| api_json(when, GET, "/dlr", seed(fixture)),
+            seed("sms-dlr-success.json"),
+            async |client| client.get_sms_dlr().body(body).await,
+        )
+        .await
+        .unwrap();
         assert_eq!(answer.status, ResponseStatus::Success);
         let record = &answer.data[0];
         assert_eq!(record.sms_shoot_id.as_deref(), Some("user_6q0za64m0ql0vu7"));
@@ -154,17 +147,13 @@ async fn sms_dlr_sends_a_json_body_on_get() {
 
 #[tokio::test]
 async fn credits_is_a_bodiless_get() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api_query(when, GET, "/credits", &[]);
-            then.status(200).json_body(seed("credits-success.json"));
-        })
-        .await;
-
-    let answer = client_for(&server).get_credits().await.unwrap();
-
-    mock.assert_async().await;
+    let answer = exchange(
+        |when| api_query(when, GET, "/credits", &[]),
+        seed("credits-success.json"),
+        async |client| client.get_credits().await,
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.billing_mode.as_deref(), Some("credits"));
     let wallet = answer.wallet.unwrap();
     assert_eq!(wallet.amount.as_deref(), Some("120.00"));
@@ -177,25 +166,17 @@ async fn credits_is_a_bodiless_get() {
 
 #[tokio::test]
 async fn send_whatsapp_template_posts_the_reference_curl_body() {
-    let server = MockServer::start_async().await;
     let example = seed("whatsapp-send-request-template-curl.json");
-    let mock = server
-        .mock_async(|when, then| {
-            api_json(when, POST, "/whatsapp/message", example.clone());
-            then.status(200)
-                .json_body(seed("whatsapp-send-success.json"));
-        })
-        .await;
 
     let body: SendWhatsappMessageRequest = seed_as("whatsapp-send-request-template-curl.json");
     assert_eq!(body.type_, Some(WhatsappMessageType::Template));
-    let answer = client_for(&server)
-        .send_whatsapp_message()
-        .body(body)
-        .await
-        .unwrap();
-
-    mock.assert_async().await;
+    let answer = exchange(
+        |when| api_json(when, POST, "/whatsapp/message", example.clone()),
+        seed("whatsapp-send-success.json"),
+        async |client| client.send_whatsapp_message().body(body).await,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         answer.message.as_deref(),
         Some("Messages Sent Successfully")
@@ -215,47 +196,38 @@ async fn send_whatsapp_text_posts_the_reference_node_body() {
         "message": "Hello! Your order has been shipped.",
         "contacts": [{ "msisdn": "919887111111" }]
     });
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api_json(when, POST, "/whatsapp/message", example.clone());
-            then.status(200)
-                .json_body(seed("whatsapp-send-success.json"));
-        })
-        .await;
     let body: SendWhatsappMessageRequest = serde_json::from_value(example.clone()).unwrap();
-    client_for(&server)
-        .send_whatsapp_message()
-        .body(body)
-        .await
-        .unwrap();
-    mock.assert_async().await;
+    exchange(
+        |when| api_json(when, POST, "/whatsapp/message", example.clone()),
+        seed("whatsapp-send-success.json"),
+        async |client| client.send_whatsapp_message().body(body).await,
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
 async fn whatsapp_report_passes_mode_and_id_in_the_query() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
+    let answer = exchange(
+        |when| {
             api_query(
                 when,
                 GET,
                 "/whatsapp/report",
                 &[("mode", "message"), ("id", "MSG_ID")],
-            );
-            then.status(200)
-                .json_body(seed("whatsapp-report-message-success.json"));
-        })
-        .await;
-
-    let answer = client_for(&server)
-        .get_whatsapp_report()
-        .mode(WhatsappReportMode::Message)
-        .id("MSG_ID")
-        .await
-        .unwrap();
-
-    mock.assert_async().await;
+            )
+        },
+        seed("whatsapp-report-message-success.json"),
+        async |client| {
+            client
+                .get_whatsapp_report()
+                .mode(WhatsappReportMode::Message)
+                .id("MSG_ID")
+                .await
+        },
+    )
+    .await
+    .unwrap();
     let WhatsappReport::Message(report) = &answer else {
         panic!("expected a single report, got {answer:?}");
     };
@@ -270,27 +242,27 @@ async fn whatsapp_report_passes_mode_and_id_in_the_query() {
 
 #[tokio::test]
 async fn whatsapp_campaign_report_uses_mode_campaign() {
-    let server = MockServer::start_async().await;
     let report = seed("whatsapp-report-message-success.json");
-    let mock = server
-        .mock_async(|when, then| {
+    let answer = exchange(
+        |when| {
             api_query(
                 when,
                 GET,
                 "/whatsapp/report",
                 &[("mode", "campaign"), ("id", "CAMPAIGN_ID")],
-            );
-            then.status(200)
-                .json_body(json!([report.clone(), report.clone()]));
-        })
-        .await;
-    let answer = client_for(&server)
-        .get_whatsapp_report()
-        .mode(WhatsappReportMode::Campaign)
-        .id("CAMPAIGN_ID")
-        .await
-        .unwrap();
-    mock.assert_async().await;
+            )
+        },
+        json!([report.clone(), report.clone()]),
+        async |client| {
+            client
+                .get_whatsapp_report()
+                .mode(WhatsappReportMode::Campaign)
+                .id("CAMPAIGN_ID")
+                .await
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.reports().len(), 2);
 }
 
@@ -300,25 +272,26 @@ async fn whatsapp_checkwindow_passes_phone_id_and_msisdn() {
         ("whatsapp-checkwindow-open.json", true),
         ("whatsapp-checkwindow-closed.json", false),
     ] {
-        let server = MockServer::start_async().await;
-        let mock = server
-            .mock_async(|when, then| {
+        let answer = exchange(
+            |when| {
                 api_query(
                     when,
                     GET,
                     "/whatsapp/checkwindow",
                     &[("phoneId", "1234567890"), ("msisdn", "919887111111")],
-                );
-                then.status(200).json_body(seed(fixture));
-            })
-            .await;
-        let answer = client_for(&server)
-            .check_whatsapp_window()
-            .phone_id("1234567890")
-            .msisdn("919887111111")
-            .await
-            .unwrap();
-        mock.assert_async().await;
+                )
+            },
+            seed(fixture),
+            async |client| {
+                client
+                    .check_whatsapp_window()
+                    .phone_id("1234567890")
+                    .msisdn("919887111111")
+                    .await
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!(answer.window_open, open);
         assert_eq!(
             answer.expires_at.as_deref(),
@@ -329,16 +302,13 @@ async fn whatsapp_checkwindow_passes_phone_id_and_msisdn() {
 
 #[tokio::test]
 async fn whatsapp_prices_is_a_top_level_array() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api_query(when, GET, "/whatsapp/prices", &[]);
-            then.status(200)
-                .json_body(seed("whatsapp-prices-success.json"));
-        })
-        .await;
-    let answer = client_for(&server).get_whatsapp_prices().await.unwrap();
-    mock.assert_async().await;
+    let answer = exchange(
+        |when| api_query(when, GET, "/whatsapp/prices", &[]),
+        seed("whatsapp-prices-success.json"),
+        async |client| client.get_whatsapp_prices().await,
+    )
+    .await
+    .unwrap();
     let india = &answer.0[0];
     assert_eq!(india.country.as_deref(), Some("India"));
     assert_eq!(india.prefix.as_deref(), Some("+91"));
@@ -352,19 +322,6 @@ async fn whatsapp_prices_is_a_top_level_array() {
 
 #[tokio::test]
 async fn send_rcs_text_posts_the_reference_curl_body() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api_json(
-                when,
-                POST,
-                "/rcs/message",
-                seed("rcs-send-request-curl.json"),
-            );
-            then.status(200).json_body(seed("rcs-send-success.json"));
-        })
-        .await;
-
     let body: SendRcsMessageRequest = seed_as("rcs-send-request-curl.json");
     assert_eq!(body.type_, RcsMessageType::Text);
     assert_eq!(body.traffic_type, Some(RcsTrafficType::Transaction));
@@ -377,13 +334,20 @@ async fn send_rcs_text_posts_the_reference_curl_body() {
             text: "Confirm".into()
         }
     );
-    let answer = client_for(&server)
-        .send_rcs_message()
-        .body(body)
-        .await
-        .unwrap();
-
-    mock.assert_async().await;
+    let answer = exchange(
+        |when| {
+            api_json(
+                when,
+                POST,
+                "/rcs/message",
+                seed("rcs-send-request-curl.json"),
+            )
+        },
+        seed("rcs-send-success.json"),
+        async |client| client.send_rcs_message().body(body).await,
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.batch_id, "rcs_k8a9s2lmnp4xvqr");
     assert_eq!(
         answer.message.as_deref(),
@@ -456,145 +420,119 @@ async fn upsert_rcs_agent_posts_the_reference_body() {
 
 #[tokio::test]
 async fn submit_rcs_agent_posts_the_agent_id() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
+    let answer = exchange(
+        |when| {
             api_json(
                 when,
                 POST,
                 "/rcs/agent/submit",
                 seed("rcs-agent-submit-request.json"),
-            );
-            then.status(200).json_body(json!({"status": "success"}));
-        })
-        .await;
-    let body: RcsAgentSubmitRequest = seed_as("rcs-agent-submit-request.json");
-    let answer = client_for(&server)
-        .submit_rcs_agent()
-        .body(body)
-        .await
-        .unwrap();
-    mock.assert_async().await;
+            )
+        },
+        json!({"status": "success"}),
+        async |client| client.submit_rcs_agent().agent_id(42).await,
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.status, Some(ResponseStatus::Success));
 }
 
 #[tokio::test]
 async fn get_rcs_agent_puts_the_id_in_the_path() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api_query(when, GET, "/rcs/agent/42", &[]);
-            then.status(200).json_body(
-                json!({"status": "success", "agent": {"id": 42, "agentName": "support_bot"}}),
-            );
-        })
-        .await;
-    let answer = client_for(&server).get_rcs_agent().id(42).await.unwrap();
-    mock.assert_async().await;
+    let answer = exchange(
+        |when| api_query(when, GET, "/rcs/agent/42", &[]),
+        json!({"status": "success", "agent": {"id": 42, "agentName": "support_bot"}}),
+        async |client| client.get_rcs_agent().id(42).await,
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.extra["agent"]["agentName"], "support_bot");
 }
 
 #[tokio::test]
 async fn list_rcs_agents_is_a_bodiless_get() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api_query(when, GET, "/rcs/agents", &[]);
-            then.status(200)
-                .json_body(json!({"status": "success", "data": [{"id": 42}]}));
-        })
-        .await;
-    let answer = client_for(&server).list_rcs_agents().await.unwrap();
-    mock.assert_async().await;
+    let answer = exchange(
+        |when| api_query(when, GET, "/rcs/agents", &[]),
+        json!({"status": "success", "data": [{"id": 42}]}),
+        async |client| client.list_rcs_agents().await,
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.extra["data"][0]["id"], 42);
 }
 
 #[tokio::test]
 async fn launch_rcs_agent_posts_the_carriers() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
+    let body: RcsAgentLaunchRequest = seed_as("rcs-agent-launch-request.json");
+    assert_eq!(body.carriers, ["airtel-india", "reliance-jio-india"]);
+    exchange(
+        |when| {
             api_json(
                 when,
                 POST,
                 "/rcs/agent/launch",
                 seed("rcs-agent-launch-request.json"),
-            );
-            then.status(200).json_body(json!({"status": "success"}));
-        })
-        .await;
-    let body: RcsAgentLaunchRequest = seed_as("rcs-agent-launch-request.json");
-    assert_eq!(body.carriers, ["airtel-india", "reliance-jio-india"]);
-    client_for(&server)
-        .launch_rcs_agent()
-        .body(body)
-        .await
-        .unwrap();
-    mock.assert_async().await;
+            )
+        },
+        json!({"status": "success"}),
+        async |client| client.launch_rcs_agent().body(body).await,
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
 async fn add_rcs_test_device_posts_the_reference_body() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
+    exchange(
+        |when| {
             api_json(
                 when,
                 POST,
                 "/rcs/testdevice",
                 seed("rcs-testdevice-add-request.json"),
-            );
-            then.status(200).json_body(json!({"status": "success"}));
-        })
-        .await;
-    let body: RcsTestDeviceRequest = seed_as("rcs-testdevice-add-request.json");
-    client_for(&server)
-        .add_rcs_test_device()
-        .body(body)
-        .await
-        .unwrap();
-    mock.assert_async().await;
+            )
+        },
+        json!({"status": "success"}),
+        async |client| {
+            client
+                .add_rcs_test_device()
+                .agent_id(42)
+                .phone_number("+919887979736")
+                .await
+        },
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
 async fn remove_rcs_test_device_sends_a_json_body_on_delete() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
+    let body: RcsTestDeviceRequest = seed_as("rcs-testdevice-remove-request.json");
+    exchange(
+        |when| {
             api_json(
                 when,
                 DELETE,
                 "/rcs/testdevice",
                 seed("rcs-testdevice-remove-request.json"),
-            );
-            then.status(200).json_body(json!({"status": "success"}));
-        })
-        .await;
-    let body: RcsTestDeviceRequest = seed_as("rcs-testdevice-remove-request.json");
-    client_for(&server)
-        .remove_rcs_test_device()
-        .body(body)
-        .await
-        .unwrap();
-    mock.assert_async().await;
+            )
+        },
+        json!({"status": "success"}),
+        async |client| client.remove_rcs_test_device().body(body).await,
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
 async fn list_rcs_test_devices_passes_the_agent_id() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api_query(when, GET, "/rcs/testdevices", &[("agentId", "42")]);
-            then.status(200)
-                .json_body(json!({"status": "success", "devices": ["+919887979736"]}));
-        })
-        .await;
-    let answer = client_for(&server)
-        .list_rcs_test_devices()
-        .agent_id(42)
-        .await
-        .unwrap();
-    mock.assert_async().await;
+    let answer = exchange(
+        |when| api_query(when, GET, "/rcs/testdevices", &[("agentId", "42")]),
+        json!({"status": "success", "devices": ["+919887979736"]}),
+        async |client| client.list_rcs_test_devices().agent_id(42).await,
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.extra["devices"][0], "+919887979736");
 }
 
@@ -604,25 +542,26 @@ async fn rcs_capability_passes_mobile_and_agent_id() {
         "rcs-capability-enabled.json",
         "rcs-capability-not-supported.json",
     ] {
-        let server = MockServer::start_async().await;
-        let mock = server
-            .mock_async(|when, then| {
+        let answer = exchange(
+            |when| {
                 api_query(
                     when,
                     GET,
                     "/rcs/capability",
                     &[("mobile", "919887111111"), ("agentId", "42")],
-                );
-                then.status(200).json_body(seed(fixture));
-            })
-            .await;
-        let answer = client_for(&server)
-            .get_rcs_capability()
-            .mobile("919887111111")
-            .agent_id(42)
-            .await
-            .unwrap();
-        mock.assert_async().await;
+                )
+            },
+            seed(fixture),
+            async |client| {
+                client
+                    .get_rcs_capability()
+                    .mobile("919887111111")
+                    .agent_id(42)
+                    .await
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!(
             answer.mobile,
             Some(StringOrNumber::String("919887111111".into()))
@@ -644,26 +583,26 @@ async fn rcs_capability_passes_mobile_and_agent_id() {
 
 #[tokio::test]
 async fn rcs_conversation_passes_agent_id_and_mobile() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
+    let answer = exchange(
+        |when| {
             api_query(
                 when,
                 GET,
                 "/rcs/conversation",
                 &[("agentId", "42"), ("mobile", "919887111111")],
-            );
-            then.status(200)
-                .json_body(seed("rcs-conversation-active.json"));
-        })
-        .await;
-    let answer = client_for(&server)
-        .get_rcs_conversation()
-        .agent_id(42)
-        .mobile("919887111111")
-        .await
-        .unwrap();
-    mock.assert_async().await;
+            )
+        },
+        seed("rcs-conversation-active.json"),
+        async |client| {
+            client
+                .get_rcs_conversation()
+                .agent_id(42)
+                .mobile("919887111111")
+                .await
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.active, Some(true));
     assert_eq!(
         answer.conversation_id.as_deref(),
@@ -682,20 +621,19 @@ async fn rcs_dlr_passes_exactly_the_given_identifier() {
         (None, Some(MSG), ("msg_id", MSG)),
     ];
     for (batch_id, msg_id, query) in cases {
-        let server = MockServer::start_async().await;
-        let mock = server
-            .mock_async(|when, then| {
-                api_query(when, GET, "/rcs/dlr", &[query]);
-                then.status(200).json_body(seed("rcs-dlr-success.json"));
-            })
-            .await;
-        let answer = client_for(&server)
-            .get_rcs_dlr()
-            .set_batch_id(batch_id.map(str::to_owned))
-            .set_msg_id(msg_id.map(str::to_owned))
-            .await
-            .unwrap();
-        mock.assert_async().await;
+        let answer = exchange(
+            |when| api_query(when, GET, "/rcs/dlr", &[query]),
+            seed("rcs-dlr-success.json"),
+            async |client| {
+                client
+                    .get_rcs_dlr()
+                    .set_batch_id(batch_id.map(str::to_owned))
+                    .set_msg_id(msg_id.map(str::to_owned))
+                    .await
+            },
+        )
+        .await
+        .unwrap();
         let record = &answer.data[0];
         assert_eq!(record.agent_id, Some(StringOrNumber::from(42)));
         let dlr = record.dlr.as_ref().unwrap();
@@ -708,20 +646,14 @@ async fn rcs_dlr_passes_exactly_the_given_identifier() {
 
 #[tokio::test]
 async fn voice_call_posts_the_reference_node_body() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api_json(when, POST, "/voice/call", seed("voice-call-request.json"));
-            then.status(200).json_body(seed("voice-call-response.json"));
-        })
-        .await;
     let body: VoiceCallRequest = seed_as("voice-call-request.json");
-    let answer = client_for(&server)
-        .place_voice_call()
-        .body(body)
-        .await
-        .unwrap();
-    mock.assert_async().await;
+    let answer = exchange(
+        |when| api_json(when, POST, "/voice/call", seed("voice-call-request.json")),
+        seed("voice-call-response.json"),
+        async |client| client.place_voice_call().body(body).await,
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.call_id, "call_Kx9Ab2");
     assert_eq!(answer.status, Some(VoiceCallStatus::Ringing));
     assert_eq!(answer.to.as_deref(), Some("919887111111"));
@@ -731,41 +663,40 @@ async fn voice_call_posts_the_reference_node_body() {
 
 #[tokio::test]
 async fn send_otp_posts_channel_and_mobile() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api_json(when, POST, "/otp", seed("otp-send-request.json"));
-            then.status(200).json_body(seed("otp-send-success.json"));
-        })
-        .await;
-    let body: SendOtpRequest = seed_as("otp-send-request.json");
-    let answer = client_for(&server).send_otp().body(body).await.unwrap();
-    mock.assert_async().await;
+    // Through the builder's setters: the reference's example on the wire.
+    let answer = exchange(
+        |when| api_json(when, POST, "/otp", seed("otp-send-request.json")),
+        seed("otp-send-success.json"),
+        async |client| client.send_otp().channel(27).mobile("919887111111").await,
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.status, ResponseStatus::Success);
     assert_eq!(answer.reference, "036BZDUHIX");
 }
 
 #[tokio::test]
 async fn verify_otp_passes_reference_and_code_in_the_query() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
+    let answer = exchange(
+        |when| {
             api_query(
                 when,
                 GET,
                 "/otp/verify",
                 &[("reference", "036BZDUHIX"), ("otp", "847291")],
-            );
-            then.status(200).json_body(seed("otp-verify-matched.json"));
-        })
-        .await;
-    let answer = client_for(&server)
-        .verify_otp()
-        .reference("036BZDUHIX")
-        .otp("847291")
-        .await
-        .unwrap();
-    mock.assert_async().await;
+            )
+        },
+        seed("otp-verify-matched.json"),
+        async |client| {
+            client
+                .verify_otp()
+                .reference("036BZDUHIX")
+                .otp("847291")
+                .await
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(answer, OtpVerification::Matched);
 }
 

@@ -65,6 +65,26 @@ pub fn client_for(server: &MockServer) -> Client {
         .expect("client builds")
 }
 
+/// One expected request on a fresh mock server (`expect` describes it), answered 200 with
+/// `answer`: runs `call` with a client of that server, asserts that the request came exactly
+/// once, and gives back what `call` returned.
+pub async fn exchange<T>(
+    expect: impl FnOnce(When) -> When,
+    answer: Value,
+    call: impl AsyncFnOnce(Client) -> T,
+) -> T {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            expect(when);
+            then.status(200).json_body(answer);
+        })
+        .await;
+    let out = call(client_for(&server)).await;
+    mock.assert_async().await;
+    out
+}
+
 /// `method` `BASE_PATH + path` with the headers every request must carry — and without the
 /// `api-version` header progenitor would add (the reference never mentions it).
 pub fn api(when: When, method: Method, path: &str) -> When {
