@@ -143,20 +143,14 @@ impl Error {
     /// `InvalidRequest` for a call of `operation` whose required inputs (`(name, missing)`)
     /// were not all set: nothing was sent.
     pub(crate) fn missing(operation: &str, inputs: &[(&str, bool)]) -> Self {
-        let missing: Vec<String> = inputs
+        let missing: Vec<&str> = inputs
             .iter()
-            .filter(|(_, missing)| *missing)
-            .map(|(name, _)| format!("`{name}`"))
-            .collect();
-        let setters: Vec<String> = inputs
-            .iter()
-            .filter(|(_, missing)| *missing)
-            .map(|(name, _)| format!(".{name}(..)"))
+            .filter_map(|(name, missing)| missing.then_some(*name))
             .collect();
         Error::InvalidRequest(format!(
-            "{operation}: missing required {} (set with {})",
-            missing.join(", "),
-            setters.join(", ")
+            "{operation}: missing required `{}` (set with .{}(..))",
+            missing.join("`, `"),
+            missing.join("(..), .")
         ))
     }
 

@@ -183,7 +183,7 @@ impl<'a> Builder<'a> {
         });
         let setters = self.inputs.iter().flat_map(|i| i.setters.clone());
         let body_setter = self.body_setter();
-        let (request_ty, request) = self.request();
+        let (request_ty, request) = (self.request_type(), self.request());
         let exchange = self.exchange();
         let answer = &self.answer;
         let check = self.adapted.map(|a| {
@@ -310,12 +310,27 @@ impl<'a> Builder<'a> {
     }
 
     /// The type of the checked request and the body of `fn request`.
-    fn request(&self) -> (TokenStream, TokenStream) {
+    /// The type of the checked request: the body type, or the tuple of the parameters.
+    fn request_type(&self) -> TokenStream {
+        match &self.body {
+            Some((ty, _)) => quote!(noxitel_types::#ty),
+            None => {
+                let types = self.inputs.iter().map(|i| match i.required {
+                    true => unwrap_option(&i.stored),
+                    false => i.stored.clone(),
+                });
+                quote!((#(#types,)*))
+            }
+        }
+    }
+
+    /// The body of `fn request`: the checked request from the inputs, or what is missing.
+    fn request(&self) -> TokenStream {
         let required: Vec<_> = self.inputs.iter().filter(|i| i.required).collect();
         let names: Vec<_> = self.inputs.iter().map(|i| &i.field).collect();
         let unpack = quote!(let Self { setup, #(#names,)* } = self;);
         let id = &self.op.id;
-        let (ty, build) = match &self.body {
+        let build = match &self.body {
             Some((ty, props)) => {
                 let args = props.iter().filter_map(|p| match p.kind {
                     Field::Required(_) | Field::RequiredList(_) => Some(&p.field),
@@ -328,28 +343,16 @@ impl<'a> Builder<'a> {
                         Some(quote!(body.#field = #field;))
                     }
                 });
-                (
-                    quote!(noxitel_types::#ty),
-                    quote! {
-                        #[allow(unused_mut)]
-                        let mut body = noxitel_types::#ty::new(#(#args),*);
-                        #(#rest)*
-                        noxitel_types::Validate::validate(&body)
-                            .map(|()| body)
-                            .map_err(crate::Error::from)
-                    },
-                )
+                quote! {
+                    #[allow(unused_mut)]
+                    let mut body = noxitel_types::#ty::new(#(#args),*);
+                    #(#rest)*
+                    noxitel_types::Validate::validate(&body)
+                        .map(|()| body)
+                        .map_err(crate::Error::from)
+                }
             }
-            None => {
-                let types = self.inputs.iter().map(|i| {
-                    let stored = &i.stored;
-                    match i.required {
-                        true => unwrap_option(stored),
-                        false => stored.clone(),
-                    }
-                });
-                (quote!((#(#types,)*)), quote!(Ok((#(#names,)*))))
-            }
+            None => quote!(Ok((#(#names,)*))),
         };
         let present: Vec<_> = required.iter().map(|i| &i.field).collect();
         let missing = present.iter().map(|field| {
@@ -368,14 +371,14 @@ impl<'a> Builder<'a> {
             }
         };
         let body = quote!(#body (setup, request));
-        (ty, quote!(#unpack #body))
+        quote!(#unpack #body)
     }
 
     /// `async fn exchange`: the request through the progenitor builder.
     fn exchange(&self) -> TokenStream {
         let method = format_ident!("{}", self.op.id.to_snake_case());
         let answer = &self.answer;
-        let (ty, _) = self.request();
+        let ty = self.request_type();
         let (unpack, sets) = match &self.body {
             Some(_) => (
                 quote!(let body = request;),
