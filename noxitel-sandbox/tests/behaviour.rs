@@ -6,7 +6,7 @@ mod common;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
-use common::{contact, env, env_with, events, receiver, sms};
+use common::{Calls, contact, env, env_with, events, receiver, sms};
 use noxitel_api::Error;
 use noxitel_types::webhooks::RcsEvent;
 use noxitel_types::{
@@ -19,11 +19,7 @@ use serde_json::{Value, json};
 async fn credit_accounting_is_exact_under_concurrency() {
     let env = env().await;
     let (status, _) = env
-        .call(
-            "POST",
-            "/sandbox/credits",
-            Some(json!({"routeId": 1, "credits": 1000})),
-        )
+        .post("/sandbox/credits", json!({"routeId": 1, "credits": 1000}))
         .await;
     assert_eq!(status, 200);
     let contacts: Vec<_> = (0..30)
@@ -179,8 +175,7 @@ async fn bad_input_gets_precise_4xx() {
     let credits = env.client.get_credits().await.unwrap();
     assert_eq!(credits.credits[0].credits, Some(3_946_684));
     // short on credits: 402 and nothing sent
-    env.call("POST", "/sandbox/credits", Some(json!({"credits": 1})))
-        .await;
+    env.post("/sandbox/credits", json!({"credits": 1})).await;
     let err = env
         .client
         .send_sms()
@@ -196,14 +191,13 @@ async fn bad_input_gets_precise_4xx() {
         Some(1)
     );
     // WhatsApp short on wallet: the reference's own error body, word for word.
-    env.call("POST", "/sandbox/credits", Some(json!({"walletCents": 1})))
+    env.post("/sandbox/credits", json!({"walletCents": 1}))
         .await;
     let (status, answer) = env
-        .call(
-            "POST",
+        .post(
             "/api/v2/whatsapp/message",
-            Some(json!({"type": "text", "message": "Hello!",
-                "contacts": [{"msisdn": "919887111111"}]})),
+            json!({"type": "text", "message": "Hello!",
+                "contacts": [{"msisdn": "919887111111"}]}),
         )
         .await;
     assert_eq!(status, 402);
@@ -248,10 +242,9 @@ async fn webhooks_are_delivered_with_retries() {
     })
     .await;
     let (status, _) = env
-        .call(
-            "POST",
+        .post(
             "/sandbox/rcs/tap",
-            Some(json!({"msgId": msg_id, "text": "Confirm"})),
+            json!({"msgId": msg_id, "text": "Confirm"}),
         )
         .await;
     assert_eq!(status, 200);
@@ -275,7 +268,7 @@ async fn webhooks_are_delivered_with_retries() {
         }
         other => panic!("unexpected {other:?}"),
     }
-    let (_, log) = env.call("GET", "/sandbox/webhooks", None).await;
+    let (_, log) = env.get("/sandbox/webhooks").await;
     assert!(
         log["data"]
             .as_array()
@@ -286,10 +279,9 @@ async fn webhooks_are_delivered_with_retries() {
     );
 
     // inbound text reaches the same receiver
-    env.call(
-        "POST",
+    env.post(
         "/sandbox/rcs/inbound",
-        Some(json!({"from": "919887111111", "text": "hello"})),
+        json!({"from": "919887111111", "text": "hello"}),
     )
     .await;
     let bodies = hook

@@ -1,9 +1,13 @@
 //! The `noxitel-sandbox` binary as a user starts it: banner on stdout, one log line per request
 //! on stderr.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+
+use common::output::{base_url, read_until};
 
 /// `GET /api/v2/credits` over a plain socket; returns the status line.
 fn get_credits(base_url: &str, token: &str) -> String {
@@ -30,20 +34,9 @@ fn start() -> (Child, String, String) {
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut banner = String::new();
-    let mut line = String::new();
-    while stdout.read_line(&mut line).unwrap_or(0) > 0 {
-        banner.push_str(&line);
-        if let Some(url) = line.trim().strip_prefix("base URL :") {
-            // Dropping the reader closes stdout: what a script that read the URL does.
-            let url = url.trim().to_owned();
-            return (child, banner, url);
-        }
-        line.clear();
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("no base URL in the banner: {banner:?}");
+    // Dropping the reader closes stdout: what a script that read the URL does.
+    let (url, banner) = read_until(&mut child, &mut stdout, base_url);
+    (child, banner, url)
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::{env, env_with, receiver};
+use common::{Calls, env, env_with, receiver};
 use futures_util::StreamExt;
 use noxitel_sandbox::{Config, FaultSpec};
 use serde_json::{Value, json};
@@ -17,16 +17,14 @@ async fn send_sms(env: &common::Env, to: &str, notify: Option<&str>) -> Value {
     if let Some(url) = notify {
         body["notifyUrl"] = json!(url);
     }
-    let (status, sent) = env.call("POST", "/api/v2/sms", Some(body)).await;
+    let (status, sent) = env.post("/api/v2/sms", body).await;
     assert_eq!(status, 200, "{sent}");
     sent
 }
 
 async fn sms_status(env: &common::Env, sent: &Value) -> String {
     let batch = sent["batch_id"].as_str().unwrap();
-    let (_, dlr) = env
-        .call("GET", &format!("/api/v2/dlr?batch_id={batch}"), None)
-        .await;
+    let (_, dlr) = env.get(&format!("/api/v2/dlr?batch_id={batch}")).await;
     dlr["data"][0]["dlr"]["status"].as_str().unwrap().to_owned()
 }
 
@@ -36,27 +34,23 @@ async fn rcs(env: &common::Env, to: &str, notify: &str, fallback: bool) -> Value
     if fallback {
         body["smsFallback"] = json!({"enabled": true, "message": "hello by SMS"});
     }
-    let (status, sent) = env.call("POST", "/api/v2/rcs/message", Some(body)).await;
+    let (status, sent) = env.post("/api/v2/rcs/message", body).await;
     assert_eq!(status, 200, "{sent}");
     let msg_id = sent["message_id"][0]["msg_id"].as_str().unwrap().to_owned();
-    let (_, dlr) = env
-        .call("GET", &format!("/api/v2/rcs/dlr?msg_id={msg_id}"), None)
-        .await;
+    let (_, dlr) = env.get(&format!("/api/v2/rcs/dlr?msg_id={msg_id}")).await;
     dlr["data"][0].clone()
 }
 
 async fn rcs_status(env: &common::Env, record: &Value) -> String {
     let msg_id = record["msg_id"].as_str().unwrap();
-    let (_, dlr) = env
-        .call("GET", &format!("/api/v2/rcs/dlr?msg_id={msg_id}"), None)
-        .await;
+    let (_, dlr) = env.get(&format!("/api/v2/rcs/dlr?msg_id={msg_id}")).await;
     dlr["data"][0]["dlr"]["status"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
 async fn magic_numbers_have_fixed_outcomes() {
     let env = env().await;
-    let (status, table) = env.call("GET", "/sandbox/magic-numbers", None).await;
+    let (status, table) = env.get("/sandbox/magic-numbers").await;
     assert_eq!(status, 200);
     assert!(table["data"].as_array().unwrap().len() >= 10, "{table}");
 
@@ -74,12 +68,7 @@ async fn magic_numbers_have_fixed_outcomes() {
     assert_eq!(sms_status(&env, &late).await, "Submitted", "30 s later");
     assert_eq!(sms_status(&env, &delayed).await, "Submitted", "30 s later");
     assert_eq!(sms_status(&env, &silent).await, "Submitted");
-    env.call(
-        "POST",
-        "/sandbox/clock/advance",
-        Some(json!({"seconds": 31})),
-    )
-    .await;
+    env.advance(31).await;
     assert_eq!(sms_status(&env, &late).await, "Failed");
     assert_eq!(sms_status(&env, &delayed).await, "Handset Delivered");
     env.flush().await;
@@ -91,11 +80,7 @@ async fn magic_numbers_have_fixed_outcomes() {
     assert_eq!(no_rcs["dlr"]["status"], "incompatible", "{no_rcs}");
     assert!(no_rcs["smsFallback"]["sms_id"].is_string(), "{no_rcs}");
     let (_, capability) = env
-        .call(
-            "GET",
-            "/api/v2/rcs/capability?mobile=15550100006&agentId=3",
-            None,
-        )
+        .get("/api/v2/rcs/capability?mobile=15550100006&agentId=3")
         .await;
     assert_eq!(capability["rcsEnabled"], false, "{capability}");
     let replying = rcs(&env, "15550100005", &hook.url, false).await;
@@ -113,11 +98,7 @@ async fn magic_numbers_have_fixed_outcomes() {
         .unwrap();
     assert_eq!(reply["message"]["text"], "Yes, confirmed");
     let (_, conversation) = env
-        .call(
-            "GET",
-            "/api/v2/rcs/conversation?agentId=3&mobile=15550100005",
-            None,
-        )
+        .get("/api/v2/rcs/conversation?agentId=3&mobile=15550100005")
         .await;
     assert_eq!(conversation["active"], true, "{conversation}");
     let silent_rcs = rcs(&env, "15550100004", &hook.url, false).await;
@@ -130,39 +111,31 @@ async fn magic_numbers_have_fixed_outcomes() {
     // WhatsApp: the replying number opens the service window (a template reaches it first:
     // free-form messages need an open window).
     let (_, wa) = env
-        .call(
-            "POST",
+        .post(
             "/api/v2/whatsapp/message",
-            Some(json!({"type": "template", "templateId": "order_update",
-                "contacts": [{"msisdn": "15550100005", "parameters": {"body": ["A-1"]}}]})),
+            json!({"type": "template", "templateId": "order_update",
+                "contacts": [{"msisdn": "15550100005", "parameters": {"body": ["A-1"]}}]}),
         )
         .await;
     assert_eq!(wa["status"], "success", "{wa}");
     env.flush().await;
-    let (_, window) = env
-        .call(
-            "GET",
-            "/api/v2/whatsapp/checkwindow?phoneId=1234567890&msisdn=15550100005",
-            None,
-        )
-        .await;
-    assert_eq!(window["window_open"], true, "{window}");
+    assert!(
+        env.window_open("15550100005").await,
+        "the replying number's window"
+    );
 
     // OTP with a fixed code.
     let (_, otp) = env
-        .call(
-            "POST",
+        .post(
             "/api/v2/otp",
-            Some(json!({"channel": 27, "mobile": "15550100007"})),
+            json!({"channel": 27, "mobile": "15550100007"}),
         )
         .await;
     let reference = otp["reference"].as_str().unwrap();
     let (_, verified) = env
-        .call(
-            "GET",
-            &format!("/api/v2/otp/verify?reference={reference}&otp=123456"),
-            None,
-        )
+        .get(&format!(
+            "/api/v2/otp/verify?reference={reference}&otp=123456"
+        ))
         .await;
     assert_eq!(verified["matched"], "yes", "{verified}");
 }
@@ -204,7 +177,7 @@ async fn every_fault_kind_can_be_injected_listed_changed_and_cleared() {
     let add = |spec: Value| {
         let env = &env;
         async move {
-            let (status, rule) = env.call("POST", "/sandbox/faults", Some(spec)).await;
+            let (status, rule) = env.post("/sandbox/faults", spec).await;
             assert_eq!(status, 200, "{rule}");
             rule["data"]["id"].as_u64().unwrap()
         }
@@ -223,7 +196,7 @@ async fn every_fault_kind_can_be_injected_listed_changed_and_cleared() {
         .await;
     assert_eq!(status, 200, "another path");
     // The control surface is never faulted.
-    let (status, list) = env.call("GET", "/sandbox/faults", None).await;
+    let (status, list) = env.get("/sandbox/faults").await;
     assert_eq!(status, 200);
     assert_eq!(list["data"].as_array().unwrap().len(), 2, "{list}");
     clear().await;
@@ -320,11 +293,7 @@ async fn every_fault_kind_can_be_injected_listed_changed_and_cleared() {
 
     // Bad rules are refused.
     let (status, body) = env
-        .call(
-            "POST",
-            "/sandbox/faults",
-            Some(json!({"kind": "status", "status": 200})),
-        )
+        .post("/sandbox/faults", json!({"kind": "status", "status": 200}))
         .await;
     assert_eq!(status, 400, "{body}");
     assert!(FaultSpec::parse("explode").is_err());
@@ -345,7 +314,7 @@ async fn reset_export_and_the_event_log() {
     };
     let env = env_with(config).await;
     let sent = send_sms(&env, "919887111111", None).await;
-    let (_, export) = env.call("GET", "/sandbox/export", None).await;
+    let (_, export) = env.get("/sandbox/export").await;
     assert_eq!(export["account"], "acct_1");
     let sms = export["state"]["sms"].as_array().unwrap();
     assert!(
@@ -355,7 +324,7 @@ async fn reset_export_and_the_event_log() {
     assert_eq!(export["state"]["routes"]["1"]["credits"], 3_946_683);
 
     // The event log: typed kinds with a recipient, for this account only.
-    let (_, events) = env.call("GET", "/sandbox/events", None).await;
+    let (_, events) = env.get("/sandbox/events").await;
     let data = events["data"].as_array().unwrap();
     let kinds: Vec<&str> = data.iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds[0], "account_provisioned");
@@ -365,9 +334,7 @@ async fn reset_export_and_the_event_log() {
     assert_eq!(accepted["account"], "acct_1");
     assert!(accepted["time"].is_string() && accepted["id"].is_u64());
     assert_eq!(accepted["payload"]["sms"]["batch_id"], sent["batch_id"]);
-    let (_, filtered) = env
-        .call("GET", "/sandbox/events?kind=sms_accepted", None)
-        .await;
+    let (_, filtered) = env.get("/sandbox/events?kind=sms_accepted").await;
     assert_eq!(filtered["data"].as_array().unwrap().len(), 1);
     let other = noxitel_api::Client::http_client_builder()
         .unwrap()
@@ -393,20 +360,14 @@ async fn reset_export_and_the_event_log() {
     // Reset this account: back to the fixtures, the other account untouched.
     let (status, _) = env.call("POST", "/sandbox/reset", None).await;
     assert_eq!(status, 200);
-    let (_, credits) = env.call("GET", "/api/v2/credits", None).await;
+    let (_, credits) = env.get("/api/v2/credits").await;
     assert_eq!(credits["credits"][0]["credits"], 3_946_684);
     let batch = sent["batch_id"].as_str().unwrap();
-    let (status, _) = env
-        .call("GET", &format!("/api/v2/dlr?batch_id={batch}"), None)
-        .await;
+    let (status, _) = env.get(&format!("/api/v2/dlr?batch_id={batch}")).await;
     assert_eq!(status, 404);
-    let (status, _) = env
-        .call("GET", "/api/v2/dlr?batch_id=samsms_eink1rilz6ucphk", None)
-        .await;
+    let (status, _) = env.get("/api/v2/dlr?batch_id=samsms_eink1rilz6ucphk").await;
     assert_eq!(status, 200, "the reference's records are back");
-    let (status, body) = env
-        .call("POST", "/sandbox/reset", Some(json!({"all": true})))
-        .await;
+    let (status, body) = env.post("/sandbox/reset", json!({"all": true})).await;
     assert_eq!((status, body["accounts"].clone()), (200, json!(2)));
 }
 
@@ -459,7 +420,7 @@ async fn webhooks_to_external_hosts_are_held_unless_allowed() {
     let env = env().await;
     send_sms(&env, "919887111111", Some("https://yourapp.com/webhook")).await;
     env.flush().await;
-    let (_, log) = env.call("GET", "/sandbox/webhooks", None).await;
+    let (_, log) = env.get("/sandbox/webhooks").await;
     let hook = &log["data"][0];
     assert_eq!(hook["status"], "held", "{log}");
     assert_eq!(hook["attempts"], 0);
@@ -469,9 +430,7 @@ async fn webhooks_to_external_hosts_are_held_unless_allowed() {
             .unwrap()
             .contains("--allow-external-webhooks")
     );
-    let (_, events) = env
-        .call("GET", "/sandbox/events?kind=webhook_queued", None)
-        .await;
+    let (_, events) = env.get("/sandbox/events?kind=webhook_queued").await;
     assert_eq!(events["data"][0]["payload"]["hook"]["status"], "held");
 
     // Private-network and loopback hosts are sent.
@@ -490,10 +449,9 @@ async fn the_typed_control_client_drives_a_running_sandbox() {
     assert_eq!(same.url(), control.url());
 
     let (_, otp) = env
-        .call(
-            "POST",
+        .post(
             "/api/v2/otp",
-            Some(json!({"channel": 27, "mobile": "918058444444"})),
+            json!({"channel": 27, "mobile": "918058444444"}),
         )
         .await;
     let info = control.last_otp("+918058444444").await.unwrap();
@@ -541,7 +499,7 @@ async fn the_typed_control_client_drives_a_running_sandbox() {
         .await
         .unwrap();
     assert_eq!(control.faults().await.unwrap()[0].id, rule.id);
-    let (status, _) = env.call("GET", "/api/v2/credits", None).await;
+    let (status, _) = env.get("/api/v2/credits").await;
     assert_eq!(status, 500);
     assert_eq!(control.faults().await.unwrap()[0].fired, 1);
     assert_eq!(control.clear_faults(None).await.unwrap(), 1);

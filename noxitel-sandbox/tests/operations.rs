@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{contact, env, env_with, sms};
+use common::{Calls, contact, env, env_with, sms};
 use noxitel_api::{Error, OtpVerification};
 use noxitel_types::{
     DeliveryStatus, OtpMatched, RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest,
@@ -75,19 +75,11 @@ async fn credits_sms_and_delivery_reports() {
 
     // personalization per contact
     let (_, first) = env
-        .call(
-            "GET",
-            &format!("/sandbox/sms/{}", sent.message_id[0].sms_id),
-            None,
-        )
+        .get(&format!("/sandbox/sms/{}", sent.message_id[0].sms_id))
         .await;
     assert_eq!(first["text"], "Hi Sam, your code is 847291");
     let (_, second) = env
-        .call(
-            "GET",
-            &format!("/sandbox/sms/{}", sent.message_id[1].sms_id),
-            None,
-        )
+        .get(&format!("/sandbox/sms/{}", sent.message_id[1].sms_id))
         .await;
     assert_eq!(second["text"], "Hi Alex, your code is 112233");
     assert_eq!(second["mode"], "text");
@@ -129,11 +121,7 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
     request.mode = Some(SmsMode::Text);
     let sent = c.send_sms().body(request).await.unwrap();
     let (_, stored) = env
-        .call(
-            "GET",
-            &format!("/sandbox/sms/{}", sent.message_id[0].sms_id),
-            None,
-        )
+        .get(&format!("/sandbox/sms/{}", sent.message_id[0].sms_id))
         .await;
     assert_eq!(stored["mode"], "unicode");
     assert!(stored["segments"].as_i64().unwrap() >= 2);
@@ -160,11 +148,7 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
     let sent = c.send_sms().body(request).await.unwrap();
     assert_eq!(sent.total_contacts, Some(2));
     let (_, stored) = env
-        .call(
-            "GET",
-            &format!("/sandbox/sms/{}", sent.message_id[1].sms_id),
-            None,
-        )
+        .get(&format!("/sandbox/sms/{}", sent.message_id[1].sms_id))
         .await;
     assert_eq!(stored["text"], "Hi Alex, your OTP is #otp#");
 
@@ -180,14 +164,7 @@ async fn sms_unicode_failures_templates_groups_and_schedule() {
         dlr.data[0].delivery_status(),
         Some(DeliveryStatus::Scheduled)
     );
-    let (status, _) = env
-        .call(
-            "POST",
-            "/sandbox/clock/advance",
-            Some(json!({"seconds": 7201})),
-        )
-        .await;
-    assert_eq!(status, 200);
+    env.advance(7201).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let dlr = c.get_sms_dlr().body(by_batch).await.unwrap();
     assert!(dlr.data[0].is_delivered(), "{:?}", dlr.data[0]);
@@ -248,28 +225,23 @@ async fn whatsapp_every_type_reports_window_and_prices() {
     assert!(reports[0].is_delivered());
     assert_eq!(reports[0].direction.as_deref(), Some("outgoing"));
 
+    let check_window = |msisdn| {
+        c.check_whatsapp_window()
+            .phone_id("1234567890")
+            .msisdn(msisdn)
+            .into_future()
+    };
     // 918058222222 has not written: its window is closed until an inbound message opens it.
-    let window = c
-        .check_whatsapp_window()
-        .phone_id("1234567890")
-        .msisdn("918058222222")
-        .await
-        .unwrap();
+    let window = check_window("918058222222").await.unwrap();
     assert!(!window.window_open);
     let (status, _) = env
-        .call(
-            "POST",
+        .post(
             "/sandbox/whatsapp/inbound",
-            Some(json!({"from": "918058222222", "text": "hi"})),
+            json!({"from": "918058222222", "text": "hi"}),
         )
         .await;
     assert_eq!(status, 200);
-    let window = c
-        .check_whatsapp_window()
-        .phone_id("1234567890")
-        .msisdn("918058222222")
-        .await
-        .unwrap();
+    let window = check_window("918058222222").await.unwrap();
     assert!(window.window_open);
     assert!(window.expires_at.is_some());
 
@@ -439,10 +411,9 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
         .unwrap();
     assert_eq!(conversation.active, Some(false));
     let (status, tap) = env
-        .call(
-            "POST",
+        .post(
             "/sandbox/rcs/tap",
-            Some(json!({"msgId": msg_id, "text": "Shop Now"})),
+            json!({"msgId": msg_id, "text": "Shop Now"}),
         )
         .await;
     assert_eq!(status, 200, "{tap}");
@@ -490,19 +461,13 @@ async fn rcs_sms_fallback_when_not_capable() {
         Some(credits - 1)
     );
     let (_, raw) = env
-        .call(
-            "GET",
-            &format!("/api/v2/rcs/dlr?batch_id={}", sent.batch_id),
-            None,
-        )
+        .get(&format!("/api/v2/rcs/dlr?batch_id={}", sent.batch_id))
         .await;
     let sms_id = raw["data"][0]["smsFallback"]["sms_id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let (_, stored) = env
-        .call("GET", &format!("/sandbox/sms/{sms_id}"), None)
-        .await;
+    let (_, stored) = env.get(&format!("/sandbox/sms/{sms_id}")).await;
     assert_eq!(stored["text"], "Hi Sam, (SMS)");
     assert_eq!(stored["origin"], "rcs-fallback");
 }
@@ -516,9 +481,7 @@ async fn otp_to(env: &common::Env, mobile: &str) -> (String, String, &'static st
         .body(SendOtpRequest::new(27, mobile))
         .await
         .unwrap();
-    let (_, otp) = env
-        .call("GET", &format!("/sandbox/otp/{mobile}"), None)
-        .await;
+    let (_, otp) = env.get(&format!("/sandbox/otp/{mobile}")).await;
     let code = otp["otp"].as_str().unwrap().to_owned();
     let wrong = if code == "000000" { "111111" } else { "000000" };
     (sent.reference, code, wrong)
@@ -584,22 +547,13 @@ async fn voice_and_otp() {
 
     // expiry
     let (reference, code, _) = otp_to(&env, "918058333333").await;
-    env.call(
-        "POST",
-        "/sandbox/clock/advance",
-        Some(json!({"seconds": 601})),
-    )
-    .await;
+    env.advance(601).await;
     assert!(!matches(&env, &reference, &code).await);
 
     // unknown reference: 404 carrying matched=no, which the client reads as not matched
     assert!(!matches(&env, "NOSUCHREF1", "123456").await);
     let (status, body) = env
-        .call(
-            "GET",
-            "/api/v2/otp/verify?reference=NOSUCHREF1&otp=12",
-            None,
-        )
+        .get("/api/v2/otp/verify?reference=NOSUCHREF1&otp=12")
         .await;
     assert_eq!(
         (status, body["matched"].as_str()),

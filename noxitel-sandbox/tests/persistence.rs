@@ -3,12 +3,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::receiver;
+use common::output::{base_url, read_until};
+use common::{Calls, receiver};
 use noxitel_sandbox::{Config, Sandbox};
 use serde_json::{Value, json};
 
@@ -32,48 +33,27 @@ impl Bin {
             .spawn()
             .unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        while stdout.read_line(&mut line).unwrap_or(0) > 0 {
-            if let Some(url) = line.trim().strip_prefix("base URL :") {
-                let base = url.trim().trim_end_matches("/api/v2").to_owned();
-                return Self {
-                    child,
-                    base,
-                    http: noxitel_api::Client::http_client_builder()
-                        .unwrap()
-                        .build()
-                        .unwrap(),
-                };
-            }
-            line.clear();
+        let (url, _) = read_until(&mut child, &mut stdout, base_url);
+        Self {
+            child,
+            base: url.trim_end_matches("/api/v2").to_owned(),
+            http: noxitel_api::Client::http_client_builder()
+                .unwrap()
+                .build()
+                .unwrap(),
         }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("the sandbox did not start");
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(TOKEN);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("the sandbox answers");
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
     }
 
     /// SIGKILL: no shutdown code runs.
     fn kill_9(mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
+    }
+}
+
+impl Calls for Bin {
+    fn target(&self) -> (&reqwest::Client, String, &str) {
+        (&self.http, self.base.clone(), TOKEN)
     }
 }
 
@@ -100,52 +80,42 @@ async fn everything_acknowledged_survives_kill_9_and_pending_steps_resume() {
     let bin = Bin::start(&db, &["--dlr-delay-ms", "600000"]);
 
     let (status, sent) = bin
-        .call(
-            "POST",
+        .post(
             "/api/v2/sms",
-            Some(
-                json!({"message": "Hi #name#", "sender": "NOXITEL", "notifyUrl": hook.url,
+            json!({"message": "Hi #name#", "sender": "NOXITEL", "notifyUrl": hook.url,
                         "contacts": [{"mobile": "919887111111", "parameters": {"name": "Sam"}},
                                      {"mobile": "918058222222", "parameters": {"name": "Alex"}}]}),
-            ),
         )
         .await;
     assert_eq!(status, 200, "{sent}");
     let batch = sent["batch_id"].as_str().unwrap().to_owned();
     let (_, otp) = bin
-        .call(
-            "POST",
+        .post(
             "/api/v2/otp",
-            Some(json!({"channel": 27, "mobile": "918058333333"})),
+            json!({"channel": 27, "mobile": "918058333333"}),
         )
         .await;
     let reference = otp["reference"].as_str().unwrap().to_owned();
-    let (_, code) = bin.call("GET", "/sandbox/otp/918058333333", None).await;
+    let (_, code) = bin.get("/sandbox/otp/918058333333").await;
     let code = code["otp"].as_str().unwrap().to_owned();
     let (status, agent) = bin
-        .call(
-            "POST",
+        .post(
             "/api/v2/rcs/agent",
-            Some(
-                json!({"agentName": "kill9_bot", "displayName": "Kill 9", "brandName": "Noxitel"}),
-            ),
+            json!({"agentName": "kill9_bot", "displayName": "Kill 9", "brandName": "Noxitel"}),
         )
         .await;
     assert_eq!(status, 200, "{agent}");
     let agent_id = agent["agentId"].as_i64().unwrap();
     let (status, _) = bin
-        .call(
-            "POST",
+        .post(
             "/api/v2/rcs/testdevice",
-            Some(json!({"agentId": 42, "phoneNumber": "+919999999991"})),
+            json!({"agentId": 42, "phoneNumber": "+919999999991"}),
         )
         .await;
     assert_eq!(status, 200);
-    let (_, credits) = bin.call("GET", "/api/v2/credits", None).await;
-    let (_, dlr) = bin
-        .call("GET", &format!("/api/v2/dlr?batch_id={batch}"), None)
-        .await;
-    let (_, events) = bin.call("GET", "/sandbox/events", None).await;
+    let (_, credits) = bin.get("/api/v2/credits").await;
+    let (_, dlr) = bin.get(&format!("/api/v2/dlr?batch_id={batch}")).await;
+    let (_, events) = bin.get("/sandbox/events").await;
     let before = kinds_and_ids(&events);
     assert!(before.iter().any(|(_, k)| k == "sms_accepted"), "{events}");
     assert!(before.iter().any(|(_, k)| k == "otp_issued"));
@@ -153,26 +123,20 @@ async fn everything_acknowledged_survives_kill_9_and_pending_steps_resume() {
     bin.kill_9();
 
     let bin = Bin::start(&db, &["--dlr-delay-ms", "600000"]);
-    let (_, credits_after) = bin.call("GET", "/api/v2/credits", None).await;
+    let (_, credits_after) = bin.get("/api/v2/credits").await;
     assert_eq!(
         credits_after, credits,
         "credits as answered before the crash"
     );
-    let (_, dlr_after) = bin
-        .call("GET", &format!("/api/v2/dlr?batch_id={batch}"), None)
-        .await;
+    let (_, dlr_after) = bin.get(&format!("/api/v2/dlr?batch_id={batch}")).await;
     assert_eq!(dlr_after, dlr, "DLRs as answered before the crash");
     assert_eq!(dlr_after["data"][0]["dlr"]["status"], "Submitted");
-    let (_, agent_after) = bin
-        .call("GET", &format!("/api/v2/rcs/agent/{agent_id}"), None)
-        .await;
+    let (_, agent_after) = bin.get(&format!("/api/v2/rcs/agent/{agent_id}")).await;
     assert_eq!(
         agent_after["data"]["agentName"], "kill9_bot",
         "{agent_after}"
     );
-    let (_, devices) = bin
-        .call("GET", "/api/v2/rcs/testdevices?agentId=42", None)
-        .await;
+    let (_, devices) = bin.get("/api/v2/rcs/testdevices?agentId=42").await;
     assert!(
         devices["data"]
             .as_array()
@@ -181,7 +145,7 @@ async fn everything_acknowledged_survives_kill_9_and_pending_steps_resume() {
             .any(|d| d["phoneNumber"] == "+919999999991"),
         "{devices}"
     );
-    let (_, events_after) = bin.call("GET", "/sandbox/events", None).await;
+    let (_, events_after) = bin.get("/sandbox/events").await;
     let after = kinds_and_ids(&events_after);
     assert_eq!(
         &after[..before.len()],
@@ -194,11 +158,9 @@ async fn everything_acknowledged_survives_kill_9_and_pending_steps_resume() {
     );
     // The OTP is still verifiable.
     let (_, verified) = bin
-        .call(
-            "GET",
-            &format!("/api/v2/otp/verify?reference={reference}&otp={code}"),
-            None,
-        )
+        .get(&format!(
+            "/api/v2/otp/verify?reference={reference}&otp={code}"
+        ))
         .await;
     assert_eq!(verified["matched"], "yes", "{verified}");
     // The pending DLR steps are still there: a flush delivers them, and the receipts go out.
@@ -230,16 +192,12 @@ async fn a_webhook_retry_interrupted_by_kill_9_resumes_after_the_restart() {
         ],
     );
     let (status, _) = bin
-        .call(
-            "POST",
-            "/api/v2/sms",
-            Some(json!({"message": "hi", "notifyUrl": hook.url, "contacts": [{"mobile": "919887111111"}]})),
-        )
+        .post("/api/v2/sms", json!({"message": "hi", "notifyUrl": hook.url, "contacts": [{"mobile": "919887111111"}]}))
         .await;
     assert_eq!(status, 200);
     let mut attempts = Value::Null;
     for _ in 0..200 {
-        let (_, log) = bin.call("GET", "/sandbox/webhooks", None).await;
+        let (_, log) = bin.get("/sandbox/webhooks").await;
         attempts = log["data"][0]["attempts"].clone();
         if attempts == 1 {
             break;
@@ -255,7 +213,7 @@ async fn a_webhook_retry_interrupted_by_kill_9_resumes_after_the_restart() {
     assert_eq!(bodies[0]["status"], "Handset Delivered");
     let mut log = Value::Null;
     for _ in 0..200 {
-        log = bin.call("GET", "/sandbox/webhooks", None).await.1;
+        log = bin.get("/sandbox/webhooks").await.1;
         if log["data"][0]["delivered"] == true {
             break;
         }
@@ -381,36 +339,35 @@ async fn fault_rules_are_settings_of_the_process_not_stored() {
     let db = dir.path().join("sandbox.db");
     let bin = Bin::start(&db, &["--fault", "status=503,path=/credits,next=1"]);
     let (status, _) = bin
-        .call(
-            "POST",
+        .post(
             "/sandbox/faults",
-            Some(json!({"kind": "status", "status": 500, "path": "/rcs/agents"})),
+            json!({"kind": "status", "status": 500, "path": "/rcs/agents"}),
         )
         .await;
     assert_eq!(status, 200);
-    let (status, _) = bin.call("GET", "/api/v2/credits", None).await;
+    let (status, _) = bin.get("/api/v2/credits").await;
     assert_eq!(status, 503, "the --fault rule fired");
-    let (status, _) = bin.call("GET", "/api/v2/rcs/agents", None).await;
+    let (status, _) = bin.get("/api/v2/rcs/agents").await;
     assert_eq!(status, 500, "the runtime rule fired");
     bin.kill_9();
 
     // The same command line: its --fault rule again, with its count from the start; the rule
     // added at runtime is gone (the sandbox comes back serving).
     let bin = Bin::start(&db, &["--fault", "status=503,path=/credits,next=1"]);
-    let (_, rules) = bin.call("GET", "/sandbox/faults", None).await;
+    let (_, rules) = bin.get("/sandbox/faults").await;
     let rules = rules["data"].as_array().unwrap().clone();
     assert_eq!(rules.len(), 1, "{rules:?}");
     assert_eq!(rules[0]["path"], "/credits");
     assert_eq!(rules[0]["remaining"], 1);
-    let (status, _) = bin.call("GET", "/api/v2/rcs/agents", None).await;
+    let (status, _) = bin.get("/api/v2/rcs/agents").await;
     assert_eq!(status, 200);
-    let (status, _) = bin.call("GET", "/api/v2/credits", None).await;
+    let (status, _) = bin.get("/api/v2/credits").await;
     assert_eq!(status, 503);
     bin.kill_9();
 
     // Without --fault: no rules at all.
     let bin = Bin::start(&db, &[]);
-    let (_, rules) = bin.call("GET", "/sandbox/faults", None).await;
+    let (_, rules) = bin.get("/sandbox/faults").await;
     assert_eq!(rules["data"], json!([]));
     bin.kill_9();
 }

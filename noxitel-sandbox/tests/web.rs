@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::Calls;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HOST};
 use serde_json::Value;
 
@@ -66,7 +67,7 @@ async fn the_inbox_is_served_to_a_browser_and_the_index_to_anything_else() {
         assert_eq!(urls, Vec::<String>::new(), "{asset}");
     }
     // curl and the existing clients still get the JSON index.
-    let (status, index) = env.call("GET", "/", None).await;
+    let (status, index) = env.get("/").await;
     assert_eq!(status, 200);
     assert_eq!(index["service"], "noxitel-sandbox");
 }
@@ -165,7 +166,7 @@ async fn the_page_names_its_account_from_a_loopback_origin_only() {
     .await;
     assert_eq!(local.status(), 200);
     // The bearer token still works as before and wins over the header.
-    let (status, body) = env.call("GET", "/sandbox/accounts", None).await;
+    let (status, body) = env.get("/sandbox/accounts").await;
     assert_eq!(status, 200);
     assert_eq!(body["current"], "acct_1");
 }

@@ -2,17 +2,16 @@
 
 mod common;
 
-use common::env;
+use common::{Calls, env};
 use serde_json::{Value, json};
 
 async fn wallet(env: &common::Env) -> String {
-    let (_, credits) = env.call("GET", "/api/v2/credits", None).await;
+    let (_, credits) = env.get("/api/v2/credits").await;
     credits["wallet"]["amount"].as_str().unwrap().to_owned()
 }
 
 async fn send(env: &common::Env, body: Value) -> (u16, Value) {
-    env.call("POST", "/api/v2/whatsapp/message", Some(body))
-        .await
+    env.post("/api/v2/whatsapp/message", body).await
 }
 
 fn text(to: &str) -> Value {
@@ -24,22 +23,11 @@ fn template(to: &str) -> Value {
         "contacts": [{"msisdn": to, "parameters": {"body": ["A-1"]}}]})
 }
 
-async fn window_open(env: &common::Env, to: &str) -> bool {
-    let (_, window) = env
-        .call(
-            "GET",
-            &format!("/api/v2/whatsapp/checkwindow?phoneId=1234567890&msisdn={to}"),
-            None,
-        )
-        .await;
-    window["window_open"] == true
-}
-
 #[tokio::test]
 async fn free_form_outside_the_window_is_rejected_and_not_charged() {
     let env = env().await;
     let before = wallet(&env).await;
-    let (_, events_before) = env.call("GET", "/sandbox/events", None).await;
+    let (_, events_before) = env.get("/sandbox/events").await;
     let (status, answer) = send(&env, text("918058333333")).await;
     assert_eq!(status, 400, "{answer}");
     // The reference's WhatsApp error shape: status "error", a message, nothing else.
@@ -51,7 +39,7 @@ async fn free_form_outside_the_window_is_rejected_and_not_charged() {
         "{message}"
     );
     assert_eq!(wallet(&env).await, before, "nothing charged");
-    let (_, events_after) = env.call("GET", "/sandbox/events", None).await;
+    let (_, events_after) = env.get("/sandbox/events").await;
     assert_eq!(events_after, events_before, "no change recorded");
 
     // Every type but template is free-form; one recipient outside rejects the whole request.
@@ -75,46 +63,38 @@ async fn free_form_outside_the_window_is_rejected_and_not_charged() {
 #[tokio::test]
 async fn templates_are_always_accepted() {
     let env = env().await;
-    assert!(!window_open(&env, "918058333333").await);
+    assert!(!env.window_open("918058333333").await);
     let (status, answer) = send(&env, template("918058333333")).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["total_cost"], 0.05);
     assert_eq!(wallet(&env).await, "119.95");
     // A template does not open the window: only the customer can.
-    assert!(!window_open(&env, "918058333333").await);
+    assert!(!env.window_open("918058333333").await);
 }
 
 #[tokio::test]
 async fn an_inbound_message_opens_the_window_for_24_hours() {
     let env = env().await;
     let (status, inbound) = env
-        .call(
-            "POST",
+        .post(
             "/sandbox/whatsapp/inbound",
-            Some(json!({"from": "+918058333333", "text": "where is my order?"})),
+            json!({"from": "+918058333333", "text": "where is my order?"}),
         )
         .await;
     assert_eq!(status, 200, "{inbound}");
-    assert!(window_open(&env, "918058333333").await);
+    assert!(env.window_open("918058333333").await);
     let (status, answer) = send(&env, text("918058333333")).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["total_cost"], 0.05);
     assert_eq!(wallet(&env).await, "119.95");
 
     // Still open just before 24 hours, closed after.
-    let advance = |seconds: i64| {
-        env.call(
-            "POST",
-            "/sandbox/clock/advance",
-            Some(json!({"seconds": seconds})),
-        )
-    };
-    advance(24 * 3600 - 60).await;
-    assert!(window_open(&env, "918058333333").await);
+    env.advance(24 * 3600 - 60).await;
+    assert!(env.window_open("918058333333").await);
     let (status, answer) = send(&env, text("918058333333")).await;
     assert_eq!(status, 200, "{answer}");
-    advance(120).await;
-    assert!(!window_open(&env, "918058333333").await);
+    env.advance(120).await;
+    assert!(!env.window_open("918058333333").await);
     let (status, answer) = send(&env, text("918058333333")).await;
     assert_eq!(status, 400, "{answer}");
     let (status, answer) = send(&env, template("918058333333")).await;
@@ -127,7 +107,7 @@ async fn the_reference_examples_recipient_has_an_open_window() {
     let env = env().await;
     // As the reference's checkwindow example answers ("Window Open"), so that its free-form
     // examples work copy-pasted; it stays open a year, as the example OTP stays valid.
-    assert!(window_open(&env, "919887111111").await);
+    assert!(env.window_open("919887111111").await);
     let (status, answer) = send(
         &env,
         json!({"type": "text", "message": "Hello!", "contacts": [{"msisdn": "919887111111"}]}),
@@ -138,13 +118,8 @@ async fn the_reference_examples_recipient_has_an_open_window() {
         answer["total_cost"], 0.05,
         "as the reference's answer shows"
     );
-    env.call(
-        "POST",
-        "/sandbox/clock/advance",
-        Some(json!({"seconds": 3 * 24 * 3600})),
-    )
-    .await;
-    assert!(window_open(&env, "919887111111").await);
+    env.advance(3 * 24 * 3600).await;
+    assert!(env.window_open("919887111111").await);
     // The other provisioned phone has no window with it.
     let (status, answer) = send(
         &env,
@@ -155,5 +130,5 @@ async fn the_reference_examples_recipient_has_an_open_window() {
     assert_eq!(status, 400, "{answer}");
     // A reset provisions it again.
     env.call("POST", "/sandbox/reset", None).await;
-    assert!(window_open(&env, "919887111111").await);
+    assert!(env.window_open("919887111111").await);
 }

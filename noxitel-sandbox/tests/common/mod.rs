@@ -1,6 +1,8 @@
 //! Shared helpers: a sandbox, a typed client for it, the control surface, a webhook receiver.
 #![allow(dead_code)]
 
+pub mod output;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,7 +14,7 @@ use axum::routing::post;
 use noxitel_api::{Client, RetryPolicy};
 use noxitel_sandbox::{Config, Sandbox};
 use noxitel_types::{Contact, SendSmsRequest};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub struct Env {
     pub sandbox: Sandbox,
@@ -49,28 +51,70 @@ pub async fn env_with(config: Config) -> Env {
     }
 }
 
-impl Env {
-    pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.sandbox.addr())
-    }
+/// Requests to a running sandbox with its token, by path: the status and the body as JSON (a
+/// string when it is not JSON).
+pub trait Calls {
+    /// The HTTP client, the URL the paths are under, and the token.
+    fn target(&self) -> (&reqwest::Client, String, &str);
 
-    /// A call to the control surface (or any path) with the sandbox token.
-    pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    /// `method path` with an optional JSON body.
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let (http, root, token) = self.target();
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self
-            .http
-            .request(method, self.url(path))
-            .bearer_auth(self.sandbox.token());
+        let mut request = http
+            .request(method, format!("{root}{path}"))
+            .bearer_auth(token);
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.expect("request");
+        let response = request.send().await.expect("the sandbox answers");
         let status = response.status().as_u16();
         let text = response.text().await.expect("body");
         (
             status,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
         )
+    }
+
+    /// `GET path`.
+    async fn get(&self, path: &str) -> (u16, Value) {
+        self.call("GET", path, None).await
+    }
+
+    /// `POST path` with a JSON body.
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.call("POST", path, Some(body)).await
+    }
+
+    /// Moves the sandbox clock `seconds` forward.
+    async fn advance(&self, seconds: i64) {
+        let (status, body) = self
+            .post("/sandbox/clock/advance", json!({ "seconds": seconds }))
+            .await;
+        assert_eq!(status, 200, "clock advance: {body}");
+    }
+
+    /// Whether the WhatsApp service window of phone 1234567890 with `msisdn` is open.
+    async fn window_open(&self, msisdn: &str) -> bool {
+        let (status, window) = self
+            .get(&format!(
+                "/api/v2/whatsapp/checkwindow?phoneId=1234567890&msisdn={msisdn}"
+            ))
+            .await;
+        assert_eq!(status, 200, "checkwindow {msisdn}: {window}");
+        window["window_open"] == true
+    }
+}
+
+impl Calls for Env {
+    fn target(&self) -> (&reqwest::Client, String, &str) {
+        (&self.http, self.url(""), self.sandbox.token())
+    }
+}
+
+impl Env {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.sandbox.addr())
     }
 
     /// A raw request with an arbitrary body and headers.
