@@ -6,7 +6,7 @@ mod common;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
-use common::{Calls, contact, env, env_with, events, receiver, sms};
+use common::{Calls, contact, data, env, env_where, events, receiver, sms};
 use noxitel_api::Error;
 use noxitel_types::webhooks::RcsEvent;
 use noxitel_types::{
@@ -64,21 +64,14 @@ async fn auth_ip_allow_list_and_rate_limit() {
         (403, Some("Invalid API Key"))
     );
 
-    let blocked = env_with(noxitel_sandbox::Config {
-        allowed_ips: Some(vec![IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))]),
-        ..common::config()
-    })
-    .await;
+    let blocked =
+        env_where(|c| c.allowed_ips = Some(vec![IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))])).await;
     assert!(matches!(
         blocked.client.get_credits().await,
         Err(Error::IpNotWhitelisted(_))
     ));
 
-    let limited = env_with(noxitel_sandbox::Config {
-        rate_limit: Some(5),
-        ..common::config()
-    })
-    .await;
+    let limited = env_where(|c| c.rate_limit = Some(5)).await;
     let mut saw_429 = false;
     for _ in 0..20 {
         let (status, headers, body) = limited
@@ -105,11 +98,7 @@ async fn auth_ip_allow_list_and_rate_limit() {
 
 #[tokio::test]
 async fn bad_input_gets_precise_4xx() {
-    let env = env_with(noxitel_sandbox::Config {
-        max_body_bytes: 4096,
-        ..common::config()
-    })
-    .await;
+    let env = env_where(|c| c.max_body_bytes = 4096).await;
     let token = Some(env.sandbox.token());
     type Case = (
         &'static str,
@@ -270,9 +259,7 @@ async fn webhooks_are_delivered_with_retries() {
     }
     let (_, log) = env.get("/sandbox/webhooks").await;
     assert!(
-        log["data"]
-            .as_array()
-            .unwrap()
+        data(&log)
             .iter()
             .any(|d| d["attempts"] == 2 && d["delivered"] == true),
         "{log}"

@@ -3,11 +3,9 @@
 
 mod common;
 
-use std::io::{BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-
-use common::output::{base_url, read_until};
 
 /// `GET /api/v2/credits` over a plain socket; returns the status line.
 fn get_credits(base_url: &str, token: &str) -> String {
@@ -25,18 +23,14 @@ fn get_credits(base_url: &str, token: &str) -> String {
 }
 
 /// Starts the binary with both outputs piped and reads its banner from stdout up to the
-/// base URL line; returns the child, the banner read so far, and the base URL.
+/// base URL line; returns the child, the banner read so far, and the base URL (stdout is
+/// closed then: what a script that read the URL does).
 fn start() -> (Child, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_noxitel-sandbox"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_noxitel-sandbox"));
+    command
         .args(["--port", "0", "--token", "t0k"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    // Dropping the reader closes stdout: what a script that read the URL does.
-    let (url, banner) = read_until(&mut child, &mut stdout, base_url);
-    (child, banner, url)
+        .stderr(Stdio::piped());
+    common::start_binary(command)
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::{Calls, env, env_with, receiver};
+use common::{Calls, data, env, env_with, receiver};
 use futures_util::StreamExt;
 use noxitel_sandbox::{Config, FaultSpec};
 use serde_json::{Value, json};
@@ -41,7 +41,10 @@ async fn rcs(env: &common::Env, to: &str, notify: &str, fallback: bool) -> Value
     dlr["data"][0].clone()
 }
 
-async fn rcs_status(env: &common::Env, record: &Value) -> String {
+/// Sends an RCS text to `to`, flushes, and reads its delivery status.
+async fn flushed_rcs_status(env: &common::Env, to: &str, notify: &str) -> String {
+    let record = rcs(env, to, notify, false).await;
+    env.flush().await;
     let msg_id = record["msg_id"].as_str().unwrap();
     let (_, dlr) = env.get(&format!("/api/v2/rcs/dlr?msg_id={msg_id}")).await;
     dlr["data"][0]["dlr"]["status"].as_str().unwrap().to_owned()
@@ -52,7 +55,7 @@ async fn magic_numbers_have_fixed_outcomes() {
     let env = env().await;
     let (status, table) = env.get("/sandbox/magic-numbers").await;
     assert_eq!(status, 200);
-    assert!(table["data"].as_array().unwrap().len() >= 10, "{table}");
+    assert!(data(&table).len() >= 10, "{table}");
 
     let delivered = send_sms(&env, "+15550100001", None).await;
     let failed = send_sms(&env, "15550100002", None).await;
@@ -79,13 +82,12 @@ async fn magic_numbers_have_fixed_outcomes() {
     let no_rcs = rcs(&env, "15550100006", &hook.url, true).await;
     assert_eq!(no_rcs["dlr"]["status"], "incompatible", "{no_rcs}");
     assert!(no_rcs["smsFallback"]["sms_id"].is_string(), "{no_rcs}");
-    let (_, capability) = env
-        .get("/api/v2/rcs/capability?mobile=15550100006&agentId=3")
-        .await;
-    assert_eq!(capability["rcsEnabled"], false, "{capability}");
-    let replying = rcs(&env, "15550100005", &hook.url, false).await;
-    env.flush().await;
-    assert_eq!(rcs_status(&env, &replying).await, "delivered");
+    let capability = "/api/v2/rcs/capability?mobile=15550100006&agentId=3";
+    assert_eq!(env.get_ok(capability).await["rcsEnabled"], false);
+    assert_eq!(
+        flushed_rcs_status(&env, "15550100005", &hook.url).await,
+        "delivered"
+    );
     let bodies = hook
         .wait_for("the scripted reply", |b| {
             b.iter()
@@ -97,16 +99,16 @@ async fn magic_numbers_have_fixed_outcomes() {
         .find(|x| x["event"] == "message.received")
         .unwrap();
     assert_eq!(reply["message"]["text"], "Yes, confirmed");
-    let (_, conversation) = env
-        .get("/api/v2/rcs/conversation?agentId=3&mobile=15550100005")
-        .await;
-    assert_eq!(conversation["active"], true, "{conversation}");
-    let silent_rcs = rcs(&env, "15550100004", &hook.url, false).await;
-    env.flush().await;
-    assert_eq!(rcs_status(&env, &silent_rcs).await, "sent");
-    let failed_rcs = rcs(&env, "15550100002", &hook.url, false).await;
-    env.flush().await;
-    assert_eq!(rcs_status(&env, &failed_rcs).await, "failed");
+    let conversation = "/api/v2/rcs/conversation?agentId=3&mobile=15550100005";
+    assert_eq!(env.get_ok(conversation).await["active"], true);
+    assert_eq!(
+        flushed_rcs_status(&env, "15550100004", &hook.url).await,
+        "sent"
+    );
+    assert_eq!(
+        flushed_rcs_status(&env, "15550100002", &hook.url).await,
+        "failed"
+    );
 
     // WhatsApp: the replying number opens the service window (a template reaches it first:
     // free-form messages need an open window).
@@ -198,7 +200,7 @@ async fn every_fault_kind_can_be_injected_listed_changed_and_cleared() {
     // The control surface is never faulted.
     let (status, list) = env.get("/sandbox/faults").await;
     assert_eq!(status, 200);
-    assert_eq!(list["data"].as_array().unwrap().len(), 2, "{list}");
+    assert_eq!(data(&list).len(), 2, "{list}");
     clear().await;
 
     // 500 on every path, then changed at runtime to 503.
@@ -325,17 +327,17 @@ async fn reset_export_and_the_event_log() {
 
     // The event log: typed kinds with a recipient, for this account only.
     let (_, events) = env.get("/sandbox/events").await;
-    let data = events["data"].as_array().unwrap();
-    let kinds: Vec<&str> = data.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let all = data(&events);
+    let kinds: Vec<&str> = all.iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds[0], "account_provisioned");
     assert!(kinds.contains(&"credits_debited") && kinds.contains(&"sms_accepted"));
-    let accepted = data.iter().find(|e| e["kind"] == "sms_accepted").unwrap();
+    let accepted = all.iter().find(|e| e["kind"] == "sms_accepted").unwrap();
     assert_eq!(accepted["recipient"], "919887111111");
     assert_eq!(accepted["account"], "acct_1");
     assert!(accepted["time"].is_string() && accepted["id"].is_u64());
     assert_eq!(accepted["payload"]["sms"]["batch_id"], sent["batch_id"]);
     let (_, filtered) = env.get("/sandbox/events?kind=sms_accepted").await;
-    assert_eq!(filtered["data"].as_array().unwrap().len(), 1);
+    assert_eq!(data(&filtered).len(), 1);
     let other = noxitel_api::Client::http_client_builder()
         .unwrap()
         .build()
@@ -349,11 +351,7 @@ async fn reset_export_and_the_event_log() {
         .await
         .unwrap();
     assert!(
-        other["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["account"] == "acct_2"),
+        data(&other).iter().all(|e| e["account"] == "acct_2"),
         "{other}"
     );
 

@@ -4,11 +4,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Calls, contact, env, env_with, sms};
+use common::{Calls, contact, env, env_where, sms};
 use noxitel_api::{Error, OtpVerification};
 use noxitel_types::{
     DeliveryStatus, OtpMatched, RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest,
-    RcsCard, RcsCardMedia, RcsDeliveryStatus, RcsMessageContent, RcsMessageType,
+    RcsCard, RcsCardMedia, RcsDeliveryStatus, RcsDlrResponse, RcsMessageContent, RcsMessageType,
     RcsRichCardContent, RcsSmsFallback, RcsSuggestion, RcsTestDeviceRequest, RcsTextContent,
     ResponseStatus, SendOtpRequest, SendRcsMessageRequest, SendWhatsappMessageRequest,
     SmsDlrRequest, SmsMode, VoiceCallRequest, VoiceCallStatus, VoiceTts, WhatsappContact,
@@ -36,14 +36,15 @@ pub fn rcs(
         .content(content)
 }
 
+/// The delivery status of an RCS DLR answer's first record.
+fn first_status(dlr: &RcsDlrResponse) -> Option<RcsDeliveryStatus> {
+    dlr.data[0].dlr.as_ref().unwrap().status.clone()
+}
+
 #[tokio::test]
 async fn credits_sms_and_delivery_reports() {
     // A DLR delay long enough to read "Submitted" first on a loaded machine.
-    let env = env_with(noxitel_sandbox::Config {
-        dlr_delay: Duration::from_millis(1500),
-        ..common::config()
-    })
-    .await;
+    let env = env_where(|c| c.dlr_delay = Duration::from_millis(1500)).await;
     let c = &env.client;
     let before = c.get_credits().await.unwrap();
     assert_eq!(
@@ -213,13 +214,9 @@ async fn whatsapp_every_type_reports_window_and_prices() {
     }
 
     env.flush().await;
-    let report = c
-        .get_whatsapp_report()
-        .mode(WhatsappReportMode::Message)
-        .id(&first)
-        .await
-        .unwrap();
-    let reports = report.reports();
+    let report = |mode, id: &str| c.get_whatsapp_report().mode(mode).id(id).into_future();
+    let by_message = report(WhatsappReportMode::Message, &first).await.unwrap();
+    let reports = by_message.reports();
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].status.as_deref(), Some("delivered"));
     assert!(reports[0].is_delivered());
@@ -252,13 +249,10 @@ async fn whatsapp_every_type_reports_window_and_prices() {
         .await;
     assert_eq!(raw["total_cost"], 0.1, "{raw}");
     let campaign = raw["campaign_id"].as_str().unwrap().to_owned();
-    let report = c
-        .get_whatsapp_report()
-        .mode(WhatsappReportMode::Campaign)
-        .id(&campaign)
+    let by_campaign = report(WhatsappReportMode::Campaign, &campaign)
         .await
         .unwrap();
-    assert!(matches!(report, WhatsappReport::Messages(ref list) if list.len() == 2));
+    assert!(matches!(by_campaign, WhatsappReport::Messages(ref list) if list.len() == 2));
 
     let prices = c.get_whatsapp_prices().await.unwrap();
     assert!(
@@ -290,14 +284,10 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
 
     // draft agents can only message test devices
     let content: RcsMessageContent = RcsTextContent::new("hi").into();
+    let to_test_device = || rcs(id, content.clone(), RcsMessageType::Text, "919887979736");
     let err = c
         .send_rcs_message()
-        .body(rcs(
-            id,
-            content.clone(),
-            RcsMessageType::Text,
-            "919887979736",
-        ))
+        .body(to_test_device())
         .await
         .unwrap_err();
     assert!(matches!(err, Error::BadRequest(_)), "{err}");
@@ -307,16 +297,7 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
         .unwrap();
     let devices = c.list_rcs_test_devices().agent_id(id).await.unwrap();
     assert_eq!(devices.extra["data"][0]["phoneNumber"], "+919887979736");
-    let sent = c
-        .send_rcs_message()
-        .body(rcs(
-            id,
-            content.clone(),
-            RcsMessageType::Text,
-            "919887979736",
-        ))
-        .await
-        .unwrap();
+    let sent = c.send_rcs_message().body(to_test_device()).await.unwrap();
     assert_eq!(sent.message_id.len(), 1);
 
     // launch needs review first
@@ -382,6 +363,12 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
     );
 
     // rich card, DLR, tap opens the conversation window
+    let read_conversation = || {
+        c.get_rcs_conversation()
+            .agent_id(3)
+            .mobile("919887111111")
+            .into_future()
+    };
     let card: RcsMessageContent = RcsRichCardContent::new(
         RcsCard::new()
             .title("Flash Sale 40% Off")
@@ -399,16 +386,8 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
     let msg_id = sent.message_id[0].msg_id.clone();
     env.flush().await;
     let dlr = c.get_rcs_dlr().batch_id(&sent.batch_id).await.unwrap();
-    assert_eq!(
-        dlr.data[0].dlr.as_ref().unwrap().status,
-        Some(RcsDeliveryStatus::Delivered)
-    );
-    let conversation = c
-        .get_rcs_conversation()
-        .agent_id(3)
-        .mobile("919887111111")
-        .await
-        .unwrap();
+    assert_eq!(first_status(&dlr), Some(RcsDeliveryStatus::Delivered));
+    let conversation = read_conversation().await.unwrap();
     assert_eq!(conversation.active, Some(false));
     let (status, tap) = env
         .post(
@@ -422,16 +401,8 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
         format!("{msg_id}||CLICK||https://brand.com/sale")
     );
     let dlr = c.get_rcs_dlr().msg_id(&msg_id).await.unwrap();
-    assert_eq!(
-        dlr.data[0].dlr.as_ref().unwrap().status,
-        Some(RcsDeliveryStatus::Read)
-    );
-    let conversation = c
-        .get_rcs_conversation()
-        .agent_id(3)
-        .mobile("919887111111")
-        .await
-        .unwrap();
+    assert_eq!(first_status(&dlr), Some(RcsDeliveryStatus::Read));
+    let conversation = read_conversation().await.unwrap();
     assert_eq!(conversation.active, Some(true));
     assert_eq!(conversation.direction.as_deref(), Some("P2A"));
 }
@@ -452,10 +423,7 @@ async fn rcs_sms_fallback_when_not_capable() {
     let credits = c.get_credits().await.unwrap().credits[0].credits.unwrap();
     let sent = c.send_rcs_message().body(request).await.unwrap();
     let dlr = c.get_rcs_dlr().batch_id(&sent.batch_id).await.unwrap();
-    assert_eq!(
-        dlr.data[0].dlr.as_ref().unwrap().status,
-        Some(RcsDeliveryStatus::Incompatible)
-    );
+    assert_eq!(first_status(&dlr), Some(RcsDeliveryStatus::Incompatible));
     assert_eq!(
         c.get_credits().await.unwrap().credits[0].credits,
         Some(credits - 1)
@@ -500,11 +468,7 @@ async fn matches(env: &common::Env, reference: &str, code: &str) -> bool {
 
 #[tokio::test]
 async fn voice_and_otp() {
-    let env = env_with(noxitel_sandbox::Config {
-        otp_max_attempts: 3,
-        ..common::config()
-    })
-    .await;
+    let env = env_where(|c| c.otp_max_attempts = 3).await;
     let c = &env.client;
     let call = c
         .place_voice_call()

@@ -3,13 +3,11 @@
 
 mod common;
 
-use std::io::BufReader;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::output::{base_url, read_until};
-use common::{Calls, receiver};
+use common::{Calls, data, receiver};
 use noxitel_sandbox::{Config, Sandbox};
 use serde_json::{Value, json};
 
@@ -24,16 +22,13 @@ struct Bin {
 impl Bin {
     /// Starts the binary on the database and reads the base URL from its banner.
     fn start(db: &Path, extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_noxitel-sandbox"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_noxitel-sandbox"));
+        command
             .args(["--port", "0", "--token", TOKEN, "--log", "warn", "--db"])
             .arg(db)
             .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let (url, _) = read_until(&mut child, &mut stdout, base_url);
+            .stderr(Stdio::null());
+        let (child, _, url) = common::start_binary(command);
         Self {
             child,
             base: url.trim_end_matches("/api/v2").to_owned(),
@@ -58,9 +53,7 @@ impl Calls for Bin {
 }
 
 fn kinds_and_ids(events: &Value) -> Vec<(u64, String)> {
-    events["data"]
-        .as_array()
-        .unwrap()
+    data(&events)
         .iter()
         .map(|e| {
             (
@@ -138,9 +131,7 @@ async fn everything_acknowledged_survives_kill_9_and_pending_steps_resume() {
     );
     let (_, devices) = bin.get("/api/v2/rcs/testdevices?agentId=42").await;
     assert!(
-        devices["data"]
-            .as_array()
-            .unwrap()
+        data(&devices)
             .iter()
             .any(|d| d["phoneNumber"] == "+919999999991"),
         "{devices}"
@@ -355,7 +346,7 @@ async fn fault_rules_are_settings_of_the_process_not_stored() {
     // added at runtime is gone (the sandbox comes back serving).
     let bin = Bin::start(&db, &["--fault", "status=503,path=/credits,next=1"]);
     let (_, rules) = bin.get("/sandbox/faults").await;
-    let rules = rules["data"].as_array().unwrap().clone();
+    let rules = data(&rules).to_vec();
     assert_eq!(rules.len(), 1, "{rules:?}");
     assert_eq!(rules[0]["path"], "/credits");
     assert_eq!(rules[0]["remaining"], 1);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Calls;
+use common::{Calls, data};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HOST};
 use serde_json::Value;
 
@@ -67,9 +67,7 @@ async fn the_inbox_is_served_to_a_browser_and_the_index_to_anything_else() {
         assert_eq!(urls, Vec::<String>::new(), "{asset}");
     }
     // curl and the existing clients still get the JSON index.
-    let (status, index) = env.get("/").await;
-    assert_eq!(status, 200);
-    assert_eq!(index["service"], "noxitel-sandbox");
+    assert_eq!(env.get_ok("/").await["service"], "noxitel-sandbox");
 }
 
 #[tokio::test]
@@ -129,7 +127,7 @@ async fn the_page_names_its_account_from_a_loopback_origin_only() {
         .await
         .unwrap();
     assert_eq!(listed["current"], "acct_1");
-    let accounts = listed["data"].as_array().unwrap();
+    let accounts = data(&listed);
     assert_eq!(accounts.len(), 2);
     assert_eq!(accounts[0]["token_last4"], "A1b2");
     assert_eq!(accounts[1]["token_last4"], "Z9y8");
@@ -166,9 +164,7 @@ async fn the_page_names_its_account_from_a_loopback_origin_only() {
     .await;
     assert_eq!(local.status(), 200);
     // The bearer token still works as before and wins over the header.
-    let (status, body) = env.get("/sandbox/accounts").await;
-    assert_eq!(status, 200);
-    assert_eq!(body["current"], "acct_1");
+    assert_eq!(env.get_ok("/sandbox/accounts").await["current"], "acct_1");
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 
 pub mod output;
 
+use std::io::BufReader;
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -32,6 +34,13 @@ pub fn config() -> Config {
 
 pub async fn env() -> Env {
     env_with(config()).await
+}
+
+/// A sandbox with the test [`config`] as `change` changes it.
+pub async fn env_where(change: impl FnOnce(&mut Config)) -> Env {
+    let mut config = config();
+    change(&mut config);
+    env_with(config).await
 }
 
 pub async fn env_with(config: Config) -> Env {
@@ -79,6 +88,13 @@ pub trait Calls {
     /// `GET path`.
     async fn get(&self, path: &str) -> (u16, Value) {
         self.call("GET", path, None).await
+    }
+
+    /// `GET path`, which must answer 200: the body.
+    async fn get_ok(&self, path: &str) -> Value {
+        let (status, body) = self.get(path).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
     }
 
     /// `POST path` with a JSON body.
@@ -151,6 +167,26 @@ impl Env {
         let (status, _) = self.call("POST", "/sandbox/flush", None).await;
         assert_eq!(status, 200);
     }
+}
+
+/// The `data` array of an answer.
+pub fn data(answer: &Value) -> &[Value] {
+    answer["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no data array in {answer}"))
+}
+
+/// Spawns `command` (the `noxitel-sandbox` binary) with its stdout piped and reads its banner
+/// up to the base URL line: the child, the banner read so far, and the base URL. Stdout is
+/// closed then, as a script that read the URL closes it.
+pub fn start_binary(mut command: Command) -> (Child, String, String) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the sandbox binary starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let (url, banner) = output::read_until(&mut child, &mut stdout, output::base_url);
+    (child, banner, url)
 }
 
 pub fn contact(mobile: &str, params: &[(&str, &str)]) -> Contact {
