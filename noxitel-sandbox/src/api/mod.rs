@@ -141,12 +141,33 @@ fn plan_sms(template: &str, contact: &Contact, mode: Option<SmsMode>) -> Planned
     }
 }
 
-fn insufficient_credits(route_id: i64, name: &str, have: i64, need: i64) -> ApiErr {
-    ApiErr::payment(format!(
-        "Insufficient credits: route {route_id} ({name}) has {have} credits, this send needs {need}"
+/// Route `route_id` (an existing one) has the `need` credits a send costs: a 402 naming both
+/// numbers otherwise.
+fn check_credits(session: &AccountState, route_id: i64, need: i64) -> ApiResult<()> {
+    let route = &session.routes[&route_id];
+    if route.credits >= need {
+        return Ok(());
+    }
+    Err(ApiErr::payment(format!(
+        "Insufficient credits: route {route_id} ({}) has {} credits, this send needs {need}",
+        route.name, route.credits
     ))
     .with("required", need)
-    .with("available", have)
+    .with("available", route.credits))
+}
+
+/// The wallet holds the `need` cents `what` ("this send", "a call") costs: a 402 naming both
+/// amounts otherwise.
+fn check_wallet(session: &AccountState, need: i64, what: &str) -> ApiResult<()> {
+    if session.wallet_cents >= need {
+        return Ok(());
+    }
+    Err(ApiErr::payment(format!(
+        "Insufficient balance: wallet has {} {}, {what} needs {}",
+        cents(session.wallet_cents),
+        session.currency,
+        cents(need)
+    )))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -13,9 +13,7 @@ use crate::ids;
 use crate::state::change::Change;
 use crate::state::records::{BatchId, Otp, OtpRef, SmsOrigin};
 
-use super::{
-    QueryParams, debit, delay, insert_sms, insufficient_credits, ok, param, phone, plan_sms,
-};
+use super::{QueryParams, check_credits, debit, delay, insert_sms, ok, param, phone, plan_sms};
 
 pub(crate) async fn send_otp(
     caller: Caller,
@@ -39,15 +37,7 @@ pub(crate) async fn send_otp(
                 .map_or_else(|| ids::otp_code(channel.digits), str::to_owned);
             let contact = Contact::new(mobile.clone()).param("otp", code.clone());
             let plan = plan_sms(&channel.template, &contact, None);
-            let route = session.routes[&channel.route_id].clone();
-            if route.credits < plan.segments {
-                return Err(insufficient_credits(
-                    channel.route_id,
-                    &route.name,
-                    route.credits,
-                    plan.segments,
-                ));
-            }
+            check_credits(session, channel.route_id, plan.segments)?;
             let reference = OtpRef(ids::otp_reference());
             let batch_id = BatchId(ids::prefixed("otp"));
             debit(

@@ -25,7 +25,7 @@ use crate::state::records::{
 };
 
 use super::{
-    PlannedSms, QueryParams, cents, contacts_of, debit, delay, insert_sms, insufficient_credits,
+    PlannedSms, QueryParams, check_credits, check_wallet, contacts_of, debit, delay, insert_sms,
     int_param, ok, param, phone, plan_sms, schedule_time, status_response,
 };
 
@@ -145,26 +145,11 @@ pub(crate) async fn send_rcs(
             sms,
         });
     }
-    if session.wallet_cents < wallet_need {
-        return Err(ApiErr::payment(format!(
-            "Insufficient balance: wallet has {} {}, this send needs {}",
-            cents(session.wallet_cents),
-            session.currency,
-            cents(wallet_need)
-        )));
-    }
+    check_wallet(session, wallet_need, "this send")?;
     if let Some(route_id) = fallback_route
         && sms_need > 0
     {
-        let route = &session.routes[&route_id];
-        if route.credits < sms_need {
-            return Err(insufficient_credits(
-                route_id,
-                &route.name,
-                route.credits,
-                sms_need,
-            ));
-        }
+        check_credits(session, route_id, sms_need)?;
     }
     let batch_id = BatchId(ids::prefixed("rcs"));
     debit(session, now, None, wallet_need, batch_id.as_str());

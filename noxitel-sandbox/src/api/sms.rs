@@ -15,8 +15,8 @@ use crate::ids;
 use crate::state::records::SmsRecord;
 
 use super::{
-    PlannedSms, QueryParams, cents, contacts_of, debit, delay, insert_sms, insufficient_credits,
-    ok, parse, plan_sms, schedule_time,
+    PlannedSms, QueryParams, cents, check_credits, contacts_of, debit, delay, insert_sms, ok,
+    parse, plan_sms, schedule_time,
 };
 
 pub(crate) async fn send_sms(
@@ -60,14 +60,7 @@ pub(crate) async fn send_sms(
         .map(|c| plan_sms(&template, c, req.mode))
         .collect();
     let need: i64 = plans.iter().map(|p| p.segments).sum();
-    if route.credits < need {
-        return Err(insufficient_credits(
-            route_id,
-            &route.name,
-            route.credits,
-            need,
-        ));
-    }
+    check_credits(session, route_id, need)?;
     let batch_id = BatchId(ids::prefixed("samsms"));
     debit(session, now, Some(route_id), need, batch_id.as_str());
     let sender = req.sender.clone().unwrap_or_else(|| "NOXSMS".into());

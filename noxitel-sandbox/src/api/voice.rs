@@ -9,7 +9,7 @@ use crate::ids;
 use crate::state::change::{Change, voice_event};
 use crate::state::records::{Call, CallId, CallState, HookKind};
 
-use super::{cents, debit, delay, phone, schedule_time};
+use super::{check_wallet, debit, delay, phone, schedule_time};
 
 const VOICE_PRICE_CENTS: i64 = 10;
 
@@ -27,14 +27,7 @@ pub(crate) async fn voice_call(
             {
                 return Err(ApiErr::not_found(format!("campaignId {id} not found")));
             }
-            if session.wallet_cents < VOICE_PRICE_CENTS {
-                return Err(ApiErr::payment(format!(
-                    "Insufficient balance: wallet has {} {}, a call needs {}",
-                    cents(session.wallet_cents),
-                    session.currency,
-                    cents(VOICE_PRICE_CENTS)
-                )));
-            }
+            check_wallet(session, VOICE_PRICE_CENTS, "a call")?;
             let call_id = CallId(format!("call_{}", &ids::uuid()[..8]));
             debit(session, now, None, VOICE_PRICE_CENTS, call_id.as_str());
             let status = if scheduled.is_some() {

@@ -5,6 +5,9 @@
 //! `apply` is deterministic: everything random (ids, codes) or time-dependent (due times) is
 //! decided before a change is made and travels in it.
 
+use std::collections::HashMap;
+use std::hash::Hash;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use noxitel_types::{
     RcsDeliveryStatus, RcsEventType, RcsWebhookEvent, StringOrNumber, VoiceCallStatusEvent,
@@ -260,6 +263,21 @@ impl AccountState {
         self.pending.insert(StepKey { due, seq: self.seq }, step);
     }
 
+    /// Schedules `step` at `next`, when there is a next step.
+    fn schedule_next(&mut self, next: Option<DateTime<Utc>>, step: impl FnOnce() -> Step) {
+        if let Some(due) = next {
+            self.schedule(due, step());
+        }
+    }
+
+    /// Schedules the scripted reply of a number that answers, if any, a while after `at`.
+    fn schedule_reply(&mut self, at: DateTime<Utc>, reply: Option<ScriptedReply>) {
+        if let Some(reply) = reply {
+            let due = at + TimeDelta::seconds(magic::REPLY_AFTER_SECS);
+            self.schedule(due, Step::ScriptedReply(reply));
+        }
+    }
+
     fn unschedule(&mut self, key: &Option<StepKey>) {
         if let Some(key) = key {
             self.pending.remove(key);
@@ -307,11 +325,13 @@ impl AccountState {
                     _ if magic::never_reports(&sms.mobile) => {}
                     _ => self.schedule(*next, Step::SmsFinal(sms.sms_id.clone())),
                 }
-                self.sms_batches
-                    .entry(sms.batch_id.clone())
-                    .or_default()
-                    .push(sms.sms_id.clone());
-                self.sms.insert(sms.sms_id.clone(), (**sms).clone());
+                file(
+                    &mut self.sms,
+                    &mut self.sms_batches,
+                    &sms.batch_id,
+                    &sms.sms_id,
+                    sms,
+                );
             }
             Change::SmsStatus {
                 sms_id,
@@ -327,9 +347,7 @@ impl AccountState {
                         sms.done_at = Some(at);
                     }
                 }
-                if let Some(next) = next {
-                    self.schedule(*next, Step::SmsFinal(sms_id.clone()));
-                }
+                self.schedule_next(*next, || Step::SmsFinal(sms_id.clone()));
             }
             Change::OtpIssued { otp } => {
                 self.last_otp
@@ -348,14 +366,14 @@ impl AccountState {
                 }
             }
             Change::RcsAccepted { msg, next } => {
-                if let Some(next) = next {
-                    self.schedule(*next, Step::RcsRelease(msg.msg_id.clone()));
-                }
-                self.rcs_batches
-                    .entry(msg.batch_id.clone())
-                    .or_default()
-                    .push(msg.msg_id.clone());
-                self.rcs.insert(msg.msg_id.clone(), (**msg).clone());
+                self.schedule_next(*next, || Step::RcsRelease(msg.msg_id.clone()));
+                file(
+                    &mut self.rcs,
+                    &mut self.rcs_batches,
+                    &msg.batch_id,
+                    &msg.msg_id,
+                    msg,
+                );
             }
             Change::RcsStatus {
                 msg_id,
@@ -381,13 +399,8 @@ impl AccountState {
                         });
                     }
                 }
-                if let Some(reply) = reply {
-                    let due = at + TimeDelta::seconds(magic::REPLY_AFTER_SECS);
-                    self.schedule(due, Step::ScriptedReply(reply));
-                }
-                if let Some(next) = next {
-                    self.schedule(*next, Step::RcsFinal(msg_id.clone()));
-                }
+                self.schedule_reply(at, reply);
+                self.schedule_next(*next, || Step::RcsFinal(msg_id.clone()));
             }
             Change::RcsTapped { msg_id, .. } => {
                 if let Some(msg) = self.rcs.get_mut(msg_id) {
@@ -429,9 +442,7 @@ impl AccountState {
                         }
                     }
                 }
-                if let Some(next) = next {
-                    self.schedule(*next, Step::AgentApprove(*agent_id));
-                }
+                self.schedule_next(*next, || Step::AgentApprove(*agent_id));
             }
             Change::TestDeviceAdded { agent_id, number } => {
                 if let Some(agent) = self.agents.get_mut(agent_id) {
@@ -445,16 +456,17 @@ impl AccountState {
             }
             Change::WhatsappAccepted { msg, next } => {
                 self.schedule(*next, Step::WaFinal(msg.msg_id.clone()));
-                if let Some(campaign) = &msg.campaign_id {
-                    if let Ok(n) = campaign.as_str().parse::<i64>() {
-                        self.next_wa_campaign = self.next_wa_campaign.max(n + 1);
-                    }
-                    self.wa_campaigns
-                        .entry(campaign.clone())
-                        .or_default()
-                        .push(msg.msg_id.clone());
+                let campaign = msg.campaign_id.as_ref();
+                if let Some(Ok(n)) = campaign.map(|c| c.as_str().parse::<i64>()) {
+                    self.next_wa_campaign = self.next_wa_campaign.max(n + 1);
                 }
-                self.wa.insert(msg.msg_id.clone(), (**msg).clone());
+                file(
+                    &mut self.wa,
+                    &mut self.wa_campaigns,
+                    campaign,
+                    &msg.msg_id,
+                    msg,
+                );
             }
             Change::WhatsappStatus {
                 msg_id,
@@ -473,10 +485,7 @@ impl AccountState {
                         });
                     }
                 }
-                if let Some(reply) = reply {
-                    let due = at + TimeDelta::seconds(magic::REPLY_AFTER_SECS);
-                    self.schedule(due, Step::ScriptedReply(reply));
-                }
+                self.schedule_reply(at, reply);
             }
             Change::WhatsappInbound {
                 msg,
@@ -504,9 +513,7 @@ impl AccountState {
                     call.status = *status;
                     call.history.push((*status, at));
                 }
-                if let Some(next) = next {
-                    self.schedule(*next, Step::Voice(call_id.clone()));
-                }
+                self.schedule_next(*next, || Step::Voice(call_id.clone()));
             }
             Change::WebhookQueued { hook } => {
                 self.next_hook = self.next_hook.max(hook.id.0 + 1);
@@ -597,106 +604,82 @@ impl AccountState {
         delay: TimeDelta,
         next: impl Fn(DateTime<Utc>) -> DateTime<Utc>,
     ) -> Vec<Change> {
-        let mut out = Vec::new();
-        match step {
-            Step::SmsRelease(id) => {
-                if let Some(sms) = self.sms.get(&id) {
-                    let due = next(at + magic::dlr_delay(&sms.mobile, delay));
-                    out.push(Change::SmsStatus {
-                        sms_id: id,
-                        mobile: sms.mobile.clone(),
-                        state: SmsState::Submitted,
-                        step: key,
-                        next: (!magic::never_reports(&sms.mobile)).then_some(due),
-                    });
+        let release = matches!(step, Step::SmsRelease(_) | Step::RcsRelease(_));
+        let change = match step {
+            Step::SmsRelease(id) | Step::SmsFinal(id) => self.sms.get(&id).map(|m| {
+                let (state, next) = if release {
+                    let due = next(at + magic::dlr_delay(&m.mobile, delay));
+                    let reports = !magic::never_reports(&m.mobile);
+                    (SmsState::Submitted, reports.then_some(due))
+                } else if magic::fails(&m.mobile) {
+                    (SmsState::Failed, None)
+                } else {
+                    (SmsState::Delivered, None)
+                };
+                let mobile = m.mobile.clone();
+                Change::SmsStatus {
+                    sms_id: id,
+                    mobile,
+                    state,
+                    step: key,
+                    next,
                 }
-            }
-            Step::SmsFinal(id) => {
-                if let Some(sms) = self.sms.get(&id) {
-                    let state = if magic::fails(&sms.mobile) {
-                        SmsState::Failed
-                    } else {
-                        SmsState::Delivered
-                    };
-                    out.push(Change::SmsStatus {
-                        sms_id: id,
-                        mobile: sms.mobile.clone(),
-                        state,
-                        step: key,
-                        next: None,
-                    });
+            }),
+            Step::RcsRelease(id) | Step::RcsFinal(id) => self.rcs.get(&id).map(|m| {
+                let never = magic::never_reports(&m.mobile);
+                let (status, next) = if release {
+                    let due = (!never).then(|| next(at + magic::dlr_delay(&m.mobile, delay)));
+                    (RcsDeliveryStatus::Sent, due)
+                } else if m.status != RcsDeliveryStatus::Sent {
+                    (m.status.clone(), None)
+                } else if magic::fails(&m.mobile) {
+                    (RcsDeliveryStatus::Failed, None)
+                } else {
+                    (RcsDeliveryStatus::Delivered, None)
+                };
+                let mobile = m.mobile.clone();
+                Change::RcsStatus {
+                    msg_id: id,
+                    mobile,
+                    status,
+                    step: key,
+                    next,
                 }
-            }
-            Step::RcsRelease(id) => {
-                if let Some(msg) = self.rcs.get(&id) {
-                    let never = magic::never_reports(&msg.mobile);
-                    out.push(Change::RcsStatus {
-                        msg_id: id,
-                        mobile: msg.mobile.clone(),
-                        status: RcsDeliveryStatus::Sent,
-                        step: key,
-                        next: (!never).then(|| next(at + magic::dlr_delay(&msg.mobile, delay))),
-                    });
+            }),
+            Step::WaFinal(id) => self.wa.get(&id).map(|m| Change::WhatsappStatus {
+                msg_id: id,
+                msisdn: m.msisdn.clone(),
+                status: if magic::fails(&m.msisdn) {
+                    WaStatus::Failed
+                } else {
+                    WaStatus::Delivered
+                },
+                step: key,
+            }),
+            Step::Voice(id) => self.calls.get(&id).map(|call| {
+                let fails = magic::fails(&call.to);
+                let following = match call.status {
+                    CallState::Scheduled => CallState::Ringing,
+                    CallState::Ringing if fails => CallState::Failed,
+                    CallState::Ringing => CallState::Answered,
+                    CallState::Answered => CallState::Completed,
+                    done => done,
+                };
+                Change::CallStatus {
+                    call_id: id,
+                    to: call.to.clone(),
+                    status: following,
+                    step: key,
+                    next: matches!(following, CallState::Ringing | CallState::Answered)
+                        .then(|| next(at + delay)),
                 }
-            }
-            Step::RcsFinal(id) => {
-                if let Some(msg) = self.rcs.get(&id) {
-                    let status = if msg.status != RcsDeliveryStatus::Sent {
-                        msg.status.clone()
-                    } else if magic::fails(&msg.mobile) {
-                        RcsDeliveryStatus::Failed
-                    } else {
-                        RcsDeliveryStatus::Delivered
-                    };
-                    out.push(Change::RcsStatus {
-                        msg_id: id,
-                        mobile: msg.mobile.clone(),
-                        status,
-                        step: key,
-                        next: None,
-                    });
-                }
-            }
-            Step::WaFinal(id) => {
-                if let Some(msg) = self.wa.get(&id) {
-                    out.push(Change::WhatsappStatus {
-                        msg_id: id,
-                        msisdn: msg.msisdn.clone(),
-                        status: if magic::fails(&msg.msisdn) {
-                            WaStatus::Failed
-                        } else {
-                            WaStatus::Delivered
-                        },
-                        step: key,
-                    });
-                }
-            }
-            Step::Voice(id) => {
-                if let Some(call) = self.calls.get(&id) {
-                    let fails = magic::fails(&call.to);
-                    let following = match call.status {
-                        CallState::Scheduled => CallState::Ringing,
-                        CallState::Ringing if fails => CallState::Failed,
-                        CallState::Ringing => CallState::Answered,
-                        CallState::Answered => CallState::Completed,
-                        done => done,
-                    };
-                    out.push(Change::CallStatus {
-                        call_id: id,
-                        to: call.to.clone(),
-                        status: following,
-                        step: key,
-                        next: matches!(following, CallState::Ringing | CallState::Answered)
-                            .then(|| next(at + delay)),
-                    });
-                }
-            }
+            }),
             Step::AgentApprove(id) => {
                 let submitted = self
                     .agents
                     .get(&id)
                     .is_some_and(|a| a.status == AgentStatus::Submitted);
-                out.push(Change::AgentStatusChanged {
+                Some(Change::AgentStatusChanged {
                     agent_id: id,
                     status: if submitted {
                         AgentStatus::Approved
@@ -708,44 +691,44 @@ impl AccountState {
                     carriers: Vec::new(),
                     step: Some(key),
                     next: None,
-                });
+                })
             }
-            Step::ScriptedReply(reply) => match reply {
-                ScriptedReply::Rcs { agent_id, from } => {
-                    out.push(Change::RcsInbound {
+            Step::ScriptedReply(ScriptedReply::Rcs { agent_id, from }) => {
+                return vec![
+                    Change::RcsInbound {
                         msg_id: RcsMsgId(crate::ids::uuid()),
                         agent_id,
                         from: from.clone(),
                         text: magic::REPLY_TEXT.to_owned(),
                         step: Some(key),
-                    });
-                    out.push(Change::ConversationOpened {
+                    },
+                    Change::ConversationOpened {
                         agent_id,
                         mobile: from,
                         id: ConversationId(crate::ids::uuid()),
-                    });
-                }
-                ScriptedReply::Whatsapp { phone_id, from } => {
-                    out.push(Change::WhatsappInbound {
-                        msg: Box::new(WaRecord {
-                            msg_id: WaMsgId(crate::ids::uuid()),
-                            campaign_id: None,
-                            msisdn: from,
-                            phone_id,
-                            kind: noxitel_types::WhatsappMessageType::Text,
-                            content: json!({ "message": magic::REPLY_TEXT }),
-                            cost_cents: 0,
-                            sent_at: at,
-                            status: WaStatus::Received,
-                            direction: Direction::Incoming,
-                        }),
-                        window_until: at + TimeDelta::hours(24),
-                        step: Some(key),
-                    });
-                }
-            },
-        }
-        out
+                    },
+                ];
+            }
+            Step::ScriptedReply(ScriptedReply::Whatsapp { phone_id, from }) => {
+                Some(Change::WhatsappInbound {
+                    msg: Box::new(WaRecord {
+                        msg_id: WaMsgId(crate::ids::uuid()),
+                        campaign_id: None,
+                        msisdn: from,
+                        phone_id,
+                        kind: noxitel_types::WhatsappMessageType::Text,
+                        content: json!({ "message": magic::REPLY_TEXT }),
+                        cost_cents: 0,
+                        sent_at: at,
+                        status: WaStatus::Received,
+                        direction: Direction::Incoming,
+                    }),
+                    window_until: at + TimeDelta::hours(24),
+                    step: Some(key),
+                })
+            }
+        };
+        change.into_iter().collect()
     }
 
     /// The webhook a just-applied change sends, if any.
@@ -817,6 +800,24 @@ impl AccountState {
             _ => None,
         }
     }
+}
+
+/// Files a record under its id, and its id under its batch (when it has one).
+fn file<'a, K, V, B>(
+    records: &mut HashMap<K, V>,
+    batches: &mut HashMap<B, Vec<K>>,
+    batch: impl Into<Option<&'a B>>,
+    id: &K,
+    record: &V,
+) where
+    K: Clone + Eq + Hash,
+    V: Clone,
+    B: Clone + Eq + Hash + 'a,
+{
+    if let Some(batch) = batch.into() {
+        batches.entry(batch.clone()).or_default().push(id.clone());
+    }
+    records.insert(id.clone(), record.clone());
 }
 
 pub fn to_value<T: Serialize>(value: &T) -> Value {
