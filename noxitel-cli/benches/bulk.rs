@@ -58,6 +58,9 @@ fn start_server() -> (String, Arc<AtomicU64>, tokio::runtime::Runtime) {
     (format!("http://{addr}/api/v2"), count, rt)
 }
 
+/// Personalized from two CSV columns.
+const MESSAGE: &str = "Hi #name#, your code is #code#";
+
 fn vm_hwm_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -76,12 +79,7 @@ fn run(rows: u64, batch_size: u32, concurrency: u32) {
         .env("NOXITEL_BASE_URL", &base_url)
         .args(["sms", "send", "--csv"])
         .arg(&csv)
-        .args([
-            "--sender",
-            "NOXITEL",
-            "--message",
-            "Hi #name#, your code is #code#",
-        ])
+        .args(["--sender", "NOXITEL", "--message", MESSAGE])
         .args([
             "--batch-size",
             &batch_size.to_string(),

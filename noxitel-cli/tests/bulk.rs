@@ -3,36 +3,45 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use assert_cmd::Command;
 use common::{BulkServer, write_csv};
 
-fn noxitel(server: &BulkServer) -> Command {
-    let mut cmd = Command::cargo_bin("noxitel").unwrap();
-    cmd.env_remove("NOXITEL_API_TOKEN")
-        .env("NOXITEL_API_TOKEN", "test-token")
-        .env("NOXITEL_BASE_URL", &server.base_url);
-    cmd
-}
+/// The campaign's message, unless a test says otherwise.
+const MESSAGE: &str = "Hi #name#, 20% off today";
 
-fn send(server: &BulkServer, csv: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    noxitel(server)
+/// `noxitel [BEFORE…] sms send --csv CSV --sender NOXITEL --message MESSAGE` against `server`.
+fn bulk(server: &BulkServer, before: &[&str], csv: &Path, message: &str) -> Command {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("noxitel"));
+    command
+        .env("NOXITEL_API_TOKEN", "test-token")
+        .env("NOXITEL_BASE_URL", &server.base_url)
+        .args(before)
         .args(["sms", "send", "--csv"])
         .arg(csv)
-        .args([
-            "--sender",
-            "NOXITEL",
-            "--message",
-            "Hi #name#, 20% off today",
-        ])
+        .args(["--sender", "NOXITEL", "--message", message]);
+    command
+}
+
+/// The campaign sent to its end, with `extra` flags.
+fn send(server: &BulkServer, csv: &Path, extra: &[&str]) -> Output {
+    bulk(server, &[], csv, MESSAGE)
         .args(extra)
         .output()
         .unwrap()
 }
 
+/// Asserts the exit code (showing stderr when it is another); stdout and stderr as text.
+fn exited(out: &Output, code: i32) -> (String, String) {
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
+    (stdout, stderr)
+}
+
 /// A CSV of `rows` generated contacts, `name` in a new temporary directory, and a fresh server.
-fn campaign(name: &str, rows: usize) -> (tempfile::TempDir, std::path::PathBuf, BulkServer) {
+fn campaign(name: &str, rows: usize) -> (tempfile::TempDir, PathBuf, BulkServer) {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join(name);
     write_csv(&csv, rows);
@@ -41,16 +50,10 @@ fn campaign(name: &str, rows: usize) -> (tempfile::TempDir, std::path::PathBuf, 
 
 /// Re-runs once the server behaves (100 contacts): every other contact is sent, each exactly
 /// once; the batch whose outcome is unknown is not (exit 8), and the summary says `why`.
-fn rerun_leaves_the_unknown_batch(
-    server: &BulkServer,
-    csv: &std::path::Path,
-    args: &[&str],
-    why: &str,
-) {
+fn rerun_leaves_the_unknown_batch(server: &BulkServer, csv: &Path, args: &[&str], why: &str) {
     server.set(|b| b.slow_request = None);
-    let out = send(server, csv, args);
-    assert_eq!(out.status.code(), Some(8), "stderr: {}", text(&out.stderr));
-    assert!(text(&out.stdout).contains(why), "{}", text(&out.stdout));
+    let (stdout, _) = exited(&send(server, csv, args), 8);
+    assert!(stdout.contains(why), "{stdout}");
     assert_eq!(server.total(), 100);
     assert_eq!(server.max_per_mobile(), 1, "no contact sent twice");
 }
@@ -65,14 +68,10 @@ fn resumes_after_failure_without_sending_twice() {
     // Interrupted run: the server stops accepting after 7 batches (402).
     server.set(|b| b.accept_limit = Some(7));
     let args = ["--batch-size", "37", "--concurrency", "4"];
-    let out = send(&server, &csv, &args);
-    assert_eq!(out.status.code(), Some(4), "stderr: {}", text(&out.stderr));
+    let (_, stderr) = exited(&send(&server, &csv, &args), 4);
     assert!(
-        text(&out.stderr)
-            .to_lowercase()
-            .contains("insufficient credits"),
-        "{}",
-        text(&out.stderr)
+        stderr.to_lowercase().contains("insufficient credits"),
+        "{stderr}"
     );
     assert_eq!(server.total(), 7 * 37);
     assert!(dir.path().join("contacts.csv.journal").exists());
@@ -84,9 +83,7 @@ fn resumes_after_failure_without_sending_twice() {
 
     // Credits topped up: re-run the same command.
     server.set(|b| b.accept_limit = None);
-    let out = send(&server, &csv, &args);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
-    let stdout = text(&out.stdout);
+    let (stdout, _) = exited(&send(&server, &csv, &args), 0);
     assert!(
         stdout.contains("already sent       259 contacts in 7 batches"),
         "{stdout}"
@@ -97,15 +94,7 @@ fn resumes_after_failure_without_sending_twice() {
     assert!(!dir.path().join("contacts.csv.failures.csv").exists());
 
     // A third run sends nothing.
-    let out = noxitel(&server)
-        .args(["-o", "json", "sms", "send", "--csv"])
-        .arg(&csv)
-        .args([
-            "--sender",
-            "NOXITEL",
-            "--message",
-            "Hi #name#, 20% off today",
-        ])
+    let out = bulk(&server, &["-o", "json"], &csv, MESSAGE)
         .args(args)
         .output()
         .unwrap();
@@ -127,9 +116,7 @@ fn unknown_outcome_is_reported_not_resent() {
     // Request #2 is processed by the server but answered too late: outcome unknown.
     server.set(|b| b.slow_request = Some((2, Duration::from_secs(4))));
     let args = ["--batch-size", "10", "--concurrency", "1", "--timeout", "1"];
-    let out = send(&server, &csv, &args);
-    assert_eq!(out.status.code(), Some(7), "stderr: {}", text(&out.stderr));
-    let stdout = text(&out.stdout);
+    let (stdout, _) = exited(&send(&server, &csv, &args), 7);
     assert!(stdout.contains("unknown outcome    1"), "{stdout}");
     assert!(stdout.contains("--resend-unknown"), "{stdout}");
     assert_eq!(server.total(), 30);
@@ -143,10 +130,18 @@ fn unknown_outcome_is_reported_not_resent() {
     // The operator checked: not delivered. --resend-unknown sends that batch again.
     let mut with = args.to_vec();
     with.push("--resend-unknown");
-    let out = send(&server, &csv, &with);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    exited(&send(&server, &csv, &with), 0);
     assert_eq!(server.total(), 110);
 }
+
+/// A CSV with bad rows, its lines as they are in the file.
+const BAD_ROWS: &str = "mobile,name
+919800000001,Ann
+,Bob
+abc123,Cy
+919800000002,Di,extra
++919800000003,Ed
+";
 
 /// With LF and with CRLF line ends (Excel's and Python's default): the same line numbers.
 #[test]
@@ -154,16 +149,7 @@ fn bad_rows_are_reported_with_their_line_and_skipped() {
     for ending in ["\n", "\r\n"] {
         let dir = tempfile::tempdir().unwrap();
         let csv = dir.path().join("c.csv");
-        let rows = [
-            "mobile,name",
-            "919800000001,Ann",
-            ",Bob",
-            "abc123,Cy",
-            "919800000002,Di,extra",
-            "+919800000003,Ed",
-            "",
-        ];
-        std::fs::write(&csv, rows.join(ending)).unwrap();
+        std::fs::write(&csv, BAD_ROWS.replace('\n', ending)).unwrap();
         let server = BulkServer::start();
         let out = send(&server, &csv, &[]);
         let stderr = text(&out.stderr);
@@ -189,50 +175,27 @@ fn bad_rows_are_reported_with_their_line_and_skipped() {
 #[test]
 fn journal_refuses_other_inputs() {
     let (dir, csv, server) = campaign("c.csv", 20);
-    let out = send(&server, &csv, &["--batch-size", "5"]);
-    assert_eq!(out.status.code(), Some(0));
+    let batches = ["--batch-size", "5"];
+    exited(&send(&server, &csv, &batches), 0);
     // Other message: refused.
-    let out = noxitel(&server)
-        .args(["sms", "send", "--csv"])
-        .arg(&csv)
-        .args([
-            "--sender",
-            "NOXITEL",
-            "--message",
-            "Another campaign",
-            "--batch-size",
-            "5",
-        ])
+    let out = bulk(&server, &[], &csv, "Another campaign")
+        .args(batches)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("different message"),
-        "{}",
-        text(&out.stderr)
-    );
+    let (_, stderr) = exited(&out, 2);
+    assert!(stderr.contains("different message"), "{stderr}");
     // Same command, changed CSV: refused.
     write_csv(&dir.path().join("other.csv"), 20);
     let mut changed = std::fs::read_to_string(dir.path().join("other.csv")).unwrap();
     changed = changed.replace("919800000003", "919800099999");
     std::fs::write(&csv, changed).unwrap();
-    let out = send(&server, &csv, &["--batch-size", "5"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("changed since the journal"),
-        "{}",
-        text(&out.stderr)
-    );
+    let (_, stderr) = exited(&send(&server, &csv, &batches), 2);
+    assert!(stderr.contains("changed since the journal"), "{stderr}");
     assert_eq!(server.total(), 20);
     // No mobile column: usage error.
     std::fs::write(dir.path().join("bad.csv"), "phone,name\n1,2\n").unwrap();
-    let out = send(&server, &dir.path().join("bad.csv"), &[]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("no `mobile` column"),
-        "{}",
-        text(&out.stderr)
-    );
+    let (_, stderr) = exited(&send(&server, &dir.path().join("bad.csv"), &[]), 2);
+    assert!(stderr.contains("no `mobile` column"), "{stderr}");
 }
 
 fn wait_for_requests(server: &BulkServer, n: u32) {
@@ -246,28 +209,19 @@ fn wait_for_requests(server: &BulkServer, n: u32) {
     }
 }
 
-fn spawn_send(server: &BulkServer, csv: &std::path::Path) -> std::process::Child {
-    std::process::Command::new(assert_cmd::cargo::cargo_bin("noxitel"))
-        .env("NOXITEL_API_TOKEN", "test-token")
-        .env("NOXITEL_BASE_URL", &server.base_url)
-        .args(["sms", "send", "--csv"])
-        .arg(csv)
-        .args([
-            "--sender",
-            "NOXITEL",
-            "--message",
-            "Hi #name#, 20% off today",
-        ])
+/// The campaign started in batches of 10, one at a time, its output piped.
+fn spawn_send(server: &BulkServer, csv: &Path) -> Child {
+    bulk(server, &[], csv, MESSAGE)
         .args(["--batch-size", "10", "--concurrency", "1"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap()
 }
 
 /// What Ctrl-C in a terminal sends.
-fn ctrl_c(child: &std::process::Child) {
-    let killed = std::process::Command::new("kill")
+fn ctrl_c(child: &Child) {
+    let killed = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
@@ -291,18 +245,8 @@ fn crash_mid_request_then_ctrl_c_resume_without_duplicates() {
     let child = spawn_send(&server, &csv);
     wait_for_requests(&server, 7);
     ctrl_c(&child);
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "stderr: {}",
-        text(&out.stderr)
-    );
-    assert!(
-        text(&out.stderr).contains("interrupted"),
-        "{}",
-        text(&out.stderr)
-    );
+    let (_, stderr) = exited(&child.wait_with_output().unwrap(), 130);
+    assert!(stderr.contains("interrupted"), "{stderr}");
     let after_interrupt = server.total();
     assert!(after_interrupt < 100, "stopped early: {after_interrupt}");
 
@@ -318,19 +262,10 @@ fn crash_mid_request_then_ctrl_c_resume_without_duplicates() {
 #[test]
 fn a_placeholder_that_is_not_a_column_is_warned_about() {
     let (_dir, csv, server) = campaign("contacts.csv", 3);
-    let out = noxitel(&server)
-        .args(["sms", "send", "--csv"])
-        .arg(&csv)
-        .args([
-            "--sender",
-            "NOXITEL",
-            "--message",
-            "Hi #name#, #city# deals",
-        ])
+    let out = bulk(&server, &[], &csv, "Hi #name#, #city# deals")
         .output()
         .unwrap();
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (_, stderr) = exited(&out, 0);
     assert!(
         stderr.contains("warning: #city# is not a column of"),
         "{stderr}"
@@ -350,15 +285,12 @@ fn a_second_ctrl_c_abandons_the_requests_in_flight_as_unknown() {
         ctrl_c(&child);
         std::thread::sleep(Duration::from_millis(200));
     }
-    let out = child.wait_with_output().unwrap();
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let (stdout, stderr) = exited(&child.wait_with_output().unwrap(), 130);
     assert!(started.elapsed() < Duration::from_secs(20), "quit at once");
     assert!(stderr.contains("interrupted again"), "{stderr}");
     assert!(
-        text(&out.stdout).contains("unknown outcome    1"),
-        "the summary is still printed: {}",
-        text(&out.stdout)
+        stdout.contains("unknown outcome    1"),
+        "the summary is still printed: {stdout}"
     );
 
     // The abandoned batch is not re-sent by the next run.

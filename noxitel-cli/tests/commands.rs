@@ -8,12 +8,26 @@ use serde_json::{Value, json};
 const TOKEN: &str = "test-token-123";
 
 struct Case {
-    args: &'static [&'static str],
+    /// The command line after `noxitel`, split by [`words`].
+    args: &'static str,
     method: &'static str,
     path: &'static str,
     query: &'static [(&'static str, &'static str)],
     body: Option<Value>,
     answer: Value,
+}
+
+/// A command line's words: split at spaces, except inside '…' (which are dropped).
+fn words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for (i, part) in line.split('\'').enumerate() {
+        if i % 2 == 1 {
+            words.push(part.to_owned());
+        } else {
+            words.extend(part.split_whitespace().map(str::to_owned));
+        }
+    }
+    words
 }
 
 fn noxitel(base_url: &str) -> Command {
@@ -41,7 +55,7 @@ fn check(case: &Case) {
     let base = format!("{}/api/v2", server.base_url());
     let out = noxitel(&base)
         .args(["-o", "json"])
-        .args(case.args)
+        .args(words(case.args))
         .output()
         .unwrap();
     assert!(
@@ -67,7 +81,7 @@ fn check(case: &Case) {
         case.args
     );
     // The table rendering works too.
-    let out = noxitel(&base).args(case.args).output().unwrap();
+    let out = noxitel(&base).args(words(case.args)).output().unwrap();
     assert!(out.status.success(), "{:?} (table)", case.args);
     assert!(!out.stdout.is_empty());
 }
@@ -95,29 +109,21 @@ fn every_operation_sends_the_documented_request() {
         "body":["Sam","Special Offer"],"buttons":[{"index":0,"url":"https://brand.com/offer"}]}}]}"#,
     )
     .unwrap();
-    let card_arg: &'static str = Box::leak(card.to_str().unwrap().to_owned().into_boxed_str());
-    let template_arg: &'static str =
-        Box::leak(template.to_str().unwrap().to_owned().into_boxed_str());
-    let rcs_args: &'static [&'static str] = Box::leak(Box::new([
-        "rcs",
-        "send",
-        "--agent-id",
-        "3",
-        "--type",
-        "rich_card",
-        "--content",
-        card_arg,
-        "--to",
-        "919887111111",
-        "--traffic-type",
-        "PROMOTION",
-    ]));
-    let wa_template: &'static [&'static str] =
-        Box::leak(Box::new(["whatsapp", "send", "--json", template_arg]));
+    // The two files are named in their command lines, which live as long as the cases.
+    let rcs_args: &'static str = Box::leak(
+        format!(
+            "rcs send --agent-id 3 --type rich_card --content '{}' --to 919887111111 \
+             --traffic-type PROMOTION",
+            card.display()
+        )
+        .into_boxed_str(),
+    );
+    let wa_template: &'static str =
+        Box::leak(format!("whatsapp send --json '{}'", template.display()).into_boxed_str());
 
     let cases = [
         Case {
-            args: &["credits"],
+            args: "credits",
             method: "GET",
             path: "/credits",
             query: &[],
@@ -127,32 +133,7 @@ fn every_operation_sends_the_documented_request() {
                 "credits": [{"route": "Standard", "credits": 3946684}]}),
         },
         Case {
-            args: &[
-                "sms",
-                "send",
-                "--to",
-                "919887111111",
-                "--sender",
-                "NOXITEL",
-                "--mode",
-                "text",
-                "--message",
-                "Hi #name#, your OTP is #otp#",
-                "--param",
-                "name=Sam",
-                "--param",
-                "otp=847291",
-                "--campaign-id",
-                "1",
-                "--route-id",
-                "1",
-                "--notify-url",
-                "https://yourapp.com/webhook/sms",
-                "--dlt-entity-id",
-                "1234567890",
-                "--dlt-template-id",
-                "1234567890",
-            ],
+            args: "sms send --to 919887111111 --sender NOXITEL --mode text --message 'Hi #name#, your OTP is #otp#' --param name=Sam --param otp=847291 --campaign-id 1 --route-id 1 --notify-url https://yourapp.com/webhook/sms --dlt-entity-id 1234567890 --dlt-template-id 1234567890",
             method: "POST",
             path: "/sms",
             query: &[],
@@ -168,7 +149,7 @@ fn every_operation_sends_the_documented_request() {
                 "message_id": [{"mobile": "919887111111", "sms_id": "1ef4d949-7639-6880-bf73-ae794"}]}),
         },
         Case {
-            args: &["sms", "dlr", "--batch-id", "samsms_eink1rilz6ucphk"],
+            args: "sms dlr --batch-id samsms_eink1rilz6ucphk",
             method: "GET",
             path: "/dlr",
             query: &[],
@@ -179,14 +160,7 @@ fn every_operation_sends_the_documented_request() {
                 "delivery_time": "2026-05-01 10:05:42"}}]}),
         },
         Case {
-            args: &[
-                "whatsapp",
-                "send",
-                "--to",
-                "919887111111",
-                "--message",
-                "Hello! Your order has been shipped.",
-            ],
+            args: "whatsapp send --to 919887111111 --message 'Hello! Your order has been shipped.'",
             method: "POST",
             path: "/whatsapp/message",
             query: &[],
@@ -211,7 +185,7 @@ fn every_operation_sends_the_documented_request() {
                 "total_contacts": 1, "message_id": []}),
         },
         Case {
-            args: &["whatsapp", "report", "--mode", "message", "--id", "MSG_ID"],
+            args: "whatsapp report --mode message --id MSG_ID",
             method: "GET",
             path: "/whatsapp/report",
             query: &[("mode", "message"), ("id", "MSG_ID")],
@@ -221,14 +195,7 @@ fn every_operation_sends_the_documented_request() {
                 "timestamp": "2026-05-01T07:35:29.000Z", "cost": 0.05, "status": "delivered"}),
         },
         Case {
-            args: &[
-                "whatsapp",
-                "window",
-                "--phone-id",
-                "1234567890",
-                "--msisdn",
-                "919887111111",
-            ],
+            args: "whatsapp window --phone-id 1234567890 --msisdn 919887111111",
             method: "GET",
             path: "/whatsapp/checkwindow",
             query: &[("phoneId", "1234567890"), ("msisdn", "919887111111")],
@@ -236,7 +203,7 @@ fn every_operation_sends_the_documented_request() {
             answer: json!({"status": "success", "window_open": true, "expires_at": "2026-05-02T10:00:00Z"}),
         },
         Case {
-            args: &["whatsapp", "prices"],
+            args: "whatsapp prices",
             method: "GET",
             path: "/whatsapp/prices",
             query: &[],
@@ -246,20 +213,7 @@ fn every_operation_sends_the_documented_request() {
                 "authenticationInt": 0.0147, "service": 0}}]),
         },
         Case {
-            args: &[
-                "rcs",
-                "send",
-                "--agent-id",
-                "3",
-                "--text",
-                "Hi #name#",
-                "--to",
-                "919887111111",
-                "--param",
-                "name=Sam",
-                "--traffic-type",
-                "TRANSACTION",
-            ],
+            args: "rcs send --agent-id 3 --text 'Hi #name#' --to 919887111111 --param name=Sam --traffic-type TRANSACTION",
             method: "POST",
             path: "/rcs/message",
             query: &[],
@@ -287,7 +241,7 @@ fn every_operation_sends_the_documented_request() {
             answer: json!({"status": "success", "batch_id": "rcs_1", "total_contacts": 1, "message_id": []}),
         },
         Case {
-            args: &["rcs", "dlr", "--batch-id", "rcs_k8a9s2lmnp4xvqr"],
+            args: "rcs dlr --batch-id rcs_k8a9s2lmnp4xvqr",
             method: "GET",
             path: "/rcs/dlr",
             query: &[("batch_id", "rcs_k8a9s2lmnp4xvqr")],
@@ -297,14 +251,7 @@ fn every_operation_sends_the_documented_request() {
                 "dlr": {"status": "delivered", "delivery_time": "2026-05-01 14:12:01"}}]}),
         },
         Case {
-            args: &[
-                "rcs",
-                "capability",
-                "--mobile",
-                "919887111111",
-                "--agent-id",
-                "42",
-            ],
+            args: "rcs capability --mobile 919887111111 --agent-id 42",
             method: "GET",
             path: "/rcs/capability",
             query: &[("mobile", "919887111111"), ("agentId", "42")],
@@ -313,14 +260,7 @@ fn every_operation_sends_the_documented_request() {
                 "features": ["RICHCARD_STANDALONE", "RICHCARD_CAROUSEL", "ACTION_OPEN_URL"]}),
         },
         Case {
-            args: &[
-                "rcs",
-                "conversation",
-                "--agent-id",
-                "42",
-                "--mobile",
-                "919887111111",
-            ],
+            args: "rcs conversation --agent-id 42 --mobile 919887111111",
             method: "GET",
             path: "/rcs/conversation",
             query: &[("agentId", "42"), ("mobile", "919887111111")],
@@ -329,17 +269,7 @@ fn every_operation_sends_the_documented_request() {
                 "startedAt": "2026-05-01 14:11:53", "expiresAt": "2026-05-02 14:11:53", "direction": "P2A"}),
         },
         Case {
-            args: &[
-                "rcs",
-                "agent",
-                "create",
-                "--agent-name",
-                "support_bot",
-                "--display-name",
-                "Noxitel Support",
-                "--brand-name",
-                "Noxitel",
-            ],
+            args: "rcs agent create --agent-name support_bot --display-name 'Noxitel Support' --brand-name Noxitel",
             method: "POST",
             path: "/rcs/agent",
             query: &[],
@@ -349,7 +279,7 @@ fn every_operation_sends_the_documented_request() {
             answer: ok(),
         },
         Case {
-            args: &["rcs", "agent", "submit", "--agent-id", "42"],
+            args: "rcs agent submit --agent-id 42",
             method: "POST",
             path: "/rcs/agent/submit",
             query: &[],
@@ -357,7 +287,7 @@ fn every_operation_sends_the_documented_request() {
             answer: ok(),
         },
         Case {
-            args: &["rcs", "agent", "get", "42"],
+            args: "rcs agent get 42",
             method: "GET",
             path: "/rcs/agent/42",
             query: &[],
@@ -365,7 +295,7 @@ fn every_operation_sends_the_documented_request() {
             answer: json!({"status": "success", "data": {"agentId": 42, "agentName": "support_bot"}}),
         },
         Case {
-            args: &["rcs", "agent", "get", "--agent-id", "42"],
+            args: "rcs agent get --agent-id 42",
             method: "GET",
             path: "/rcs/agent/42",
             query: &[],
@@ -373,7 +303,7 @@ fn every_operation_sends_the_documented_request() {
             answer: json!({"status": "success", "data": {"agentId": 42}}),
         },
         Case {
-            args: &["rcs", "agent", "list"],
+            args: "rcs agent list",
             method: "GET",
             path: "/rcs/agents",
             query: &[],
@@ -381,15 +311,7 @@ fn every_operation_sends_the_documented_request() {
             answer: json!({"status": "success", "data": [{"agentId": 42, "agentName": "support_bot"}]}),
         },
         Case {
-            args: &[
-                "rcs",
-                "agent",
-                "launch",
-                "--agent-id",
-                "42",
-                "--carrier",
-                "airtel-india,reliance-jio-india",
-            ],
+            args: "rcs agent launch --agent-id 42 --carrier airtel-india,reliance-jio-india",
             method: "POST",
             path: "/rcs/agent/launch",
             query: &[],
@@ -397,15 +319,7 @@ fn every_operation_sends_the_documented_request() {
             answer: ok(),
         },
         Case {
-            args: &[
-                "rcs",
-                "testdevice",
-                "add",
-                "--agent-id",
-                "42",
-                "--phone",
-                "+919887979736",
-            ],
+            args: "rcs testdevice add --agent-id 42 --phone +919887979736",
             method: "POST",
             path: "/rcs/testdevice",
             query: &[],
@@ -413,7 +327,7 @@ fn every_operation_sends_the_documented_request() {
             answer: ok(),
         },
         Case {
-            args: &["rcs", "testdevice", "list", "--agent-id", "42"],
+            args: "rcs testdevice list --agent-id 42",
             method: "GET",
             path: "/rcs/testdevices",
             query: &[("agentId", "42")],
@@ -421,15 +335,7 @@ fn every_operation_sends_the_documented_request() {
             answer: json!({"status": "success", "data": ["+919887979736"]}),
         },
         Case {
-            args: &[
-                "rcs",
-                "testdevice",
-                "remove",
-                "--agent-id",
-                "42",
-                "--phone",
-                "+919887979736",
-            ],
+            args: "rcs testdevice remove --agent-id 42 --phone +919887979736",
             method: "DELETE",
             path: "/rcs/testdevice",
             query: &[],
@@ -437,24 +343,7 @@ fn every_operation_sends_the_documented_request() {
             answer: ok(),
         },
         Case {
-            args: &[
-                "voice",
-                "call",
-                "--to",
-                "919887111111",
-                "--from",
-                "YOUR_VOICE_NUMBER",
-                "--tts",
-                "Your Noxitel OTP is 8 4 7 2 9 1.",
-                "--language",
-                "en-IN",
-                "--voice",
-                "female",
-                "--repeat",
-                "2",
-                "--notify-url",
-                "https://yourapp.com/webhook/voice",
-            ],
+            args: "voice call --to 919887111111 --from YOUR_VOICE_NUMBER --tts 'Your Noxitel OTP is 8 4 7 2 9 1.' --language en-IN --voice female --repeat 2 --notify-url https://yourapp.com/webhook/voice",
             method: "POST",
             path: "/voice/call",
             query: &[],
@@ -464,7 +353,7 @@ fn every_operation_sends_the_documented_request() {
             answer: json!({"callId": "call_Kx9Ab2", "status": "ringing", "to": "919887111111"}),
         },
         Case {
-            args: &["otp", "send", "--channel", "27", "--mobile", "919887111111"],
+            args: "otp send --channel 27 --mobile 919887111111",
             method: "POST",
             path: "/otp",
             query: &[],
@@ -472,14 +361,7 @@ fn every_operation_sends_the_documented_request() {
             answer: json!({"status": "success", "reference": "036BZDUHIX"}),
         },
         Case {
-            args: &[
-                "otp",
-                "verify",
-                "--reference",
-                "036BZDUHIX",
-                "--otp",
-                "847291",
-            ],
+            args: "otp verify --reference 036BZDUHIX --otp 847291",
             method: "GET",
             path: "/otp/verify",
             query: &[("reference", "036BZDUHIX"), ("otp", "847291")],

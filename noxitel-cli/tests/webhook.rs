@@ -5,6 +5,9 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 
 use assert_cmd::cargo::cargo_bin;
+use common::output::read_until;
+
+mod common;
 
 fn post(addr: &str, path: &str, body: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
@@ -28,14 +31,10 @@ fn prints_typed_events_and_answers_200() {
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .expect("listening line")
-        .to_owned();
+    let (addr, _) = read_until(&mut child, &mut stderr, |line| {
+        let rest = line.split("http://").nth(1)?;
+        rest.split('/').next().map(str::to_owned)
+    });
     let answers = [
         post(
             &addr,

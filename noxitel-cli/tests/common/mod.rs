@@ -1,6 +1,9 @@
 //! A local `/api/v2/sms` server for the bulk tests: counts what it received, and fails on cue.
 #![allow(dead_code)]
 
+// The sandbox's tests start their binaries the same way.
+#[path = "../../../noxitel-sandbox/tests/common/output.rs"]
+pub mod output;
 pub mod sandbox;
 
 use std::collections::HashMap;

@@ -6,6 +6,8 @@ use std::process::{Child, ChildStderr, Command, Stdio};
 use assert_cmd::cargo::cargo_bin;
 use serde_json::Value;
 
+use super::output::read_until;
+
 /// A running `noxitel sandbox`, killed on drop.
 pub struct Sandbox {
     child: Child,
@@ -43,21 +45,13 @@ impl Sandbox {
             .spawn()
             .unwrap();
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut banner = String::new();
-        let mut base_url = None;
-        loop {
-            let mut line = String::new();
-            if stderr.read_line(&mut line).unwrap_or(0) == 0 {
-                break;
-            }
-            banner += &line;
-            if let Some(url) = line.trim().strip_prefix("export NOXITEL_BASE_URL=") {
-                base_url = Some(url.to_owned());
-            }
-            if line.starts_with("control surface:") {
-                break;
-            }
-        }
+        let ((), banner) = read_until(&mut child, &mut stderr, |line| {
+            line.starts_with("control surface:").then_some(())
+        });
+        let base_url = banner
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("export NOXITEL_BASE_URL="))
+            .map(str::to_owned);
         let sandbox = Self {
             child,
             base_url: base_url.unwrap_or_else(|| panic!("no URL in the banner:\n{banner}")),
