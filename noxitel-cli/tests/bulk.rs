@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use common::{BulkServer, write_csv};
+use common::{BulkServer, assert_contains, exited, write_csv};
 
 /// The campaign's message, unless a test says otherwise.
 const MESSAGE: &str = "Hi #name#, 20% off today";
@@ -33,13 +33,6 @@ fn send(server: &BulkServer, csv: &Path, extra: &[&str]) -> Output {
         .unwrap()
 }
 
-/// Asserts the exit code (showing stderr when it is another); stdout and stderr as text.
-fn exited(out: &Output, code: i32) -> (String, String) {
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
-    (stdout, stderr)
-}
-
 /// A CSV of `rows` generated contacts, `name` in a new temporary directory, and a fresh server.
 fn campaign(name: &str, rows: usize) -> (tempfile::TempDir, PathBuf, BulkServer) {
     let dir = tempfile::tempdir().unwrap();
@@ -53,7 +46,7 @@ fn campaign(name: &str, rows: usize) -> (tempfile::TempDir, PathBuf, BulkServer)
 fn rerun_leaves_the_unknown_batch(server: &BulkServer, csv: &Path, args: &[&str], why: &str) {
     server.set(|b| b.slow_request = None);
     let (stdout, _) = exited(&send(server, csv, args), 8);
-    assert!(stdout.contains(why), "{stdout}");
+    assert_contains(&stdout, why);
     assert_eq!(server.total(), 100);
     assert_eq!(server.max_per_mobile(), 1, "no contact sent twice");
 }
@@ -84,10 +77,7 @@ fn resumes_after_failure_without_sending_twice() {
     // Credits topped up: re-run the same command.
     server.set(|b| b.accept_limit = None);
     let (stdout, _) = exited(&send(&server, &csv, &args), 0);
-    assert!(
-        stdout.contains("already sent       259 contacts in 7 batches"),
-        "{stdout}"
-    );
+    assert_contains(&stdout, "already sent       259 contacts in 7 batches");
     assert_eq!(server.total(), 1000, "every contact exactly once");
     assert_eq!(server.distinct(), 1000);
     assert_eq!(server.max_per_mobile(), 1);
@@ -117,15 +107,15 @@ fn unknown_outcome_is_reported_not_resent() {
     server.set(|b| b.slow_request = Some((2, Duration::from_secs(4))));
     let args = ["--batch-size", "10", "--concurrency", "1", "--timeout", "1"];
     let (stdout, _) = exited(&send(&server, &csv, &args), 7);
-    assert!(stdout.contains("unknown outcome    1"), "{stdout}");
-    assert!(stdout.contains("--resend-unknown"), "{stdout}");
+    assert_contains(&stdout, "unknown outcome    1");
+    assert_contains(&stdout, "--resend-unknown");
     assert_eq!(server.total(), 30);
 
     // Re-run: everything else is sent; the unknown batch is not.
     rerun_leaves_the_unknown_batch(&server, &csv, &args, "batch 2 (lines 22-31, 10 contacts)");
     let failures = std::fs::read_to_string(dir.path().join("c.csv.failures.csv")).unwrap();
     assert_eq!(failures.lines().count(), 11, "{failures}");
-    assert!(failures.contains("outcome unknown"), "{failures}");
+    assert_contains(&failures, "outcome unknown");
 
     // The operator checked: not delivered. --resend-unknown sends that batch again.
     let mut with = args.to_vec();
@@ -183,19 +173,19 @@ fn journal_refuses_other_inputs() {
         .output()
         .unwrap();
     let (_, stderr) = exited(&out, 2);
-    assert!(stderr.contains("different message"), "{stderr}");
+    assert_contains(&stderr, "different message");
     // Same command, changed CSV: refused.
     write_csv(&dir.path().join("other.csv"), 20);
     let mut changed = std::fs::read_to_string(dir.path().join("other.csv")).unwrap();
     changed = changed.replace("919800000003", "919800099999");
     std::fs::write(&csv, changed).unwrap();
     let (_, stderr) = exited(&send(&server, &csv, &batches), 2);
-    assert!(stderr.contains("changed since the journal"), "{stderr}");
+    assert_contains(&stderr, "changed since the journal");
     assert_eq!(server.total(), 20);
     // No mobile column: usage error.
     std::fs::write(dir.path().join("bad.csv"), "phone,name\n1,2\n").unwrap();
     let (_, stderr) = exited(&send(&server, &dir.path().join("bad.csv"), &[]), 2);
-    assert!(stderr.contains("no `mobile` column"), "{stderr}");
+    assert_contains(&stderr, "no `mobile` column");
 }
 
 fn wait_for_requests(server: &BulkServer, n: u32) {
@@ -246,7 +236,7 @@ fn crash_mid_request_then_ctrl_c_resume_without_duplicates() {
     wait_for_requests(&server, 7);
     ctrl_c(&child);
     let (_, stderr) = exited(&child.wait_with_output().unwrap(), 130);
-    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_contains(&stderr, "interrupted");
     let after_interrupt = server.total();
     assert!(after_interrupt < 100, "stopped early: {after_interrupt}");
 
@@ -266,10 +256,7 @@ fn a_placeholder_that_is_not_a_column_is_warned_about() {
         .output()
         .unwrap();
     let (_, stderr) = exited(&out, 0);
-    assert!(
-        stderr.contains("warning: #city# is not a column of"),
-        "{stderr}"
-    );
+    assert_contains(&stderr, "warning: #city# is not a column of");
     assert!(!stderr.contains("#name#"), "name is a column: {stderr}");
     assert_eq!(server.total(), 3);
 }
@@ -287,7 +274,7 @@ fn a_second_ctrl_c_abandons_the_requests_in_flight_as_unknown() {
     }
     let (stdout, stderr) = exited(&child.wait_with_output().unwrap(), 130);
     assert!(started.elapsed() < Duration::from_secs(20), "quit at once");
-    assert!(stderr.contains("interrupted again"), "{stderr}");
+    assert_contains(&stderr, "interrupted again");
     assert!(
         stdout.contains("unknown outcome    1"),
         "the summary is still printed: {stdout}"

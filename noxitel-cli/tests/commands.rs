@@ -1,7 +1,10 @@
 //! Every subcommand sends the documented request (method, path, query, JSON body, bearer
 //! token); `-o json` prints the API's answer; errors exit with the documented codes.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{assert_contains, exited};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
@@ -86,6 +89,13 @@ fn check(case: &Case) {
     assert!(!out.stdout.is_empty());
 }
 
+/// Writes `text` to a file `name` in `dir`; its path.
+fn write_in(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 fn ok() -> Value {
     json!({"status": "success", "message": "done"})
 }
@@ -93,22 +103,20 @@ fn ok() -> Value {
 #[test]
 fn every_operation_sends_the_documented_request() {
     let dir = tempfile::tempdir().unwrap();
-    let card = dir.path().join("card.json");
-    std::fs::write(
-        &card,
+    let card = write_in(
+        &dir,
+        "card.json",
         r#"{"orientation":"VERTICAL","card":{"title":"Flash Sale 40% Off","description":"Use FLASH40.",
         "media":{"url":"https://cdn.example.com/sale.jpg","height":"MEDIUM"},
         "suggestions":[{"type":"url","text":"Shop Now","url":"https://brand.com/sale"}]}}"#,
-    )
-    .unwrap();
-    let template = dir.path().join("template.json");
-    std::fs::write(
-        &template,
+    );
+    let template = write_in(
+        &dir,
+        "template.json",
         r#"{"phoneId":"1234567890","type":"template","templateId":"welcome_template",
         "contacts":[{"msisdn":"919887111111","parameters":{"header":[{"type":"text","value":"Hello!"}],
         "body":["Sam","Special Offer"],"buttons":[{"index":0,"url":"https://brand.com/offer"}]}}]}"#,
-    )
-    .unwrap();
+    );
     // The two files are named in their command lines, which live as long as the cases.
     let rcs_args: &'static str = Box::leak(
         format!(
@@ -454,12 +462,7 @@ fn errors_exit_with_documented_codes() {
         .arg("credits")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(7),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    exited(&out, 7);
     // Auth: no token.
     let out = Command::cargo_bin("noxitel")
         .unwrap()
@@ -468,23 +471,18 @@ fn errors_exit_with_documented_codes() {
         .arg("credits")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3));
+    exited(&out, 3);
     // Usage.
     let out = noxitel("http://127.0.0.1:9/api/v2")
         .args(["sms", "dlr"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exited(&out, 2);
     let out = noxitel("http://127.0.0.1:9/api/v2")
         .args(["sms", "send", "--to", "x1"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    exited(&out, 2);
 }
 
 #[test]
@@ -500,7 +498,7 @@ fn otp_mismatch_exits_1() {
         .args(["otp", "verify", "--reference", "036BZDUHIX", "--otp", "1"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    exited(&out, 1);
     assert!(String::from_utf8_lossy(&out.stderr).contains("OTP does not match"));
 }
 
@@ -619,12 +617,8 @@ fn a_404_with_a_base_url_lacking_api_v2_gets_a_hint() {
         .args(["credits"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("hint: the base URL usually ends with /api/v2"),
-        "{stderr}"
-    );
+    let (_, stderr) = exited(&out, 1);
+    assert_contains(&stderr, "hint: the base URL usually ends with /api/v2");
 }
 
 #[test]
@@ -637,24 +631,14 @@ fn a_send_that_times_out_warns_it_may_have_been_sent() {
             .json_body(json!({"status": "success"}));
     });
     let out = noxitel(&format!("{}/api/v2", server.base_url()))
-        .args([
-            "--timeout",
-            "1",
-            "sms",
-            "send",
-            "--to",
-            "919887111111",
-            "--sender",
-            "NOXITEL",
-            "--message",
-            "hi",
-        ])
+        .args(words(
+            "--timeout 1 sms send --to 919887111111 --sender NOXITEL --message hi",
+        ))
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(7), "{stderr}");
-    assert!(stderr.contains("may have been processed"), "{stderr}");
-    assert!(stderr.contains("GET /dlr"), "{stderr}");
+    let (_, stderr) = exited(&out, 7);
+    assert_contains(&stderr, "may have been processed");
+    assert_contains(&stderr, "GET /dlr");
 }
 
 #[test]
@@ -676,9 +660,9 @@ fn an_unfilled_placeholder_is_warned_about_before_sending() {
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
     let stderr = send(&[]);
-    assert!(
-        stderr.contains("warning: #name# has no value for 1 of 1 contact(s)"),
-        "{stderr}"
+    assert_contains(
+        &stderr,
+        "warning: #name# has no value for 1 of 1 contact(s)",
     );
     let stderr = send(&["--param", "name=Sam"]);
     assert!(!stderr.contains("warning"), "{stderr}");
@@ -703,8 +687,7 @@ fn global_options_have_their_own_heading_and_stay_out_of_usage_lines() {
         .args(["otp", "send"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (_, stderr) = exited(&out, 2);
     let usage = stderr
         .lines()
         .find(|l| l.starts_with("Usage:"))
@@ -733,15 +716,14 @@ fn completions_for_each_shell() {
     }
 }
 
+/// A rich card's content without its `type`.
+const UNTYPED_CARD: &str =
+    r#"{"card": {"title": "Hi", "description": "A card"}, "orientation": "VERTICAL"}"#;
+
 #[test]
 fn content_without_type_says_which_type_its_shape_is() {
     let dir = tempfile::tempdir().unwrap();
-    let card = dir.path().join("card.json");
-    std::fs::write(
-        &card,
-        r#"{"card": {"title": "Hi", "description": "A card"}, "orientation": "VERTICAL"}"#,
-    )
-    .unwrap();
+    let card = write_in(&dir, "card.json", UNTYPED_CARD);
     let rcs_send = |content: &std::path::Path| {
         let out = noxitel("http://127.0.0.1:9/api/v2")
             .args([
@@ -763,12 +745,12 @@ fn content_without_type_says_which_type_its_shape_is() {
     };
     let (code, stderr) = rcs_send(&card);
     assert_eq!(code, Some(2), "{stderr}");
-    assert!(
-        stderr.contains("has the shape of a rich_card message: pass --type rich_card"),
-        "{stderr}"
+    assert_contains(
+        &stderr,
+        "has the shape of a rich_card message: pass --type rich_card",
     );
     std::fs::write(&card, r#"{"url": "https://example.com/a.png"}"#).unwrap();
     let (code, stderr) = rcs_send(&card);
     assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("pass --type media"), "{stderr}");
+    assert_contains(&stderr, "pass --type media");
 }

@@ -7,6 +7,7 @@ use assert_cmd::cargo::cargo_bin;
 
 mod common;
 
+use common::exited;
 use common::sandbox::Sandbox;
 
 fn start() -> Sandbox {
@@ -77,12 +78,7 @@ fn everyday_commands_against_the_sandbox() {
         .arg("credits")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    exited(&out, 3);
 }
 
 #[test]

@@ -158,6 +158,14 @@ fn raw(addr: std::net::SocketAddr, token: &str, path: &str) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
+/// [`raw`] `GET /api/v2/credits`, off the async runtime.
+async fn raw_off_runtime(addr: std::net::SocketAddr, token: &str) -> String {
+    let token = token.to_owned();
+    tokio::task::spawn_blocking(move || raw(addr, &token, "/api/v2/credits"))
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn every_fault_kind_can_be_injected_listed_changed_and_cleared() {
     let config = Config {
@@ -241,22 +249,12 @@ async fn every_fault_kind_can_be_injected_listed_changed_and_cleared() {
 
     // A dropped connection after the request is read: no status line at all.
     add(json!({"kind": "drop", "next": 1})).await;
-    let answer = tokio::task::spawn_blocking({
-        let token = token.clone();
-        move || raw(addr, &token, "/api/v2/credits")
-    })
-    .await
-    .unwrap();
+    let answer = raw_off_runtime(addr, &token).await;
     assert!(!answer.contains("HTTP/1.1"), "{answer:?}");
 
     // A cut-off body: the length announced, half of it sent.
     add(json!({"kind": "cut", "next": 1})).await;
-    let answer = tokio::task::spawn_blocking({
-        let token = token.clone();
-        move || raw(addr, &token, "/api/v2/credits")
-    })
-    .await
-    .unwrap();
+    let answer = raw_off_runtime(addr, &token).await;
     let (head, body) = answer.split_once("\r\n\r\n").unwrap();
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     let length: usize = head
@@ -270,12 +268,7 @@ async fn every_fault_kind_can_be_injected_listed_changed_and_cleared() {
 
     // A redirect to the same URL; the next request gets the real answer.
     add(json!({"kind": "redirect", "next": 1})).await;
-    let answer = tokio::task::spawn_blocking({
-        let token = token.clone();
-        move || raw(addr, &token, "/api/v2/credits")
-    })
-    .await
-    .unwrap();
+    let answer = raw_off_runtime(addr, &token).await;
     assert!(answer.starts_with("HTTP/1.1 307"), "{answer}");
     assert!(answer.contains("location: /api/v2/credits"), "{answer}");
 

@@ -339,28 +339,17 @@ async fn rcs_agent_lifecycle_test_devices_capability_conversation_and_dlr() {
     ));
 
     // capability is deterministic per number
-    let yes = c
-        .get_rcs_capability()
-        .mobile("919887111111")
-        .agent_id(42)
-        .await
-        .unwrap();
-    assert!(yes.rcs_enabled && !yes.features.is_empty());
-    let no = c
-        .get_rcs_capability()
-        .mobile("919887111110")
-        .agent_id(42)
-        .await
-        .unwrap();
-    assert!(!no.rcs_enabled && no.features.is_empty());
-    assert_eq!(
+    let capability = |mobile| {
         c.get_rcs_capability()
-            .mobile("919887111111")
+            .mobile(mobile)
             .agent_id(42)
-            .await
-            .unwrap(),
-        yes
-    );
+            .into_future()
+    };
+    let yes = capability("919887111111").await.unwrap();
+    assert!(yes.rcs_enabled && !yes.features.is_empty());
+    let no = capability("919887111110").await.unwrap();
+    assert!(!no.rcs_enabled && no.features.is_empty());
+    assert_eq!(capability("919887111111").await.unwrap(), yes);
 
     // rich card, DLR, tap opens the conversation window
     let read_conversation = || {

@@ -149,6 +149,20 @@ async fn send_sms(
     )
 }
 
+/// Asserts a finished command's exit code (showing its stderr when it is another); its stdout
+/// and stderr as text.
+pub fn exited(out: &std::process::Output, code: i32) -> (String, String) {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
+    (stdout, stderr)
+}
+
+/// Asserts that `text` (a command's output) contains `needle`, showing the text when not.
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+}
+
 /// Writes `rows` contacts (`mobile,name`) to a CSV.
 pub fn write_csv(path: &std::path::Path, rows: usize) {
     use std::io::Write;
