@@ -89,6 +89,24 @@ fn check(case: &Case) {
     assert!(!out.stdout.is_empty());
 }
 
+/// A mock API answering `METHOD /api/v2PATH` with `status` and `answer` (and `Retry-After: 0`,
+/// so that a retried error is retried at once).
+fn answering(method: &str, path: &str, status: u16, answer: Value) -> MockServer {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(method).path(format!("/api/v2{path}"));
+        then.status(status)
+            .header("retry-after", "0")
+            .json_body(answer);
+    });
+    server
+}
+
+/// `noxitel` against the mock API `server`.
+fn against(server: &MockServer) -> Command {
+    noxitel(&format!("{}/api/v2", server.base_url()))
+}
+
 /// Writes `text` to a file `name` in `dir`; its path.
 fn write_in(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
     let path = dir.path().join(name);
@@ -383,17 +401,8 @@ fn every_operation_sends_the_documented_request() {
 }
 
 fn error_case(status: u16, body: Value) -> (Option<i32>, String) {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.method("GET").path("/api/v2/credits");
-        then.status(status)
-            .header("retry-after", "0")
-            .json_body(body);
-    });
-    let out = noxitel(&format!("{}/api/v2", server.base_url()))
-        .args(["credits"])
-        .output()
-        .unwrap();
+    let server = answering("GET", "/credits", status, body);
+    let out = against(&server).args(["credits"]).output().unwrap();
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -487,33 +496,26 @@ fn errors_exit_with_documented_codes() {
 
 #[test]
 fn otp_mismatch_exits_1() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.method("GET").path("/api/v2/otp/verify");
-        then.status(200)
-            .json_body(json!({"status": "error", "matched": "no",
-            "message": "OTP does not match or has expired"}));
-    });
-    let out = noxitel(&format!("{}/api/v2", server.base_url()))
+    let answer = json!({"status": "error", "matched": "no",
+        "message": "OTP does not match or has expired"});
+    let server = answering("GET", "/otp/verify", 200, answer);
+    let out = against(&server)
         .args(["otp", "verify", "--reference", "036BZDUHIX", "--otp", "1"])
         .output()
         .unwrap();
-    exited(&out, 1);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("OTP does not match"));
+    let (_, stderr) = exited(&out, 1);
+    assert_contains(&stderr, "OTP does not match");
 }
 
 #[test]
 fn verbose_tracing_never_shows_the_token() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.method("GET").path("/api/v2/credits");
-        then.status(200)
-            .json_body(json!({"status": "success", "credits": []}));
-    });
-    let out = noxitel(&format!("{}/api/v2", server.base_url()))
-        .args(["-vv", "credits"])
-        .output()
-        .unwrap();
+    let server = answering(
+        "GET",
+        "/credits",
+        200,
+        json!({"status": "success", "credits": []}),
+    );
+    let out = against(&server).args(["-vv", "credits"]).output().unwrap();
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.is_empty(), "-vv traces something");
@@ -630,7 +632,7 @@ fn a_send_that_times_out_warns_it_may_have_been_sent() {
             .delay(std::time::Duration::from_secs(5))
             .json_body(json!({"status": "success"}));
     });
-    let out = noxitel(&format!("{}/api/v2", server.base_url()))
+    let out = against(&server)
         .args(words(
             "--timeout 1 sms send --to 919887111111 --sender NOXITEL --message hi",
         ))
@@ -643,15 +645,10 @@ fn a_send_that_times_out_warns_it_may_have_been_sent() {
 
 #[test]
 fn an_unfilled_placeholder_is_warned_about_before_sending() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.method("POST").path("/api/v2/sms");
-        then.status(200).json_body(json!({
-            "status": "success", "message": "sent", "batch_id": "b1", "sms_id": []
-        }));
-    });
+    let answer = json!({"status": "success", "message": "sent", "batch_id": "b1", "sms_id": []});
+    let server = answering("POST", "/sms", 200, answer);
     let send = |extra: &[&str]| {
-        let out = noxitel(&format!("{}/api/v2", server.base_url()))
+        let out = against(&server)
             .args(["sms", "send", "--to", "919887111111", "--sender", "NOXITEL"])
             .args(["--message", "Hi #name#"])
             .args(extra)
