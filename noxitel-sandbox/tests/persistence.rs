@@ -53,7 +53,7 @@ impl Calls for Bin {
 }
 
 fn kinds_and_ids(events: &Value) -> Vec<(u64, String)> {
-    data(&events)
+    data(events)
         .iter()
         .map(|e| {
             (
