@@ -9,56 +9,53 @@
 use std::io::BufRead;
 use std::process::ExitCode;
 
-use noxitel_api::{Client, OtpVerification};
+use noxitel_api::OtpVerification;
 
 mod common;
-use common::{failed, missing_config};
+use common::failed;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [channel, mobile] = args.as_slice() else {
-        eprintln!("usage: otp <OTP channel ID from the dashboard> <mobile, e.g. 919887111111>");
-        return ExitCode::from(2);
-    };
-    let Ok(channel) = channel.parse::<i64>() else {
-        eprintln!("the channel must be a number, got {channel:?}");
-        return ExitCode::from(2);
-    };
-    let client = match Client::from_env() {
-        Ok(client) => client,
-        Err(e) => return missing_config(&e),
-    };
+    run().await.unwrap_or_else(|code| code)
+}
 
-    let sent = match client.send_otp().channel(channel).mobile(mobile).await {
-        Ok(sent) => sent,
-        Err(e) => return failed("sending the OTP", &e),
-    };
+async fn run() -> Result<ExitCode, ExitCode> {
+    let [channel, mobile] =
+        common::args("otp <OTP channel ID from the dashboard> <mobile, e.g. 919887111111>")?;
+    let channel = common::number("the channel", &channel)?;
+    let client = common::client()?;
+
+    let sent = client
+        .send_otp()
+        .channel(channel)
+        .mobile(mobile)
+        .await
+        .map_err(|e| failed("sending the OTP", &e))?;
     println!("OTP sent (reference {})", sent.reference);
 
     eprint!("code received: ");
     let mut code = String::new();
     if std::io::stdin().lock().read_line(&mut code).is_err() {
         eprintln!("could not read the code");
-        return ExitCode::FAILURE;
+        return Err(ExitCode::FAILURE);
     }
-    match client
+    let outcome = client
         .verify_otp()
         .reference(&sent.reference)
         .otp(code.trim())
         .await
-    {
-        Ok(OtpVerification::Matched) => {
+        .map_err(|e| failed("verifying the OTP", &e))?;
+    match outcome {
+        OtpVerification::Matched => {
             println!("verified");
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
-        Ok(OtpVerification::NotMatched { message }) => {
+        OtpVerification::NotMatched { message } => {
             println!(
                 "not verified: {}",
                 message.as_deref().unwrap_or("wrong or expired code")
             );
-            ExitCode::FAILURE
+            Ok(ExitCode::FAILURE)
         }
-        Err(e) => failed("verifying the OTP", &e),
     }
 }

@@ -9,46 +9,36 @@
 
 use std::process::ExitCode;
 
-use noxitel_api::Client;
 use noxitel_api::types::{
     Contact, RcsMessageType, RcsSuggestion, RcsTextContent, RcsTrafficType, SendRcsMessageRequest,
 };
 
 mod common;
-use common::{failed, missing_config};
+use common::failed;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [agent_id, mobile, text] = args.as_slice() else {
-        eprintln!("usage: rcs <agent ID> <mobile, e.g. 919887111111> <text>");
-        return ExitCode::from(2);
-    };
-    let Ok(agent_id) = agent_id.parse::<i64>() else {
-        eprintln!("the agent ID must be a number, got {agent_id:?}");
-        return ExitCode::from(2);
-    };
-    let client = match Client::from_env() {
-        Ok(client) => client,
-        Err(e) => return missing_config(&e),
-    };
+    run().await.unwrap_or_else(|code| code)
+}
 
-    match client
+async fn run() -> Result<ExitCode, ExitCode> {
+    let [agent_id, mobile, text] =
+        common::args("rcs <agent ID> <mobile, e.g. 919887111111> <text>")?;
+    let agent_id = common::number("the agent ID", &agent_id)?;
+    let client = common::client()?;
+
+    let capability = client
         .get_rcs_capability()
-        .mobile(mobile)
+        .mobile(&mobile)
         .agent_id(agent_id)
         .await
-    {
-        Ok(capability) if capability.rcs_enabled => {
-            let features: Vec<String> = capability.features.iter().map(|f| f.to_string()).collect();
-            println!("RCS supported: {}", features.join(", "));
-        }
-        Ok(_) => {
-            println!("{mobile} does not support RCS");
-            return ExitCode::FAILURE;
-        }
-        Err(e) => return failed("checking RCS support", &e),
+        .map_err(|e| failed("checking RCS support", &e))?;
+    if !capability.rcs_enabled {
+        println!("{mobile} does not support RCS");
+        return Err(ExitCode::FAILURE);
     }
+    let features: Vec<String> = capability.features.iter().map(|f| f.to_string()).collect();
+    println!("RCS supported: {}", features.join(", "));
 
     let content = RcsTextContent::new(text).suggestion(RcsSuggestion::reply("OK"));
     let request = SendRcsMessageRequest::new(RcsMessageType::Text)
@@ -56,26 +46,25 @@ async fn main() -> ExitCode {
         .content(content)
         .contact(Contact::new(mobile))
         .traffic_type(RcsTrafficType::Transaction);
-    let sent = match client.send_rcs_message().body(request).await {
-        Ok(sent) => sent,
-        Err(e) => return failed("sending the message", &e),
-    };
+    let sent = client
+        .send_rcs_message()
+        .body(request)
+        .await
+        .map_err(|e| failed("sending the message", &e))?;
     println!("submitted: batch {}", sent.batch_id);
 
-    match client.get_rcs_dlr().batch_id(&sent.batch_id).await {
-        Ok(report) => {
-            for record in &report.data {
-                let state = record.dlr.as_ref();
-                println!(
-                    "  {}: {}",
-                    record.msg_id.as_deref().unwrap_or("?"),
-                    state
-                        .and_then(|d| d.status.as_ref())
-                        .map_or_else(|| "no status yet".into(), |s| s.to_string())
-                );
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => failed("fetching the delivery report", &e),
+    let report = client
+        .get_rcs_dlr()
+        .batch_id(&sent.batch_id)
+        .await
+        .map_err(|e| failed("fetching the delivery report", &e))?;
+    for record in &report.data {
+        let status = record.dlr.as_ref().and_then(|d| d.status.as_ref());
+        println!(
+            "  {}: {}",
+            record.msg_id.as_deref().unwrap_or("?"),
+            status.map_or_else(|| "no status yet".into(), |s| s.to_string())
+        );
     }
+    Ok(ExitCode::SUCCESS)
 }

@@ -8,46 +8,41 @@
 
 use std::process::ExitCode;
 
-use noxitel_api::Client;
 use noxitel_api::types::Contact;
 
 mod common;
-use common::{failed, missing_config};
+use common::failed;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [mobile, message, rest @ ..] = args.as_slice() else {
-        eprintln!("usage: sms <mobile with country code, e.g. 919887111111> <message> [sender]");
-        return ExitCode::from(2);
-    };
-    let client = match Client::from_env() {
-        Ok(client) => client,
-        Err(e) => return missing_config(&e),
-    };
+    run().await.unwrap_or_else(|code| code)
+}
 
-    match client.get_credits().await {
-        Ok(credits) => {
-            for route in &credits.credits {
-                println!(
-                    "credits on route {}: {}",
-                    route.route.as_deref().unwrap_or("?"),
-                    route.credits.unwrap_or_default()
-                );
-            }
-        }
-        Err(e) => return failed("checking the balance", &e),
+async fn run() -> Result<ExitCode, ExitCode> {
+    let ([mobile, message], sender) = common::args_and_optional(
+        "sms <mobile with country code, e.g. 919887111111> <message> [sender]",
+    )?;
+    let client = common::client()?;
+
+    let credits = client
+        .get_credits()
+        .await
+        .map_err(|e| failed("checking the balance", &e))?;
+    for route in &credits.credits {
+        println!(
+            "credits on route {}: {}",
+            route.route.as_deref().unwrap_or("?"),
+            route.credits.unwrap_or_default()
+        );
     }
 
-    let call = client
+    let sent = client
         .send_sms()
         .message(message)
         .contact(Contact::new(mobile).param("name", "there"))
-        .set_sender(rest.first().cloned());
-    let sent = match call.await {
-        Ok(sent) => sent,
-        Err(e) => return failed("sending the SMS", &e),
-    };
+        .set_sender(sender)
+        .await
+        .map_err(|e| failed("sending the SMS", &e))?;
     println!(
         "submitted: batch {} ({} contact(s))",
         sent.batch_id,
@@ -57,24 +52,21 @@ async fn main() -> ExitCode {
         println!("  {} -> sms_id {}", id.mobile, id.sms_id);
     }
 
-    match client.get_sms_dlr().batch_id(&sent.batch_id).await {
-        Ok(report) => {
-            for record in &report.data {
-                let dlr = record.dlr.as_ref();
-                println!(
-                    "  {}: {} ({})",
-                    record
-                        .mobile
-                        .as_ref()
-                        .map(|m| m.to_string())
-                        .unwrap_or_default(),
-                    dlr.and_then(|d| d.status.as_deref())
-                        .unwrap_or("no status yet"),
-                    dlr.and_then(|d| d.operator_reply.as_deref()).unwrap_or("-"),
-                );
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => failed("fetching the delivery report", &e),
+    let report = client
+        .get_sms_dlr()
+        .batch_id(&sent.batch_id)
+        .await
+        .map_err(|e| failed("fetching the delivery report", &e))?;
+    for record in &report.data {
+        let dlr = record.dlr.as_ref();
+        let mobile = record.mobile.as_ref().map(|m| m.to_string());
+        println!(
+            "  {}: {} ({})",
+            mobile.unwrap_or_default(),
+            dlr.and_then(|d| d.status.as_deref())
+                .unwrap_or("no status yet"),
+            dlr.and_then(|d| d.operator_reply.as_deref()).unwrap_or("-"),
+        );
     }
+    Ok(ExitCode::SUCCESS)
 }

@@ -8,44 +8,41 @@
 
 use std::process::ExitCode;
 
+use noxitel_api::Error;
 use noxitel_api::types::{VoiceCallRequest, VoiceTts};
-use noxitel_api::{Client, Error};
 
 mod common;
-use common::missing_config;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [to, from, text] = args.as_slice() else {
-        eprintln!("usage: voice <to, e.g. 919887111111> <your caller ID> <text to speak>");
-        return ExitCode::from(2);
-    };
-    let client = match Client::from_env() {
-        Ok(client) => client,
-        Err(e) => return missing_config(&e),
-    };
+    run().await.unwrap_or_else(|code| code)
+}
+
+async fn run() -> Result<ExitCode, ExitCode> {
+    let [to, from, text] =
+        common::args("voice <to, e.g. 919887111111> <your caller ID> <text to speak>")?;
+    let client = common::client()?;
 
     let tts = VoiceTts::new(text)
         .language("en-IN")
         .voice("female")
         .repeat(2);
-    let request = VoiceCallRequest::new(from, to).tts(tts);
-    match client.place_voice_call().body(request).await {
-        Ok(call) => {
-            println!(
-                "call {} to {}: {}",
-                call.call_id,
-                call.to.as_deref().unwrap_or(to),
-                call.status
-                    .as_ref()
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| "no status".into())
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => failed("placing the call", &e),
-    }
+    let request = VoiceCallRequest::new(from, &to).tts(tts);
+    let call = client
+        .place_voice_call()
+        .body(request)
+        .await
+        .map_err(|e| failed("placing the call", &e))?;
+    println!(
+        "call {} to {}: {}",
+        call.call_id,
+        call.to.as_deref().unwrap_or(&to),
+        call.status
+            .as_ref()
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "no status".into())
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn failed(what: &str, error: &Error) -> ExitCode {

@@ -9,42 +9,37 @@
 
 use std::process::ExitCode;
 
-use noxitel_api::Client;
 use noxitel_api::types::{
     SendWhatsappMessageRequest, WhatsappContact, WhatsappMessageType, WhatsappReportMode,
 };
 
 mod common;
-use common::{failed, missing_config};
+use common::failed;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [msisdn, message, rest @ ..] = args.as_slice() else {
-        eprintln!("usage: whatsapp <msisdn, e.g. 919887111111> <message> [phone ID]");
-        return ExitCode::from(2);
-    };
-    let phone_id = rest.first().cloned();
-    let client = match Client::from_env() {
-        Ok(client) => client,
-        Err(e) => return missing_config(&e),
-    };
+    run().await.unwrap_or_else(|code| code)
+}
+
+async fn run() -> Result<ExitCode, ExitCode> {
+    let ([msisdn, message], phone_id) =
+        common::args_and_optional("whatsapp <msisdn, e.g. 919887111111> <message> [phone ID]")?;
+    let client = common::client()?;
 
     if let Some(phone_id) = &phone_id {
-        match client
+        let window = client
             .check_whatsapp_window()
             .phone_id(phone_id)
-            .msisdn(msisdn)
+            .msisdn(&msisdn)
             .await
-        {
-            Ok(window) if window.window_open => println!(
+            .map_err(|e| failed("checking the service window", &e))?;
+        if window.window_open {
+            println!(
                 "service window open until {}",
                 window.expires_at.as_deref().unwrap_or("?")
-            ),
-            Ok(_) => {
-                println!("service window closed: free-form text may be refused (use a template)")
-            }
-            Err(e) => return failed("checking the service window", &e),
+            );
+        } else {
+            println!("service window closed: free-form text may be refused (use a template)");
         }
     }
 
@@ -54,10 +49,11 @@ async fn main() -> ExitCode {
     if let Some(phone_id) = phone_id {
         request = request.phone_id(phone_id);
     }
-    let sent = match client.send_whatsapp_message().body(request).await {
-        Ok(sent) => sent,
-        Err(e) => return failed("sending the message", &e),
-    };
+    let sent = client
+        .send_whatsapp_message()
+        .body(request)
+        .await
+        .map_err(|e| failed("sending the message", &e))?;
     println!(
         "{} (cost {})",
         sent.message.as_deref().unwrap_or("sent"),
@@ -66,24 +62,20 @@ async fn main() -> ExitCode {
     );
 
     for id in &sent.message_id {
-        match client
+        let report = client
             .get_whatsapp_report()
             .mode(WhatsappReportMode::Message)
             .id(&id.msg_id)
             .await
-        {
-            Ok(report) => {
-                for r in report.reports() {
-                    println!(
-                        "  {} -> {}: {}",
-                        id.msisdn,
-                        id.msg_id,
-                        r.status.as_deref().unwrap_or("no status yet")
-                    );
-                }
-            }
-            Err(e) => return failed("fetching the report", &e),
+            .map_err(|e| failed("fetching the report", &e))?;
+        for r in report.reports() {
+            println!(
+                "  {} -> {}: {}",
+                id.msisdn,
+                id.msg_id,
+                r.status.as_deref().unwrap_or("no status yet")
+            );
         }
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }

@@ -139,6 +139,24 @@ fn is_idempotent(method: &Method) -> bool {
     )
 }
 
+/// The [`ApiFailure`] of an error that is an answer, borrowed as `$error` is (`&Error` or
+/// `&mut Error`): the one list of the variants that carry one.
+macro_rules! failure_of {
+    ($error:expr) => {
+        match $error {
+            Error::BadRequest(f)
+            | Error::IpNotWhitelisted(f)
+            | Error::InsufficientCredits(f)
+            | Error::InvalidApiKey(f)
+            | Error::NotFound(f)
+            | Error::Server(f)
+            | Error::Api(f)
+            | Error::RateLimited { failure: f, .. } => Some(f),
+            _ => None,
+        }
+    };
+}
+
 impl Error {
     /// `InvalidRequest` for a call of `operation` whose required inputs (`(name, missing)`)
     /// were not all set: nothing was sent.
@@ -173,31 +191,11 @@ impl Error {
 
     /// The API's answer, for errors that are answers.
     pub fn failure(&self) -> Option<&ApiFailure> {
-        match self {
-            Error::BadRequest(f)
-            | Error::IpNotWhitelisted(f)
-            | Error::InsufficientCredits(f)
-            | Error::InvalidApiKey(f)
-            | Error::NotFound(f)
-            | Error::Server(f)
-            | Error::Api(f)
-            | Error::RateLimited { failure: f, .. } => Some(f),
-            _ => None,
-        }
+        failure_of!(self)
     }
 
     fn failure_mut(&mut self) -> Option<&mut ApiFailure> {
-        match self {
-            Error::BadRequest(f)
-            | Error::IpNotWhitelisted(f)
-            | Error::InsufficientCredits(f)
-            | Error::InvalidApiKey(f)
-            | Error::NotFound(f)
-            | Error::Server(f)
-            | Error::Api(f)
-            | Error::RateLimited { failure: f, .. } => Some(f),
-            _ => None,
-        }
+        failure_of!(self)
     }
 
     /// Whether the API may have processed the request although the call failed — a message

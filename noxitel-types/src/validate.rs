@@ -102,6 +102,20 @@ fn schedule(field: &str, value: &str) -> Result {
     Ok(())
 }
 
+/// The list `field` holds at least one `item`, and each passes `check` (named `field[i]`).
+fn each<T>(field: &str, item: &str, items: &[T], check: impl Fn(&str, &T) -> Result) -> Result {
+    if items.is_empty() {
+        return Err(ValidationError::new(
+            field,
+            format!("at least one {item} is required"),
+        ));
+    }
+    for (i, value) in items.iter().enumerate() {
+        check(&format!("{field}[{i}]"), value)?;
+    }
+    Ok(())
+}
+
 fn contacts_or_group(contacts: &[Contact], group: Option<i64>) -> Result {
     if contacts.is_empty() && group.is_none() {
         return Err(ValidationError::new(
@@ -163,15 +177,9 @@ impl Validate for SmsDlrRequest {
 
 impl Validate for SendWhatsappMessageRequest {
     fn validate(&self) -> Result {
-        if self.contacts.is_empty() {
-            return Err(ValidationError::new(
-                "contacts",
-                "at least one contact is required",
-            ));
-        }
-        for (i, contact) in self.contacts.iter().enumerate() {
-            phone_number(&format!("contacts[{i}].msisdn"), &contact.msisdn)?;
-        }
+        each("contacts", "contact", &self.contacts, |field, contact| {
+            phone_number(&format!("{field}.msisdn"), &contact.msisdn)
+        })?;
         let kind = self.type_.unwrap_or(WhatsappMessageType::Text);
         let missing = |field: &str| {
             Err(ValidationError::new(
@@ -320,16 +328,9 @@ impl Validate for RcsAgentSubmitRequest {
 
 impl Validate for RcsAgentLaunchRequest {
     fn validate(&self) -> Result {
-        if self.carriers.is_empty() {
-            return Err(ValidationError::new(
-                "carriers",
-                "at least one carrier is required",
-            ));
-        }
-        for (i, carrier) in self.carriers.iter().enumerate() {
-            non_empty(&format!("carriers[{i}]"), carrier)?;
-        }
-        Ok(())
+        each("carriers", "carrier", &self.carriers, |field, carrier| {
+            non_empty(field, carrier)
+        })
     }
 }
 

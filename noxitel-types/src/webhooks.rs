@@ -273,22 +273,19 @@ mod tests {
 
     #[test]
     fn malformed_postbacks_are_errors() {
-        assert_eq!(
-            "m||REPLY".parse::<Postback>(),
-            Err(PostbackError::MissingParts("m||REPLY".into()))
-        );
-        assert_eq!(
-            "".parse::<Postback>(),
-            Err(PostbackError::MissingParts("".into()))
-        );
-        assert_eq!(
-            "||REPLY||x".parse::<Postback>(),
-            Err(PostbackError::EmptyMessageId("||REPLY||x".into()))
-        );
-        assert_eq!(
-            "m||||x".parse::<Postback>(),
-            Err(PostbackError::EmptyAction("m||||x".into()))
-        );
+        let cases: [(&str, fn(String) -> PostbackError); 4] = [
+            ("m||REPLY", PostbackError::MissingParts),
+            ("", PostbackError::MissingParts),
+            ("||REPLY||x", PostbackError::EmptyMessageId),
+            ("m||||x", PostbackError::EmptyAction),
+        ];
+        for (text, error) in cases {
+            assert_eq!(
+                text.parse::<Postback>(),
+                Err(error(text.into())),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

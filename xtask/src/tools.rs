@@ -11,7 +11,7 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 
 use anyhow::{Context, Result, bail};
 
@@ -31,38 +31,34 @@ pub struct NodeTools {
 impl NodeTools {
     /// Installs the pinned npm tools unless `.tools/node` already holds them.
     pub fn ensure(root: &Path) -> Result<Self> {
-        let dir = root.join(".tools/node");
         let manifest = read(&root.join(NPM_MANIFEST))?;
         let lock = read(&root.join(NPM_LOCK))?;
         let wanted = format!("{manifest}\n{lock}");
-        let tools = Self { dir: dir.clone() };
-        if stamp_matches(&dir, &wanted) && dir.join("node_modules/.bin").is_dir() {
-            note(format!("npm tools: {} (up to date)", dir.display()));
-            return Ok(tools);
-        }
-        step(format!(
-            "installing the pinned npm tools into {} (npm ci)",
-            dir.display()
-        ));
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        let _ = std::fs::remove_file(dir.join(STAMP));
-        std::fs::write(dir.join("package.json"), &manifest)?;
-        std::fs::write(dir.join("package-lock.json"), &lock)?;
-        run(Command::new(npm())
-            .args([
-                "ci",
-                "--no-audit",
-                "--no-fund",
-                "--ignore-scripts",
-                "--loglevel=error",
-            ])
-            .current_dir(&dir))
-        .context(
-            "npm ci failed (is Node.js >= 20 with npm installed, and the npm registry reachable?)",
-        )?;
-        std::fs::write(dir.join(STAMP), wanted)?;
-        Ok(tools)
+        let installed = |dir: &Path| dir.join("node_modules/.bin").is_dir();
+        let dir = installation(root, ("node", "npm tools"), &wanted, installed, |dir| {
+            step(format!(
+                "installing the pinned npm tools into {} (npm ci)",
+                dir.display()
+            ));
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let _ = std::fs::remove_file(dir.join(STAMP));
+            std::fs::write(dir.join("package.json"), &manifest)?;
+            std::fs::write(dir.join("package-lock.json"), &lock)?;
+            run(Command::new(npm())
+                .args([
+                    "ci",
+                    "--no-audit",
+                    "--no-fund",
+                    "--ignore-scripts",
+                    "--loglevel=error",
+                ])
+                .current_dir(dir))
+            .context(
+                "npm ci failed (is Node.js >= 20 with npm installed, and the npm registry reachable?)",
+            )
+        })?;
+        Ok(Self { dir })
     }
 
     /// A command running the npm package binary `name`.
@@ -90,52 +86,80 @@ pub struct PythonTools {
 impl PythonTools {
     /// Creates the venv with the pinned requirements unless `.tools/python` already holds it.
     pub fn ensure(root: &Path) -> Result<Self> {
-        let dir = root.join(".tools/python");
         let requirements = read(&root.join(PY_REQUIREMENTS))?;
-        let tools = Self { dir: dir.clone() };
-        if stamp_matches(&dir, &requirements) && tools.bin("python").exists() {
-            note(format!("python tools: {} (up to date)", dir.display()));
-            return Ok(tools);
-        }
-        step(format!(
-            "creating the Python venv {} with {PY_REQUIREMENTS}",
-            dir.display()
-        ));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)
-                .with_context(|| format!("cannot remove {}", dir.display()))?;
-        }
-        let python = std::env::var_os("XTASK_PYTHON").unwrap_or_else(|| "python3".into());
-        run(Command::new(&python).arg("-m").arg("venv").arg(&dir)).with_context(|| {
-            format!(
-                "cannot create a venv with {} (set XTASK_PYTHON to a Python >= 3.9)",
-                python.to_string_lossy()
-            )
-        })?;
-        run(Command::new(tools.bin("python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-input",
-                "-r",
-            ])
-            .arg(root.join(PY_REQUIREMENTS)))
-        .context("pip install failed (is PyPI reachable?)")?;
-        std::fs::write(dir.join(STAMP), requirements)?;
-        Ok(tools)
+        let installed = |dir: &Path| venv_bin(dir, "python").exists();
+        let dir = installation(
+            root,
+            ("python", "python tools"),
+            &requirements,
+            installed,
+            |dir| {
+                step(format!(
+                    "creating the Python venv {} with {PY_REQUIREMENTS}",
+                    dir.display()
+                ));
+                if dir.exists() {
+                    std::fs::remove_dir_all(dir)
+                        .with_context(|| format!("cannot remove {}", dir.display()))?;
+                }
+                let python = std::env::var_os("XTASK_PYTHON").unwrap_or_else(|| "python3".into());
+                run(Command::new(&python).arg("-m").arg("venv").arg(dir)).with_context(|| {
+                    format!(
+                        "cannot create a venv with {} (set XTASK_PYTHON to a Python >= 3.9)",
+                        python.to_string_lossy()
+                    )
+                })?;
+                run(Command::new(venv_bin(dir, "python"))
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                        "--no-input",
+                        "-r",
+                    ])
+                    .arg(root.join(PY_REQUIREMENTS)))
+                .context("pip install failed (is PyPI reachable?)")
+            },
+        )?;
+        Ok(Self { dir })
     }
 
     /// Path of a program installed in the venv.
     pub fn bin(&self, name: &str) -> PathBuf {
-        if cfg!(windows) {
-            self.dir.join("Scripts").join(format!("{name}.exe"))
-        } else {
-            self.dir.join("bin").join(name)
-        }
+        venv_bin(&self.dir, name)
     }
+}
+
+/// Path of a program installed in the venv `dir`.
+fn venv_bin(dir: &Path, name: &str) -> PathBuf {
+    if cfg!(windows) {
+        dir.join("Scripts").join(format!("{name}.exe"))
+    } else {
+        dir.join("bin").join(name)
+    }
+}
+
+/// `.tools/<name>` (holding the `what`): reused while its stamp matches `wanted` and
+/// `installed` finds the tools in it; otherwise `install` (re)creates it and, once that
+/// succeeded, it is stamped.
+fn installation(
+    root: &Path,
+    (name, what): (&str, &str),
+    wanted: &str,
+    installed: impl FnOnce(&Path) -> bool,
+    install: impl FnOnce(&Path) -> Result<()>,
+) -> Result<PathBuf> {
+    let dir = root.join(".tools").join(name);
+    let stamp_matches = std::fs::read_to_string(dir.join(STAMP)).is_ok_and(|stamp| stamp == wanted);
+    if stamp_matches && installed(&dir) {
+        note(format!("{what}: {} (up to date)", dir.display()));
+        return Ok(dir);
+    }
+    install(&dir)?;
+    std::fs::write(dir.join(STAMP), wanted)?;
+    Ok(dir)
 }
 
 fn npm() -> &'static str {
@@ -144,10 +168,6 @@ fn npm() -> &'static str {
 
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
-}
-
-fn stamp_matches(dir: &Path, wanted: &str) -> bool {
-    std::fs::read_to_string(dir.join(STAMP)).is_ok_and(|stamp| stamp == wanted)
 }
 
 /// Shows a command the way a shell would read it.
@@ -168,11 +188,7 @@ pub fn display(cmd: &Command) -> String {
 
 /// Runs `cmd` with inherited output; fails on a non-zero exit.
 pub fn run(cmd: &mut Command) -> Result<()> {
-    note(format!("$ {}", display(cmd)));
-    let status = cmd
-        .stdin(Stdio::null())
-        .status()
-        .with_context(|| format!("cannot start {}", cmd.get_program().to_string_lossy()))?;
+    let status = exit_status(cmd)?;
     if !status.success() {
         bail!("`{}` failed ({status})", display(cmd));
     }
@@ -181,10 +197,13 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 
 /// Runs `cmd` with inherited output and returns whether it succeeded.
 pub fn run_status(cmd: &mut Command) -> Result<bool> {
+    Ok(exit_status(cmd)?.success())
+}
+
+/// Shows `cmd`, runs it with inherited output (no stdin) and waits for it.
+fn exit_status(cmd: &mut Command) -> Result<ExitStatus> {
     note(format!("$ {}", display(cmd)));
-    let status = cmd
-        .stdin(Stdio::null())
+    cmd.stdin(Stdio::null())
         .status()
-        .with_context(|| format!("cannot start {}", cmd.get_program().to_string_lossy()))?;
-    Ok(status.success())
+        .with_context(|| format!("cannot start {}", cmd.get_program().to_string_lossy()))
 }

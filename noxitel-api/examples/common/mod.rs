@@ -1,18 +1,58 @@
-//! What every example does with a failed call: one readable line and a hint.
+//! What every example does with its command line, its configuration and a failed call: one
+//! readable line, a hint and an exit code (2 for a bad command line or configuration, 1 for a
+//! failed call).
+// Each example uses only part of this module.
+#![allow(dead_code)]
 
 use std::process::ExitCode;
 
-use noxitel_api::Error;
+use noxitel_api::{Client, Error};
 
-/// `Client::from_env` failed: say which variables to set; exit code 2.
-pub fn missing_config(error: &Error) -> ExitCode {
-    eprintln!("error: {error}");
-    eprintln!(
-        "set {} to your API token (and optionally {} to another base URL)",
-        noxitel_api::TOKEN_ENV,
-        noxitel_api::BASE_URL_ENV
-    );
+/// Exactly `N` command-line arguments, or the usage line and exit code 2.
+pub fn args<const N: usize>(usage: &str) -> Result<[String; N], ExitCode> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    args.try_into().map_err(|_| usage_error(usage))
+}
+
+/// `N` command-line arguments and an optional one after them (any further are ignored), or
+/// the usage line and exit code 2.
+pub fn args_and_optional<const N: usize>(
+    usage: &str,
+) -> Result<([String; N], Option<String>), ExitCode> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() < N {
+        return Err(usage_error(usage));
+    }
+    let optional = args.drain(N..).next();
+    let required = args.try_into().map_err(|_| usage_error(usage))?;
+    Ok((required, optional))
+}
+
+fn usage_error(usage: &str) -> ExitCode {
+    eprintln!("usage: {usage}");
     ExitCode::from(2)
+}
+
+/// The argument `what` as a number, or a message and exit code 2.
+pub fn number(what: &str, text: &str) -> Result<i64, ExitCode> {
+    text.parse().map_err(|_| {
+        eprintln!("{what} must be a number, got {text:?}");
+        ExitCode::from(2)
+    })
+}
+
+/// The client configured from the environment ([`Client::from_env`]), or a message naming the
+/// variables to set and exit code 2.
+pub fn client() -> Result<Client, ExitCode> {
+    Client::from_env().map_err(|error| {
+        eprintln!("error: {error}");
+        eprintln!(
+            "set {} to your API token (and optionally {} to another base URL)",
+            noxitel_api::TOKEN_ENV,
+            noxitel_api::BASE_URL_ENV
+        );
+        ExitCode::from(2)
+    })
 }
 
 /// A call failed: print it with a hint; exit code 1.
