@@ -7,8 +7,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use httpmock::{Method, MockServer, When};
-use noxitel_api::{Client, ClientBuilder, RetryPolicy};
+use httpmock::{Method, Mock, MockServer, Then, When};
+use noxitel_api::{Client, ClientBuilder, Error, RetryPolicy};
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
@@ -83,6 +83,86 @@ pub async fn exchange<T>(
     let out = call(client_for(&server)).await;
     mock.assert_async().await;
     out
+}
+
+/// A client for `server` that never retries, so that every answer is the final one.
+pub fn no_retry_client_for(server: &MockServer) -> Client {
+    builder_for(&server.url(BASE_PATH))
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client builds")
+}
+
+/// A fresh mock server with one mock: the requests that match `expect` get `answer`.
+pub struct Answering {
+    /// The server.
+    pub server: MockServer,
+    mock: usize,
+}
+
+impl Answering {
+    /// Starts the server and its mock.
+    pub async fn start(
+        expect: impl FnOnce(When) -> When,
+        answer: impl FnOnce(Then) -> Then,
+    ) -> Self {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                expect(when);
+                answer(then);
+            })
+            .await
+            .id;
+        Self { server, mock }
+    }
+
+    /// A client of the server ([`client_for`]: fast retries).
+    pub fn client(&self) -> Client {
+        client_for(&self.server)
+    }
+
+    /// A client of the server that never retries ([`no_retry_client_for`]).
+    pub fn no_retry_client(&self) -> Client {
+        no_retry_client_for(&self.server)
+    }
+
+    /// How many requests matched the mock so far.
+    pub async fn calls(&self) -> usize {
+        Mock::new(self.mock, &self.server).calls_async().await
+    }
+}
+
+/// The variant's name, for readable assertions.
+pub fn variant(error: &Error) -> &'static str {
+    match error {
+        Error::InvalidRequest(_) => "InvalidRequest",
+        Error::Config(_) => "Config",
+        Error::BadRequest(_) => "BadRequest",
+        Error::IpNotWhitelisted(_) => "IpNotWhitelisted",
+        Error::InsufficientCredits(_) => "InsufficientCredits",
+        Error::InvalidApiKey(_) => "InvalidApiKey",
+        Error::NotFound(_) => "NotFound",
+        Error::RateLimited { .. } => "RateLimited",
+        Error::Server(_) => "Server",
+        Error::Api(_) => "Api",
+        Error::Timeout { .. } => "Timeout",
+        Error::Transport(_) => "Transport",
+        Error::Decode { .. } => "Decode",
+        _ => "other",
+    }
+}
+
+/// Asserts an answer's error: its variant (by [`variant`] name), HTTP status and API message.
+#[track_caller]
+pub fn assert_answer(error: &Error, expected: &str, status: u16, message: Option<&str>) {
+    assert_eq!(variant(error), expected, "{error:?}");
+    assert_eq!(
+        error.status().map(|s| s.as_u16()),
+        Some(status),
+        "{error:?}"
+    );
+    assert_eq!(error.message(), message, "{error:?}");
 }
 
 /// `method` `BASE_PATH + path` with the headers every request must carry — and without the
