@@ -9,25 +9,22 @@ use std::time::Duration;
 use common::hostile::{Fault, Hostile};
 use common::{builder_for, fast_retry, seed, seed_as};
 use noxitel_api::types::{Contact, SendSmsRequest};
-use noxitel_api::{Client, Error, RetryPolicy};
+use noxitel_api::{Error, RetryPolicy};
 
-fn client(server: &Hostile) -> Client {
-    builder_for(server.base_url())
-        .build()
-        .expect("client builds")
-}
-
-fn unavailable() -> Fault {
-    Fault::json(
-        503,
-        &serde_json::json!({"status": "error", "message": "try again"}),
-    )
+/// A server answering a retryable 503 first, then the reference's credits.
+async fn unavailable_then_credits() -> Hostile {
+    let unavailable = serde_json::json!({"status": "error", "message": "try again"});
+    Hostile::start(vec![
+        Fault::json(503, &unavailable),
+        Fault::json(200, &seed("credits-success.json")),
+    ])
+    .await
 }
 
 #[tokio::test]
 async fn a_per_call_timeout_replaces_the_clients() {
     let server = Hostile::start(vec![Fault::Stall]).await;
-    let client = client(&server); // 20 s
+    let client = server.client(); // 20 s
     let started = std::time::Instant::now();
     let error = client
         .get_credits()
@@ -45,12 +42,9 @@ async fn a_per_call_timeout_replaces_the_clients() {
 
 #[tokio::test]
 async fn a_per_call_retry_policy_replaces_the_clients() {
-    let server = Hostile::start(vec![
-        unavailable(),
-        Fault::json(200, &seed("credits-success.json")),
-    ])
-    .await;
-    let error = client(&server)
+    let server = unavailable_then_credits().await;
+    let error = server
+        .client()
         .get_credits()
         .retry(RetryPolicy::none())
         .await
@@ -58,11 +52,7 @@ async fn a_per_call_retry_policy_replaces_the_clients() {
     assert!(matches!(error, Error::Server(_)), "{error:?}");
     assert_eq!(server.hits(), 1);
 
-    let server = Hostile::start(vec![
-        unavailable(),
-        Fault::json(200, &seed("credits-success.json")),
-    ])
-    .await;
+    let server = unavailable_then_credits().await;
     let client = builder_for(server.base_url())
         .retry(RetryPolicy::none())
         .build()
@@ -73,12 +63,9 @@ async fn a_per_call_retry_policy_replaces_the_clients() {
 
 #[tokio::test]
 async fn a_per_call_header_is_sent_on_every_attempt() {
-    let server = Hostile::start(vec![
-        unavailable(),
-        Fault::json(200, &seed("credits-success.json")),
-    ])
-    .await;
-    client(&server)
+    let server = unavailable_then_credits().await;
+    server
+        .client()
         .get_credits()
         .header("x-request-id", "support-4711")
         .await
@@ -100,7 +87,7 @@ async fn a_per_call_header_is_sent_on_every_attempt() {
 #[tokio::test]
 async fn a_header_that_cannot_be_used_fails_the_call_before_anything_is_sent() {
     let server = Hostile::start(vec![Fault::json(200, &seed("sms-send-success.json"))]).await;
-    let client = client(&server);
+    let client = server.client();
     for (name, value) in [
         ("authorization", "Bearer someone-else"),
         ("User-Agent", "other"),
@@ -125,7 +112,7 @@ async fn a_header_that_cannot_be_used_fails_the_call_before_anything_is_sent() {
 #[tokio::test]
 async fn a_call_sends_nothing_until_awaited() {
     let server = Hostile::start(vec![Fault::json(200, &seed("sms-send-success.json"))]).await;
-    let client = client(&server);
+    let client = server.client();
     let sms: SendSmsRequest = seed_as("sms-send-request-curl.json");
     let call = client.send_sms().body(sms).timeout(Duration::from_secs(5));
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -147,7 +134,7 @@ async fn with_response_gives_the_status_the_headers_and_the_exact_bytes() {
         body: body.as_bytes().to_vec(),
     }])
     .await;
-    let response = client(&server).get_credits().with_response().await.unwrap();
+    let response = server.client().get_credits().with_response().await.unwrap();
     assert_eq!(response.status().as_u16(), 202);
     assert_eq!(response.headers()["x-trace"], "abc");
     assert_eq!(response.body().as_ref(), body.as_bytes());
@@ -161,7 +148,8 @@ async fn with_response_gives_the_status_the_headers_and_the_exact_bytes() {
 async fn with_response_of_a_failed_call_is_the_error() {
     let server = Hostile::start(vec![Fault::json(400, &seed("sms-send-error.json"))]).await;
     let sms: SendSmsRequest = seed_as("sms-send-request-curl.json");
-    let error = client(&server)
+    let error = server
+        .client()
         .send_sms()
         .body(sms)
         .with_response()
@@ -173,7 +161,7 @@ async fn with_response_of_a_failed_call_is_the_error() {
 #[tokio::test]
 async fn a_missing_required_input_is_a_typed_error_and_nothing_is_sent() {
     let server = Hostile::start(vec![Fault::json(200, &seed("otp-send-success.json"))]).await;
-    let client = client(&server);
+    let client = server.client();
 
     let error = client.send_otp().mobile("919887111111").await.unwrap_err();
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
@@ -209,7 +197,8 @@ async fn a_missing_required_input_is_a_typed_error_and_nothing_is_sent() {
 async fn setters_after_body_change_the_request_built_beforehand() {
     let server = Hostile::start(vec![Fault::json(200, &seed("sms-send-success.json"))]).await;
     let sms: SendSmsRequest = seed_as("sms-send-request-curl.json");
-    client(&server)
+    server
+        .client()
         .send_sms()
         .body(sms)
         .sender("OTHER")
@@ -233,7 +222,7 @@ async fn setters_after_body_change_the_request_built_beforehand() {
 #[tokio::test]
 async fn a_builder_is_a_send_future_that_can_be_spawned() {
     let server = Hostile::start(vec![Fault::json(200, &seed("credits-success.json"))]).await;
-    let client = client(&server);
+    let client = server.client();
     let task =
         tokio::spawn(async move { client.get_credits().timeout(Duration::from_secs(5)).await });
     task.await.unwrap().unwrap();

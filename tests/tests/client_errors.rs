@@ -30,7 +30,7 @@ async fn sms_answered(answer: impl FnOnce(Then) -> Then) -> Error {
         .body(sms())
         .await
         .unwrap_err();
-    assert_eq!(server.calls().await, 1);
+    server.assert_once().await;
     error
 }
 
@@ -225,7 +225,7 @@ async fn a_200_that_is_not_the_documented_json_is_a_decode_error_with_the_body()
     )
     .await;
     let error = server.no_retry_client().get_credits().await.unwrap_err();
-    assert_eq!(server.calls().await, 1);
+    server.assert_once().await;
     match &error {
         Error::Decode { status, body, .. } => {
             assert_eq!(*status, 200);
@@ -260,7 +260,7 @@ async fn verify(status: u16, body: Value) -> Result<OtpVerification, Error> {
         .reference("036BZDUHIX")
         .otp("847291")
         .await;
-    assert_eq!(server.calls().await, 1);
+    server.assert_once().await;
     result
 }
 

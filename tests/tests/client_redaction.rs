@@ -10,7 +10,7 @@ mod common;
 use std::time::Duration;
 
 use common::hostile::{Fault, Hostile};
-use common::{Captured, TOKEN, api, builder_for, seed, seed_as};
+use common::{Answering, Captured, TOKEN, api, builder_for, exchange, seed, seed_as};
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use noxitel_api::types::{SendSmsRequest, SmsDlrRequest};
@@ -46,6 +46,16 @@ fn assert_error_redacted(what: &str, error: &Error) {
         assert_no_token(&format!("{what} (source)"), &format!("{inner} {inner:?}"));
         source = inner.source();
     }
+}
+
+/// Asserts that the tracing output `text` shows each of `shows` (the capture is about real
+/// calls) and no part of the token.
+#[track_caller]
+fn assert_traced_without_token(text: &str, shows: &[&str]) {
+    for needle in shows {
+        assert!(text.contains(needle), "{needle} not traced: {text}");
+    }
+    assert_no_token("tracing output", text);
 }
 
 fn sms() -> SendSmsRequest {
@@ -85,33 +95,28 @@ fn configuration_errors_do_not_echo_the_token() {
 #[tokio::test]
 async fn successful_calls_trace_without_the_token() {
     let capture = captured();
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api(when, POST, "/sms");
-            then.status(200).json_body(seed("sms-send-success.json"));
-        })
-        .await;
-    let dlr = server
-        .mock_async(|when, then| {
-            api(when, GET, "/dlr");
-            then.status(200).json_body(seed("sms-dlr-success.json"));
-        })
-        .await;
-    let client = common::client_for(&server);
-    client.send_sms().body(sms()).await.unwrap();
     let body: SmsDlrRequest = seed_as("sms-dlr-request-by-batch.json");
-    client.get_sms_dlr().body(body).await.unwrap();
-    mock.assert_async().await;
-    dlr.assert_async().await;
+    exchange(
+        |when| api(when, POST, "/sms"),
+        seed("sms-send-success.json"),
+        async |client| client.send_sms().body(sms()).await.unwrap(),
+    )
+    .await;
+    exchange(
+        |when| api(when, GET, "/dlr"),
+        seed("sms-dlr-success.json"),
+        async |client| client.get_sms_dlr().body(body).await.unwrap(),
+    )
+    .await;
 
-    let text = capture.text();
     // The capture works: the request span and its fields are there.
-    assert!(text.contains("noxitel.request"), "{text}");
-    assert!(text.contains("operation=\"send_sms\""), "{text}");
-    assert!(text.contains("operation=\"get_sms_dlr\""), "{text}");
-    assert!(text.contains("status=200"), "{text}");
-    assert_no_token("tracing output", &text);
+    let shows = [
+        "noxitel.request",
+        "operation=\"send_sms\"",
+        "operation=\"get_sms_dlr\"",
+        "status=200",
+    ];
+    assert_traced_without_token(&capture.text(), &shows);
 }
 
 #[tokio::test]
@@ -167,8 +172,7 @@ async fn every_error_variant_and_its_tracing_are_redacted() {
         .unwrap();
     errors.push(slow.get_rcs_agent().id(1).await.unwrap_err());
     let refusing = common::Refusing::new();
-    let unreachable = builder_for(refusing.base_url()).build().unwrap();
-    errors.push(unreachable.get_credits().await.unwrap_err());
+    errors.push(refusing.client().get_credits().await.unwrap_err());
     let mut body = sms();
     body.contacts.clear();
     errors.push(client.send_sms().body(body).await.unwrap_err());
@@ -178,22 +182,7 @@ async fn every_error_variant_and_its_tracing_are_redacted() {
         .iter()
         .map(|error| {
             assert_error_redacted("error", error);
-            match error {
-                Error::InvalidRequest(_) => "InvalidRequest",
-                Error::Config(_) => "Config",
-                Error::BadRequest(_) => "BadRequest",
-                Error::IpNotWhitelisted(_) => "IpNotWhitelisted",
-                Error::InsufficientCredits(_) => "InsufficientCredits",
-                Error::InvalidApiKey(_) => "InvalidApiKey",
-                Error::NotFound(_) => "NotFound",
-                Error::RateLimited { .. } => "RateLimited",
-                Error::Server(_) => "Server",
-                Error::Api(_) => "Api",
-                Error::Timeout { .. } => "Timeout",
-                Error::Transport(_) => "Transport",
-                Error::Decode { .. } => "Decode",
-                _ => "other",
-            }
+            common::variant(error)
         })
         .collect();
     seen.sort_unstable();
@@ -211,8 +200,7 @@ async fn retried_calls_trace_without_the_token() {
         Fault::json(200, &seed("credits-success.json")),
     ])
     .await;
-    let client = builder_for(server.base_url()).build().unwrap();
-    client.get_credits().await.unwrap();
+    server.client().get_credits().await.unwrap();
     assert_eq!(server.hits(), 3);
     // Every attempt carried the token (the capture must be about a real token).
     for request in server.received() {
@@ -220,38 +208,30 @@ async fn retried_calls_trace_without_the_token() {
     }
 
     let refusing = common::Refusing::new();
-    let unreachable = builder_for(refusing.base_url()).build().unwrap();
-    let error = unreachable.send_sms().body(sms()).await.unwrap_err();
+    let error = refusing.client().send_sms().body(sms()).await.unwrap_err();
     assert_error_redacted("connect error", &error);
 
-    let text = capture.text();
-    assert!(text.contains("retrying"), "{text}");
-    assert!(text.contains("attempt=3"), "{text}");
-    assert_no_token("tracing output", &text);
+    assert_traced_without_token(&capture.text(), &["retrying", "attempt=3"]);
 }
 
 #[tokio::test]
 async fn otp_code_and_verification_message_stay_out_of_tracing() {
     let capture = captured();
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
+    let server = Answering::start(
+        |when| {
             api(when, GET, "/otp/verify")
                 .query_param("reference", OTP_REFERENCE)
-                .query_param("otp", OTP_CODE);
+                .query_param("otp", OTP_CODE)
+        },
+        |then| {
             then.status(400).json_body(json!({
                 "status": "error", "matched": "no", "message": OTP_MESSAGE
-            }));
-        })
-        .await;
-    let client = common::client_for(&server);
-    let outcome = client
-        .verify_otp()
-        .reference(OTP_REFERENCE)
-        .otp(OTP_CODE)
-        .await
-        .unwrap();
-    mock.assert_async().await;
+            }))
+        },
+    )
+    .await;
+    let outcome = verify(&server.client()).await.unwrap();
+    server.assert_once().await;
     assert_eq!(
         outcome,
         OtpVerification::NotMatched {
@@ -261,13 +241,7 @@ async fn otp_code_and_verification_message_stay_out_of_tracing() {
 
     // A transport failure and a timeout of a verification name neither code nor URL.
     let refusing = common::Refusing::new();
-    let unreachable = builder_for(refusing.base_url()).build().unwrap();
-    let error = unreachable
-        .verify_otp()
-        .reference(OTP_REFERENCE)
-        .otp(OTP_CODE)
-        .await
-        .unwrap_err();
+    let error = verify(&refusing.client()).await.unwrap_err();
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     let shown = format!("{error} {error:?}");
     assert!(!shown.contains(OTP_CODE), "{shown}");
@@ -277,19 +251,14 @@ async fn otp_code_and_verification_message_stay_out_of_tracing() {
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let error = slow
-        .verify_otp()
-        .reference(OTP_REFERENCE)
-        .otp(OTP_CODE)
-        .await
-        .unwrap_err();
+    let error = verify(&slow).await.unwrap_err();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert!(!format!("{error} {error:?}").contains(OTP_CODE));
     // The code did go over the wire.
     assert!(hang.received()[0].head.contains(OTP_CODE));
 
     let text = capture.text();
-    assert!(text.contains("operation=\"verify_otp\""), "{text}");
+    assert_traced_without_token(&text, &["operation=\"verify_otp\""]);
     assert!(
         !text.contains(OTP_CODE),
         "tracing output leaks the OTP code: {text}"
@@ -298,5 +267,13 @@ async fn otp_code_and_verification_message_stay_out_of_tracing() {
         !text.contains(OTP_MESSAGE),
         "tracing output leaks the OTP message: {text}"
     );
-    assert_no_token("tracing output", &text);
+}
+
+/// The test's verification of [`OTP_CODE`] for [`OTP_REFERENCE`].
+async fn verify(client: &Client) -> Result<OtpVerification, Error> {
+    client
+        .verify_otp()
+        .reference(OTP_REFERENCE)
+        .otp(OTP_CODE)
+        .await
 }

@@ -13,9 +13,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::hostile::{Fault, Hostile};
-use common::{api, builder_for, seed, seed_as};
+use common::{Answering, BASE_PATH, api, assert_answer, builder_for, seed, seed_as};
 use httpmock::Method::{GET, POST};
-use httpmock::{HttpMockResponse, MockServer};
+use httpmock::{HttpMockResponse, Then};
 use noxitel_api::types::SendSmsRequest;
 use noxitel_api::{Error, RetryPolicy};
 use serde_json::{Value, json};
@@ -36,147 +36,100 @@ fn json_response(status: u16, body: &Value) -> HttpMockResponse {
 /// A responder answering `first` to the first `n` requests, then `rest`.
 fn first_then(
     n: usize,
-    first: (u16, Value),
-    rest: (u16, Value),
+    first: HttpMockResponse,
+    rest: HttpMockResponse,
 ) -> impl Fn(&httpmock::HttpMockRequest) -> HttpMockResponse + Send + Sync + 'static {
     let count = Arc::new(AtomicUsize::new(0));
     move |_| {
         if count.fetch_add(1, Ordering::SeqCst) < n {
-            json_response(first.0, &first.1)
+            first.clone()
         } else {
-            json_response(rest.0, &rest.1)
+            rest.clone()
         }
     }
+}
+
+/// [`first_then`] with JSON answers: `failures` times `status`, then the reference's credits.
+fn credits_after(
+    failures: usize,
+    status: u16,
+) -> impl Fn(&httpmock::HttpMockRequest) -> HttpMockResponse + Send + Sync + 'static {
+    first_then(
+        failures,
+        json_response(status, &unavailable()),
+        json_response(200, &seed("credits-success.json")),
+    )
 }
 
 fn unavailable() -> Value {
     json!({"status": "error", "message": "Service Unavailable"})
 }
 
-#[tokio::test]
-async fn a_get_is_retried_on_503_until_it_succeeds() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api(when, GET, "/credits");
-            then.respond_with(first_then(
-                2,
-                (503, unavailable()),
-                (200, seed("credits-success.json")),
-            ));
-        })
-        .await;
-    let answer = common::client_for(&server).get_credits().await.unwrap();
-    assert_eq!(mock.calls_async().await, 3);
-    assert_eq!(answer.credits[0].credits, Some(3946684));
+/// `GET /credits` answered as `answer` says; the result and how many requests were made.
+async fn credits_answered(
+    answer: impl FnOnce(Then) -> Then,
+) -> (Result<noxitel_api::types::CreditsResponse, Error>, usize) {
+    let server = Answering::start(|when| api(when, GET, "/credits"), answer).await;
+    let result = server.client().get_credits().await;
+    (result, server.calls().await)
 }
 
 #[tokio::test]
-async fn a_get_is_retried_on_502_and_504_too() {
-    for status in [502, 504] {
-        let server = MockServer::start_async().await;
-        let mock = server
-            .mock_async(|when, then| {
-                api(when, GET, "/credits");
-                then.respond_with(first_then(
-                    1,
-                    (status, unavailable()),
-                    (200, seed("credits-success.json")),
-                ));
-            })
-            .await;
-        common::client_for(&server).get_credits().await.unwrap();
-        assert_eq!(mock.calls_async().await, 2, "{status}");
+async fn a_get_is_retried_on_502_503_and_504_until_it_succeeds() {
+    for (status, failures) in [(503, 2), (502, 1), (504, 1)] {
+        let (result, calls) =
+            credits_answered(|then| then.respond_with(credits_after(failures, status))).await;
+        let answer = result.unwrap_or_else(|e| panic!("{status}: {e:?}"));
+        assert_eq!(calls, failures + 1, "{status}");
+        assert_eq!(answer.credits[0].credits, Some(3946684), "{status}");
     }
 }
 
 #[tokio::test]
-async fn a_get_gives_up_after_max_retries() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api(when, GET, "/credits");
-            then.status(503).json_body(unavailable());
-        })
-        .await;
-    let error = common::client_for(&server).get_credits().await.unwrap_err();
-    // fast_retry(): 3 retries after the first attempt.
-    assert_eq!(mock.calls_async().await, 4);
-    assert!(matches!(error, Error::Server(_)), "{error:?}");
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
-    assert_eq!(error.message(), Some("Service Unavailable"));
-}
-
-#[tokio::test]
-async fn a_get_answered_500_is_not_retried() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api(when, GET, "/credits");
-            then.status(500).json_body(unavailable());
-        })
-        .await;
-    let error = common::client_for(&server).get_credits().await.unwrap_err();
-    assert_eq!(mock.calls_async().await, 1);
-    assert!(matches!(error, Error::Server(_)), "{error:?}");
+async fn a_get_gives_up_after_max_retries_and_is_not_retried_on_500() {
+    // fast_retry(): 3 retries after the first attempt of a retryable answer.
+    for (status, attempts) in [(503, 4), (500, 1)] {
+        let (result, calls) =
+            credits_answered(|then| then.status(status).json_body(unavailable())).await;
+        let error = result.unwrap_err();
+        assert_eq!(calls, attempts, "{status}");
+        assert_answer(&error, "Server", status, Some("Service Unavailable"));
+    }
 }
 
 #[tokio::test]
 async fn a_post_answered_500_or_503_is_sent_exactly_once() {
     for status in [500, 502, 503, 504] {
-        let server = MockServer::start_async().await;
-        let mock = server
-            .mock_async(|when, then| {
-                api(when, POST, "/sms");
-                then.status(status).json_body(unavailable());
-            })
-            .await;
-        let error = common::client_for(&server)
-            .send_sms()
-            .body(sms())
-            .await
-            .unwrap_err();
-        assert_eq!(
-            mock.calls_async().await,
-            1,
-            "POST answered {status} was resent"
-        );
-        assert!(matches!(error, Error::Server(_)), "{status}: {error:?}");
-        assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+        let server = Answering::start(
+            |when| api(when, POST, "/sms"),
+            |then| then.status(status).json_body(unavailable()),
+        )
+        .await;
+        let error = server.client().send_sms().body(sms()).await.unwrap_err();
+        assert_eq!(server.calls().await, 1, "POST answered {status} was resent");
+        assert_answer(&error, "Server", status, Some("Service Unavailable"));
     }
 }
 
 #[tokio::test]
 async fn a_429_waits_for_retry_after_then_retries() {
-    let server = MockServer::start_async().await;
-    let count = Arc::new(AtomicUsize::new(0));
-    let mock = server
-        .mock_async(|when, then| {
-            api(when, POST, "/sms");
-            let count = Arc::clone(&count);
-            then.respond_with(move |_| {
-                if count.fetch_add(1, Ordering::SeqCst) == 0 {
-                    HttpMockResponse::builder()
-                        .status(429)
-                        .header("content-type", "application/json")
-                        .header("retry-after", "1")
-                        .body(json!({"status": "error", "message": "Slow down"}).to_string())
-                        .build()
-                } else {
-                    json_response(200, &seed("sms-send-success.json"))
-                }
-            });
-        })
-        .await;
+    let slow_down = HttpMockResponse::builder()
+        .status(429)
+        .header("content-type", "application/json")
+        .header("retry-after", "1")
+        .body(json!({"status": "error", "message": "Slow down"}).to_string())
+        .build();
+    let sent = json_response(200, &seed("sms-send-success.json"));
+    let server = Answering::start(
+        |when| api(when, POST, "/sms"),
+        |then| then.respond_with(first_then(1, slow_down, sent)),
+    )
+    .await;
     let started = Instant::now();
-    let answer = common::client_for(&server)
-        .send_sms()
-        .body(sms())
-        .await
-        .unwrap();
+    let answer = server.client().send_sms().body(sms()).await.unwrap();
     let elapsed = started.elapsed();
 
-    assert_eq!(mock.calls_async().await, 2);
+    assert_eq!(server.calls().await, 2);
     assert_eq!(answer.batch_id, "samsms_eink1rilz6ucphk");
     assert!(
         elapsed >= Duration::from_millis(900),
@@ -186,52 +139,28 @@ async fn a_429_waits_for_retry_after_then_retries() {
 }
 
 #[tokio::test]
-async fn a_429_that_persists_ends_in_rate_limited() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api(when, POST, "/sms");
-            then.status(429)
-                .header("retry-after", "0")
-                .json_body(json!({"status": "error", "message": "Slow down"}));
-        })
+async fn a_429_that_persists_ends_in_rate_limited_and_one_beyond_the_deadline_is_not_waited_for() {
+    // Retry-After: 0 is retried (fast_retry(): 3 times); an hour is beyond the call's timeout.
+    for (retry_after, attempts) in [(0, 4), (3600, 1)] {
+        let server = Answering::start(
+            |when| api(when, POST, "/sms"),
+            |then| {
+                then.status(429)
+                    .header("retry-after", retry_after.to_string())
+                    .json_body(json!({"status": "error", "message": "Slow down"}))
+            },
+        )
         .await;
-    let error = common::client_for(&server)
-        .send_sms()
-        .body(sms())
-        .await
-        .unwrap_err();
-    assert_eq!(mock.calls_async().await, 4);
-    match error {
-        Error::RateLimited { retry_after, .. } => assert_eq!(retry_after, Some(Duration::ZERO)),
-        other => panic!("expected RateLimited, got {other:?}"),
-    }
-}
-
-#[tokio::test]
-async fn a_retry_after_beyond_the_deadline_is_not_waited_for() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api(when, POST, "/sms");
-            then.status(429)
-                .header("retry-after", "3600")
-                .json_body(json!({"status": "error", "message": "Slow down"}));
-        })
-        .await;
-    let started = Instant::now();
-    let error = common::client_for(&server)
-        .send_sms()
-        .body(sms())
-        .await
-        .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(15));
-    assert_eq!(mock.calls_async().await, 1);
-    match error {
-        Error::RateLimited { retry_after, .. } => {
-            assert_eq!(retry_after, Some(Duration::from_secs(3600)));
+        let started = Instant::now();
+        let error = server.client().send_sms().body(sms()).await.unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(15), "{retry_after}");
+        assert_eq!(server.calls().await, attempts, "{retry_after}");
+        match error {
+            Error::RateLimited { retry_after: r, .. } => {
+                assert_eq!(r, Some(Duration::from_secs(retry_after)));
+            }
+            other => panic!("{retry_after}: expected RateLimited, got {other:?}"),
         }
-        other => panic!("expected RateLimited, got {other:?}"),
     }
 }
 
@@ -248,8 +177,8 @@ fn attempts(case: &str) -> Vec<String> {
 async fn a_post_to_a_closed_port_is_retried_and_ends_in_a_transport_error() {
     common::global_capture();
     let refusing = common::Refusing::new();
-    let client = builder_for(refusing.base_url()).build().unwrap();
-    let error = client
+    let error = refusing
+        .client()
         .send_sms()
         .body(sms())
         .send()
@@ -272,19 +201,13 @@ async fn a_post_to_a_closed_port_is_retried_and_ends_in_a_transport_error() {
 #[tokio::test]
 async fn retry_policy_none_disables_retries() {
     common::global_capture();
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api(when, GET, "/credits");
-            then.status(503).json_body(unavailable());
-        })
-        .await;
-    let client = builder_for(&server.url("/api/v2"))
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let error = client.get_credits().await.unwrap_err();
-    assert_eq!(mock.calls_async().await, 1);
+    let server = Answering::start(
+        |when| api(when, GET, "/credits"),
+        |then| then.status(503).json_body(unavailable()),
+    )
+    .await;
+    let error = server.no_retry_client().get_credits().await.unwrap_err();
+    assert_eq!(server.calls().await, 1);
     assert!(matches!(error, Error::Server(_)), "{error:?}");
 
     let refusing = common::Refusing::new();
@@ -311,8 +234,7 @@ async fn a_post_whose_connection_is_lost_after_sending_is_not_retried() {
         Fault::json(200, &seed("sms-send-success.json")),
     ])
     .await;
-    let client = builder_for(server.base_url()).build().unwrap();
-    let error = client.send_sms().body(sms()).await.unwrap_err();
+    let error = server.client().send_sms().body(sms()).await.unwrap_err();
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     assert_eq!(
         server.hits(),
@@ -328,8 +250,7 @@ async fn a_get_whose_connection_is_lost_is_retried() {
         Fault::json(200, &seed("credits-success.json")),
     ])
     .await;
-    let client = builder_for(server.base_url()).build().unwrap();
-    client.get_credits().await.unwrap();
+    server.client().get_credits().await.unwrap();
     assert_eq!(server.hits(), 2);
     // Both attempts carried the same request.
     let received = server.received();
@@ -340,27 +261,26 @@ async fn a_get_whose_connection_is_lost_is_retried() {
 async fn a_post_that_times_out_after_sending_is_not_retried() {
     // The HTTP client's own read timeout fires long before the call's total timeout, so a
     // retry would have time to happen; it must not, since the server may have processed it.
-    let server = Hostile::start(vec![Fault::Stall]).await;
     let http = reqwest::Client::builder()
         .read_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let client = builder_for(server.base_url())
-        .http_client(http.clone())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let stalling = async || {
+        let server = Hostile::start(vec![Fault::Stall]).await;
+        let client = builder_for(server.base_url())
+            .http_client(http.clone())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        (server, client)
+    };
+    let (server, client) = stalling().await;
     let error = client.send_sms().body(sms()).await.unwrap_err();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert_eq!(server.hits(), 1);
 
     // The same for a read is retried.
-    let server = Hostile::start(vec![Fault::Stall]).await;
-    let client = builder_for(server.base_url())
-        .http_client(http)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let (server, client) = stalling().await;
     let error = client.get_credits().await.unwrap_err();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert_eq!(server.hits(), 4);
@@ -368,17 +288,17 @@ async fn a_post_that_times_out_after_sending_is_not_retried() {
 
 #[tokio::test]
 async fn a_post_answered_too_late_times_out_and_is_sent_once() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api(when, POST, "/sms");
+    let server = Answering::start(
+        |when| api(when, POST, "/sms"),
+        |then| {
             then.status(200)
                 .json_body(seed("sms-send-success.json"))
-                .delay(Duration::from_secs(30));
-        })
-        .await;
+                .delay(Duration::from_secs(30))
+        },
+    )
+    .await;
     let timeout = Duration::from_millis(500);
-    let client = builder_for(&server.url("/api/v2"))
+    let client = builder_for(&server.server.url(BASE_PATH))
         .timeout(timeout)
         .build()
         .unwrap();
@@ -387,7 +307,24 @@ async fn a_post_answered_too_late_times_out_and_is_sent_once() {
     let elapsed = started.elapsed();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert!(elapsed < timeout * 5, "{elapsed:?}");
-    assert_eq!(mock.calls_async().await, 1);
+    server.assert_once().await;
+}
+
+/// `GET /credits` from `server` with up to 50 quick retries and `timeout` for the whole call:
+/// the error and how long the call took.
+async fn credits_within(server: &Hostile, timeout: Duration) -> (Error, Duration) {
+    let client = builder_for(server.base_url())
+        .timeout(timeout)
+        .retry(RetryPolicy {
+            max_retries: 50,
+            initial_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(20),
+        })
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = client.get_credits().await.unwrap_err();
+    (error, started.elapsed())
 }
 
 #[tokio::test]
@@ -400,18 +337,7 @@ async fn the_timeout_bounds_the_whole_call_including_retries() {
     ])
     .await;
     let timeout = Duration::from_millis(1500);
-    let client = builder_for(server.base_url())
-        .timeout(timeout)
-        .retry(RetryPolicy {
-            max_retries: 50,
-            initial_backoff: Duration::from_millis(10),
-            max_backoff: Duration::from_millis(20),
-        })
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let error = client.get_credits().await.unwrap_err();
-    let elapsed = started.elapsed();
+    let (error, elapsed) = credits_within(&server, timeout).await;
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert!(elapsed < timeout * 5, "the call took {elapsed:?}");
     assert_eq!(server.hits(), 3);
@@ -426,18 +352,7 @@ async fn slow_retried_answers_cannot_stretch_the_call_beyond_its_timeout() {
     ])
     .await;
     let timeout = Duration::from_secs(1);
-    let client = builder_for(server.base_url())
-        .timeout(timeout)
-        .retry(RetryPolicy {
-            max_retries: 50,
-            initial_backoff: Duration::from_millis(10),
-            max_backoff: Duration::from_millis(20),
-        })
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let error = client.get_credits().await.unwrap_err();
-    let elapsed = started.elapsed();
+    let (error, elapsed) = credits_within(&server, timeout).await;
     // Either the last attempt was cut off (Timeout) or the last 503 came back too close to
     // the deadline to wait again (Server); either way the call ends near its timeout.
     assert!(
@@ -451,18 +366,13 @@ async fn slow_retried_answers_cannot_stretch_the_call_beyond_its_timeout() {
 #[tokio::test]
 async fn each_attempt_is_a_span_with_operation_attempt_status_and_duration() {
     common::global_capture();
-    let server = MockServer::start_async().await;
+    let server = Answering::start(
+        |when| api(when, GET, "/credits"),
+        |then| then.respond_with(credits_after(1, 503)),
+    )
+    .await;
     server
-        .mock_async(|when, then| {
-            api(when, GET, "/credits");
-            then.respond_with(first_then(
-                1,
-                (503, unavailable()),
-                (200, seed("credits-success.json")),
-            ));
-        })
-        .await;
-    common::client_for(&server)
+        .client()
         .get_credits()
         .send()
         .instrument(tracing::info_span!("case", name = "span_fields"))

@@ -9,7 +9,9 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
-use super::{BASE_PATH, Received, read_request};
+use noxitel_api::Client;
+
+use super::{BASE_PATH, Received, builder_for, read_request};
 
 /// What the server does with one request.
 #[derive(Debug, Clone)]
@@ -131,6 +133,11 @@ impl Hostile {
     /// Base URL (including `/api/v2`).
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// A client of the server ([`builder_for`]: fast retries).
+    pub fn client(&self) -> Client {
+        builder_for(&self.base_url).build().expect("client builds")
     }
 
     /// Requests read so far.

@@ -73,15 +73,9 @@ pub async fn exchange<T>(
     answer: Value,
     call: impl AsyncFnOnce(Client) -> T,
 ) -> T {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            expect(when);
-            then.status(200).json_body(answer);
-        })
-        .await;
-    let out = call(client_for(&server)).await;
-    mock.assert_async().await;
+    let server = Answering::start(expect, |then| then.status(200).json_body(answer)).await;
+    let out = call(server.client()).await;
+    server.assert_once().await;
     out
 }
 
@@ -125,6 +119,11 @@ impl Answering {
     /// A client of the server that never retries ([`no_retry_client_for`]).
     pub fn no_retry_client(&self) -> Client {
         no_retry_client_for(&self.server)
+    }
+
+    /// Asserts that exactly one request matched the mock (showing the closest request if not).
+    pub async fn assert_once(&self) {
+        Mock::new(self.mock, &self.server).assert_async().await;
     }
 
     /// How many requests matched the mock so far.
@@ -226,6 +225,11 @@ impl Refusing {
     /// Base URL (including `/api/v2`) pointing at the port.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// A client of the port ([`builder_for`]: fast retries).
+    pub fn client(&self) -> Client {
+        builder_for(&self.base_url).build().expect("client builds")
     }
 }
 
