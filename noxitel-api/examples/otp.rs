@@ -12,25 +12,18 @@ use std::process::ExitCode;
 use noxitel_api::OtpVerification;
 
 mod common;
-use common::failed;
+use common::OrExit;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    run().await.unwrap_or_else(|code| code)
-}
+const USAGE: &str = "otp <OTP channel ID from the dashboard> <mobile, e.g. 919887111111>";
 
+/// The example; an early end gives the exit code.
 async fn run() -> Result<ExitCode, ExitCode> {
-    let [channel, mobile] =
-        common::args("otp <OTP channel ID from the dashboard> <mobile, e.g. 919887111111>")?;
+    let [channel, mobile] = common::args(USAGE)?;
     let channel = common::number("the channel", &channel)?;
     let client = common::client()?;
 
-    let sent = client
-        .send_otp()
-        .channel(channel)
-        .mobile(mobile)
-        .await
-        .map_err(|e| failed("sending the OTP", &e))?;
+    let send = client.send_otp().channel(channel).mobile(mobile);
+    let sent = send.await.or_exit("sending the OTP")?;
     println!("OTP sent (reference {})", sent.reference);
 
     eprint!("code received: ");
@@ -39,13 +32,11 @@ async fn run() -> Result<ExitCode, ExitCode> {
         eprintln!("could not read the code");
         return Err(ExitCode::FAILURE);
     }
-    let outcome = client
+    let verify = client
         .verify_otp()
         .reference(&sent.reference)
-        .otp(code.trim())
-        .await
-        .map_err(|e| failed("verifying the OTP", &e))?;
-    match outcome {
+        .otp(code.trim());
+    match verify.await.or_exit("verifying the OTP")? {
         OtpVerification::Matched => {
             println!("verified");
             Ok(ExitCode::SUCCESS)
@@ -58,4 +49,9 @@ async fn run() -> Result<ExitCode, ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    run().await.unwrap_or_else(|code| code)
 }

@@ -14,25 +14,21 @@ use noxitel_api::types::{
 };
 
 mod common;
-use common::failed;
+use common::OrExit;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    run().await.unwrap_or_else(|code| code)
-}
+const USAGE: &str = "rcs <agent ID> <mobile, e.g. 919887111111> <text>";
 
+/// The example; an early end gives the exit code.
 async fn run() -> Result<ExitCode, ExitCode> {
-    let [agent_id, mobile, text] =
-        common::args("rcs <agent ID> <mobile, e.g. 919887111111> <text>")?;
+    let [agent_id, mobile, text] = common::args(USAGE)?;
     let agent_id = common::number("the agent ID", &agent_id)?;
     let client = common::client()?;
 
-    let capability = client
+    let check = client
         .get_rcs_capability()
         .mobile(&mobile)
-        .agent_id(agent_id)
-        .await
-        .map_err(|e| failed("checking RCS support", &e))?;
+        .agent_id(agent_id);
+    let capability = check.await.or_exit("checking RCS support")?;
     if !capability.rcs_enabled {
         println!("{mobile} does not support RCS");
         return Err(ExitCode::FAILURE);
@@ -46,20 +42,13 @@ async fn run() -> Result<ExitCode, ExitCode> {
         .content(content)
         .contact(Contact::new(mobile))
         .traffic_type(RcsTrafficType::Transaction);
-    let sent = client
-        .send_rcs_message()
-        .body(request)
-        .await
-        .map_err(|e| failed("sending the message", &e))?;
+    let send = client.send_rcs_message().body(request);
+    let sent = send.await.or_exit("sending the message")?;
     println!("submitted: batch {}", sent.batch_id);
 
-    let report = client
-        .get_rcs_dlr()
-        .batch_id(&sent.batch_id)
-        .await
-        .map_err(|e| failed("fetching the delivery report", &e))?;
-    for record in &report.data {
-        let status = record.dlr.as_ref().and_then(|d| d.status.as_ref());
+    let fetch = client.get_rcs_dlr().batch_id(&sent.batch_id);
+    for record in fetch.await.or_exit("fetching the delivery report")?.data {
+        let status = record.dlr.and_then(|d| d.status);
         println!(
             "  {}: {}",
             record.msg_id.as_deref().unwrap_or("?"),
@@ -67,4 +56,9 @@ async fn run() -> Result<ExitCode, ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    run().await.unwrap_or_else(|code| code)
 }

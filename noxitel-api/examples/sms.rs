@@ -11,38 +11,30 @@ use std::process::ExitCode;
 use noxitel_api::types::Contact;
 
 mod common;
-use common::failed;
+use common::OrExit;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    run().await.unwrap_or_else(|code| code)
-}
+const USAGE: &str = "sms <mobile with country code, e.g. 919887111111> <message> [sender]";
 
+/// The example; an early end gives the exit code.
 async fn run() -> Result<ExitCode, ExitCode> {
-    let ([mobile, message], sender) = common::args_and_optional(
-        "sms <mobile with country code, e.g. 919887111111> <message> [sender]",
-    )?;
+    let ([mobile, message], sender) = common::args_and_optional(USAGE)?;
     let client = common::client()?;
 
-    let credits = client
-        .get_credits()
-        .await
-        .map_err(|e| failed("checking the balance", &e))?;
+    let credits = client.get_credits().await.or_exit("checking the balance")?;
     for route in &credits.credits {
+        let name = route.route.as_deref().unwrap_or("?");
         println!(
-            "credits on route {}: {}",
-            route.route.as_deref().unwrap_or("?"),
+            "credits on route {name}: {}",
             route.credits.unwrap_or_default()
         );
     }
 
-    let sent = client
+    let send = client
         .send_sms()
         .message(message)
         .contact(Contact::new(mobile).param("name", "there"))
-        .set_sender(sender)
-        .await
-        .map_err(|e| failed("sending the SMS", &e))?;
+        .set_sender(sender);
+    let sent = send.await.or_exit("sending the SMS")?;
     println!(
         "submitted: batch {} ({} contact(s))",
         sent.batch_id,
@@ -52,21 +44,22 @@ async fn run() -> Result<ExitCode, ExitCode> {
         println!("  {} -> sms_id {}", id.mobile, id.sms_id);
     }
 
-    let report = client
-        .get_sms_dlr()
-        .batch_id(&sent.batch_id)
-        .await
-        .map_err(|e| failed("fetching the delivery report", &e))?;
-    for record in &report.data {
-        let dlr = record.dlr.as_ref();
-        let mobile = record.mobile.as_ref().map(|m| m.to_string());
+    let fetch = client.get_sms_dlr().batch_id(&sent.batch_id);
+    for record in fetch.await.or_exit("fetching the delivery report")?.data {
+        let mobile = record.mobile.map(|m| m.to_string()).unwrap_or_default();
+        let (status, reply) = record
+            .dlr
+            .map_or((None, None), |d| (d.status, d.operator_reply));
         println!(
-            "  {}: {} ({})",
-            mobile.unwrap_or_default(),
-            dlr.and_then(|d| d.status.as_deref())
-                .unwrap_or("no status yet"),
-            dlr.and_then(|d| d.operator_reply.as_deref()).unwrap_or("-"),
+            "  {mobile}: {} ({})",
+            status.as_deref().unwrap_or("no status yet"),
+            reply.as_deref().unwrap_or("-"),
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    run().await.unwrap_or_else(|code| code)
 }

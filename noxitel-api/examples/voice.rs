@@ -13,14 +13,11 @@ use noxitel_api::types::{VoiceCallRequest, VoiceTts};
 
 mod common;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    run().await.unwrap_or_else(|code| code)
-}
+const USAGE: &str = "voice <to, e.g. 919887111111> <your caller ID> <text to speak>";
 
+/// The example; an early end gives the exit code.
 async fn run() -> Result<ExitCode, ExitCode> {
-    let [to, from, text] =
-        common::args("voice <to, e.g. 919887111111> <your caller ID> <text to speak>")?;
+    let [to, from, text] = common::args(USAGE)?;
     let client = common::client()?;
 
     let tts = VoiceTts::new(text)
@@ -28,23 +25,26 @@ async fn run() -> Result<ExitCode, ExitCode> {
         .voice("female")
         .repeat(2);
     let request = VoiceCallRequest::new(from, &to).tts(tts);
-    let call = client
-        .place_voice_call()
-        .body(request)
-        .await
-        .map_err(|e| failed("placing the call", &e))?;
+    let call = match client.place_voice_call().body(request).await {
+        Ok(call) => call,
+        Err(error) => return Err(failed("placing the call", &error)),
+    };
+    let status = call.status.map(|s| s.to_string());
     println!(
         "call {} to {}: {}",
         call.call_id,
         call.to.as_deref().unwrap_or(&to),
-        call.status
-            .as_ref()
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| "no status".into())
+        status.as_deref().unwrap_or("no status")
     );
     Ok(ExitCode::SUCCESS)
 }
 
+#[tokio::main]
+async fn main() -> ExitCode {
+    run().await.unwrap_or_else(|code| code)
+}
+
+/// [`common::failed`], with a hint for the preview API.
 fn failed(what: &str, error: &Error) -> ExitCode {
     let code = common::failed(what, error);
     if let Error::NotFound(_) = error {

@@ -14,30 +14,24 @@ use noxitel_api::types::{
 };
 
 mod common;
-use common::failed;
+use common::OrExit;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    run().await.unwrap_or_else(|code| code)
-}
+const USAGE: &str = "whatsapp <msisdn, e.g. 919887111111> <message> [phone ID]";
 
+/// The example; an early end gives the exit code.
 async fn run() -> Result<ExitCode, ExitCode> {
-    let ([msisdn, message], phone_id) =
-        common::args_and_optional("whatsapp <msisdn, e.g. 919887111111> <message> [phone ID]")?;
+    let ([msisdn, message], phone_id) = common::args_and_optional(USAGE)?;
     let client = common::client()?;
 
     if let Some(phone_id) = &phone_id {
-        let window = client
+        let check = client
             .check_whatsapp_window()
             .phone_id(phone_id)
-            .msisdn(&msisdn)
-            .await
-            .map_err(|e| failed("checking the service window", &e))?;
+            .msisdn(&msisdn);
+        let window = check.await.or_exit("checking the service window")?;
         if window.window_open {
-            println!(
-                "service window open until {}",
-                window.expires_at.as_deref().unwrap_or("?")
-            );
+            let until = window.expires_at.as_deref().unwrap_or("?");
+            println!("service window open until {until}");
         } else {
             println!("service window closed: free-form text may be refused (use a template)");
         }
@@ -49,26 +43,22 @@ async fn run() -> Result<ExitCode, ExitCode> {
     if let Some(phone_id) = phone_id {
         request = request.phone_id(phone_id);
     }
-    let sent = client
-        .send_whatsapp_message()
-        .body(request)
-        .await
-        .map_err(|e| failed("sending the message", &e))?;
+    let send = client.send_whatsapp_message().body(request);
+    let sent = send.await.or_exit("sending the message")?;
+    let cost = sent
+        .total_cost
+        .map_or_else(|| "?".into(), |c| c.to_string());
     println!(
-        "{} (cost {})",
-        sent.message.as_deref().unwrap_or("sent"),
-        sent.total_cost
-            .map_or_else(|| "?".into(), |c| c.to_string())
+        "{} (cost {cost})",
+        sent.message.as_deref().unwrap_or("sent")
     );
 
     for id in &sent.message_id {
-        let report = client
+        let fetch = client
             .get_whatsapp_report()
             .mode(WhatsappReportMode::Message)
-            .id(&id.msg_id)
-            .await
-            .map_err(|e| failed("fetching the report", &e))?;
-        for r in report.reports() {
+            .id(&id.msg_id);
+        for r in fetch.await.or_exit("fetching the report")?.reports() {
             println!(
                 "  {} -> {}: {}",
                 id.msisdn,
@@ -78,4 +68,9 @@ async fn run() -> Result<ExitCode, ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    run().await.unwrap_or_else(|code| code)
 }

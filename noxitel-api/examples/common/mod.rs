@@ -55,6 +55,19 @@ pub fn client() -> Result<Client, ExitCode> {
     })
 }
 
+/// Ends an example when a call failed.
+pub trait OrExit<T> {
+    /// The answer, or — the call failed — the failure printed with a hint ([`failed`]) and
+    /// exit code 1.
+    fn or_exit(self, what: &str) -> Result<T, ExitCode>;
+}
+
+impl<T> OrExit<T> for Result<T, Error> {
+    fn or_exit(self, what: &str) -> Result<T, ExitCode> {
+        self.map_err(|error| failed(what, &error))
+    }
+}
+
 /// A call failed: print it with a hint; exit code 1.
 pub fn failed(what: &str, error: &Error) -> ExitCode {
     eprintln!("{what} failed: {error}");
