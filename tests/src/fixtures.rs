@@ -203,6 +203,20 @@ pub fn untyped_seeds() -> Vec<String> {
         .collect()
 }
 
+/// The names of the seed fixtures, after asserting that they are all there (at least 41) and
+/// that [`fixture_types`] gives each a type.
+#[track_caller]
+pub fn typed_seed_names() -> Vec<String> {
+    let names = seed_names();
+    assert!(names.len() >= 41, "seed fixtures missing: {names:?}");
+    let unmapped = untyped_seeds();
+    assert!(
+        unmapped.is_empty(),
+        "add these to fixture_types (tests/src/fixtures.rs): {unmapped:?}"
+    );
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Answering, api, assert_answer, no_retry_client_for, seed, seed_as};
+use common::{Answering, api, assert_answer, json_text, no_retry_client_for, seed, seed_as};
 use httpmock::Method::{GET, POST};
 use httpmock::{MockServer, Then};
 use noxitel_api::types::{
@@ -36,12 +36,7 @@ async fn sms_answered(answer: impl FnOnce(Then) -> Then) -> Error {
 
 /// `POST /sms` answered `status` with the JSON `body`; returns the error.
 async fn sms_error(status: u16, body: Value) -> Error {
-    sms_answered(|then| {
-        then.status(status)
-            .header("content-type", "application/json")
-            .body(body.to_string())
-    })
-    .await
+    sms_answered(|then| json_text(then, status, &body.to_string())).await
 }
 
 const STATUSES: [(u16, &str); 7] = [
@@ -217,11 +212,7 @@ async fn a_200_with_status_error_is_an_api_error_for_every_kind_of_answer() {
 async fn a_200_that_is_not_the_documented_json_is_a_decode_error_with_the_body() {
     let server = Answering::start(
         |when| api(when, GET, "/credits"),
-        |then| {
-            then.status(200)
-                .header("content-type", "application/json")
-                .body("{\"status\": \"success\", \"credits\": \"lots\"}")
-        },
+        |then| json_text(then, 200, r#"{"status": "success", "credits": "lots"}"#),
     )
     .await;
     let error = server.no_retry_client().get_credits().await.unwrap_err();
@@ -247,11 +238,7 @@ async fn verify(status: u16, body: Value) -> Result<OtpVerification, Error> {
                 .query_param("reference", "036BZDUHIX")
                 .query_param("otp", "847291")
         },
-        |then| {
-            then.status(status)
-                .header("content-type", "application/json")
-                .body(body.to_string())
-        },
+        |then| json_text(then, status, &body.to_string()),
     )
     .await;
     let result = server

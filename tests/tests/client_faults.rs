@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::hostile::{Fault, Hostile};
 use common::{TOKEN, builder_for, seed, seed_as};
 use noxitel_api::types::SendSmsRequest;
-use noxitel_api::{Error, Phase};
+use noxitel_api::{Client, Error, Phase};
 use serde_json::json;
 
 /// The seed's SMS: its text and its OTP value must never show up in an error.
@@ -44,6 +44,28 @@ fn request_lines(server: &Hostile) -> Vec<String> {
 
 // ------------------------------------------------------------------------------ redirects
 
+/// A server answering every request with a `status` redirect to `/api/v2/<path>` (`sms` or
+/// `credits`) on a second server, which would answer a followed redirect with the reference's
+/// success for that path: (the redirecting server, the second).
+async fn redirect_elsewhere(status: u16, path: &str) -> (Hostile, Hostile) {
+    let fixture = match path {
+        "sms" => "sms-send-success.json",
+        _ => "credits-success.json",
+    };
+    let elsewhere = Hostile::start(vec![Fault::json(200, &seed(fixture))]).await;
+    let location = format!("{}/api/v2/{path}", elsewhere.origin());
+    let server = Hostile::start(vec![Fault::redirect(status, &location)]).await;
+    (server, elsewhere)
+}
+
+/// A client of `server` over a caller's `reqwest::Client::new()`, which follows redirects.
+fn following_client(server: &Hostile) -> Client {
+    builder_for(server.base_url())
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap()
+}
+
 const REDIRECTS: [u16; 5] = [301, 302, 303, 307, 308];
 
 #[tokio::test]
@@ -71,9 +93,7 @@ async fn a_post_answered_by_any_redirect_is_sent_once_and_fails_naming_status_an
 #[tokio::test]
 async fn a_get_answered_by_any_redirect_is_not_followed() {
     for status in REDIRECTS {
-        let target = Hostile::start(vec![Fault::json(200, &seed("credits-success.json"))]).await;
-        let location = format!("{}/api/v2/credits", target.origin());
-        let server = Hostile::start(vec![Fault::redirect(status, &location)]).await;
+        let (server, target) = redirect_elsewhere(status, "credits").await;
         let error = server.client().get_credits().await.unwrap_err();
         assert!(matches!(error, Error::Redirect(_)), "{status}: {error:?}");
         assert_eq!(server.hits(), 1, "{status}");
@@ -84,17 +104,10 @@ async fn a_get_answered_by_any_redirect_is_not_followed() {
 #[tokio::test]
 async fn a_cross_origin_redirect_delivers_nothing_to_the_other_host() {
     for status in REDIRECTS {
-        let elsewhere =
-            Hostile::start(vec![Fault::json(200, &seed("sms-send-success.json"))]).await;
-        let location = format!("{}/api/v2/sms", elsewhere.origin());
-        let server = Hostile::start(vec![Fault::redirect(status, &location)]).await;
+        let (server, elsewhere) = redirect_elsewhere(status, "sms").await;
         let error = server.client().send_sms().body(sms()).await.unwrap_err();
         assert!(matches!(error, Error::Redirect(_)), "{status}: {error:?}");
-        assert_eq!(
-            elsewhere.hits(),
-            0,
-            "{status}: the other host got the request"
-        );
+        assert_eq!(elsewhere.hits(), 0, "{status}: the other host got it");
     }
 }
 
@@ -119,14 +132,8 @@ async fn a_callers_http_client_that_follows_redirects_cannot_resend_a_post() {
     // body makes a 307/308 unfollowable, and a 301/302/303 turns into a bodiless GET whose
     // answer is refused.
     for status in REDIRECTS {
-        let elsewhere =
-            Hostile::start(vec![Fault::json(200, &seed("sms-send-success.json"))]).await;
-        let location = format!("{}/api/v2/sms", elsewhere.origin());
-        let server = Hostile::start(vec![Fault::redirect(status, &location)]).await;
-        let client = builder_for(server.base_url())
-            .http_client(reqwest::Client::new())
-            .build()
-            .unwrap();
+        let (server, elsewhere) = redirect_elsewhere(status, "sms").await;
+        let client = following_client(&server);
         let error = client.send_sms().body(sms()).await.unwrap_err();
         assert!(matches!(error, Error::Redirect(_)), "{status}: {error:?}");
         shown(&error);
@@ -148,13 +155,8 @@ async fn a_callers_http_client_that_follows_redirects_cannot_resend_a_post() {
 
 #[tokio::test]
 async fn a_redirect_that_a_callers_http_client_followed_is_refused() {
-    let target = Hostile::start(vec![Fault::json(200, &seed("credits-success.json"))]).await;
-    let location = format!("{}/api/v2/credits", target.origin());
-    let server = Hostile::start(vec![Fault::redirect(302, &location)]).await;
-    let client = builder_for(server.base_url())
-        .http_client(reqwest::Client::new())
-        .build()
-        .unwrap();
+    let (server, _target) = redirect_elsewhere(302, "credits").await;
+    let client = following_client(&server);
     let error = client.get_credits().await.unwrap_err();
     match &error {
         Error::Redirect(redirect) => assert!(redirect.followed, "{redirect:?}"),
@@ -341,8 +343,7 @@ async fn a_get_whose_body_is_cut_off_or_reset_after_the_request_was_read_is_retr
         body: br#"{"status":"succ"#.to_vec(),
     };
     for (case, fault) in [("cut off", cut_off), ("reset", Fault::Reset)] {
-        let server =
-            Hostile::start(vec![fault, Fault::json(200, &seed("credits-success.json"))]).await;
+        let server = Hostile::fault_then(fault, "credits-success.json").await;
         let answer = server.client().get_credits().await;
         answer.unwrap_or_else(|e| panic!("{case}: {e:?}"));
         assert_eq!(server.hits(), 2, "{case}");
@@ -351,11 +352,7 @@ async fn a_get_whose_body_is_cut_off_or_reset_after_the_request_was_read_is_retr
 
 #[tokio::test]
 async fn a_post_reset_after_the_request_was_read_may_have_been_processed() {
-    let server = Hostile::start(vec![
-        Fault::Reset,
-        Fault::json(200, &seed("sms-send-success.json")),
-    ])
-    .await;
+    let server = Hostile::fault_then(Fault::Reset, "sms-send-success.json").await;
     let error = server.client().send_sms().body(sms()).await.unwrap_err();
     assert_eq!(server.hits(), 1, "not retried: the server read it");
     let Error::Transport(transport) = &error else {

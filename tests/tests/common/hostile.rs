@@ -125,6 +125,12 @@ impl Hostile {
         }
     }
 
+    /// A server playing `fault` to the first request and answering every later one with the
+    /// seed fixture `success`.
+    pub async fn fault_then(fault: Fault, success: &str) -> Self {
+        Self::start(vec![fault, Fault::json(200, &super::seed(success))]).await
+    }
+
     /// `http://127.0.0.1:<port>`.
     pub fn origin(&self) -> &str {
         &self.origin
@@ -160,6 +166,15 @@ fn head(status: u16, headers: &[(String, String)]) -> String {
     head
 }
 
+/// The head of a JSON answer framed by `framing: value` (its length or transfer encoding).
+fn json_head(status: u16, framing: &str, value: String) -> String {
+    let headers = [
+        ("content-type".to_owned(), "application/json".to_owned()),
+        (framing.to_owned(), value),
+    ];
+    head(status, &headers)
+}
+
 async fn play(mut stream: TcpStream, mut fault: &Fault) {
     while let Fault::Delayed(delay, then) = fault {
         tokio::time::sleep(*delay).await;
@@ -183,11 +198,8 @@ async fn play(mut stream: TcpStream, mut fault: &Fault) {
             declared,
             body,
         } => {
-            let headers = [
-                ("content-type".into(), "application/json".into()),
-                ("content-length".into(), declared.to_string()),
-            ];
-            let _ = stream.write_all(head(*status, &headers).as_bytes()).await;
+            let head = json_head(*status, "content-length", declared.to_string());
+            let _ = stream.write_all(head.as_bytes()).await;
             let _ = stream.write_all(body).await;
             let _ = stream.flush().await;
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -198,15 +210,8 @@ async fn play(mut stream: TcpStream, mut fault: &Fault) {
             rate,
             limit,
         } => {
-            let headers = [
-                ("content-type".into(), "application/json".into()),
-                ("transfer-encoding".into(), "chunked".into()),
-            ];
-            if stream
-                .write_all(head(*status, &headers).as_bytes())
-                .await
-                .is_err()
-            {
+            let head = json_head(*status, "transfer-encoding", "chunked".into());
+            if stream.write_all(head.as_bytes()).await.is_err() {
                 return;
             }
             let chunk_size = rate.map_or(64 * 1024, |rate| (rate / 10).max(1));
@@ -225,15 +230,8 @@ async fn play(mut stream: TcpStream, mut fault: &Fault) {
             }
         }
         Fault::Huge { status, declared } => {
-            let headers = [
-                ("content-type".into(), "application/json".into()),
-                ("content-length".into(), declared.to_string()),
-            ];
-            if stream
-                .write_all(head(*status, &headers).as_bytes())
-                .await
-                .is_err()
-            {
+            let head = json_head(*status, "content-length", declared.to_string());
+            if stream.write_all(head.as_bytes()).await.is_err() {
                 return;
             }
             let block = vec![b' '; 64 * 1024];

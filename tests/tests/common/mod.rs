@@ -87,6 +87,13 @@ pub fn no_retry_client_for(server: &MockServer) -> Client {
         .expect("client builds")
 }
 
+/// `then` as an answer `status` with a JSON content type and exactly `body`.
+pub fn json_text(then: Then, status: u16, body: &str) -> Then {
+    then.status(status)
+        .header("content-type", "application/json")
+        .body(body)
+}
+
 /// A fresh mock server with one mock: the requests that match `expect` get `answer`.
 pub struct Answering {
     /// The server.
