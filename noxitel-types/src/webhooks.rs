@@ -273,7 +273,9 @@ mod tests {
 
     #[test]
     fn malformed_postbacks_are_errors() {
-        let cases: [(&str, fn(String) -> PostbackError); 4] = [
+        // Each error names the text it was given.
+        type Names = fn(String) -> PostbackError;
+        let cases: [(&str, Names); 4] = [
             ("m||REPLY", PostbackError::MissingParts),
             ("", PostbackError::MissingParts),
             ("||REPLY||x", PostbackError::EmptyMessageId),
