@@ -7,8 +7,11 @@
 # SendSmsRequest there — `validity`, an integer with `minimum: 1`, as a maintainer would — and
 # builds, unchanged, every example of the published crates (noxitel-api's, the sandbox's
 # quickstart) and the CLI, plus one new example that sets the field with a plain number
-# (`.validity(60)`). Exits non-zero if anything fails to build. Third-party crates are shared
-# with the workspace's own target directory, so only the workspace's crates are rebuilt.
+# (`.validity(60)`), and runs the CLI built there: `noxitel sms send --validity 60` must send
+# the field (to a one-request loopback server this script starts) and `--validity 0` must be
+# refused before sending. Exits non-zero if anything fails. Third-party crates are shared with
+# the workspace's own target directory, so only the workspace's crates are rebuilt; the
+# workspace's binaries there are put back afterwards.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -72,10 +75,66 @@ fn main() {
 }
 EOF
 
+# The scratch builds replace the workspace's binaries in the shared target directory (cargo
+# copies each binary up to target/debug); keep them and put them back at the end.
+SAVED="$SCRATCH/saved-binaries"
+mkdir -p "$SAVED"
+for bin in noxitel noxitel-sandbox xtask; do
+  if [[ -f "$ROOT/target/debug/$bin" ]]; then cp -p "$ROOT/target/debug/$bin" "$SAVED/"; fi
+done
+restore() {
+  for saved in "$SAVED"/*; do
+    if [[ -f "$saved" ]]; then cp -p --remove-destination "$saved" "$ROOT/target/debug/"; fi
+  done
+}
+trap restore EXIT
+
 cd "$SCRATCH"
 export CARGO_TARGET_DIR="$ROOT/target"
 cargo build --locked --quiet -p noxitel-api --examples
 cargo build --locked --quiet -p noxitel-sandbox --examples
 cargo build --locked --quiet -p noxitel-cli
 cargo run --locked --quiet -p noxitel-api --example validity
-echo "additive change: every example and the CLI build unchanged with a new optional field"
+NOXITEL="$SCRATCH/noxitel-from-scratch"
+cp "$ROOT/target/debug/noxitel" "$NOXITEL"
+
+# The CLI: the new field is a flag, checked against the document's minimum before sending…
+if "$NOXITEL" sms send --to 919887111111 -m "Your code is 1234" --validity 0 \
+    --token t --base-url http://127.0.0.1:9/api/v2 2>"$SCRATCH/refused.txt"; then
+  echo "noxitel sms send --validity 0 was accepted" >&2
+  exit 1
+fi
+grep -q -- "--validity" "$SCRATCH/refused.txt" || {
+  cat "$SCRATCH/refused.txt" >&2
+  exit 1
+}
+# …and sent: one request to a loopback server that records its body.
+python3 - "$NOXITEL" <<'EOF'
+import http.server, json, subprocess, sys, threading
+
+bodies = []
+
+class Answer(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        answer = json.dumps({"status": "success", "batch_id": "b1", "total_contacts": 1,
+                             "message_id": []}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+server = http.server.HTTPServer(("127.0.0.1", 0), Answer)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+base = f"http://127.0.0.1:{server.server_port}/api/v2"
+subprocess.run([sys.argv[1], "sms", "send", "--to", "919887111111", "-m", "Your code is 1234",
+                "--validity", "60", "--token", "t", "--base-url", base], check=True,
+               stdout=subprocess.DEVNULL)
+assert len(bodies) == 1 and bodies[0].get("validity") == 60, bodies
+print("noxitel sms send --validity 60 sent", json.dumps(bodies[0]))
+EOF
+echo "additive change: every example and the CLI build unchanged with a new optional field; the CLI sends it as --validity"

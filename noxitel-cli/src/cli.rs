@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
+use noxitel_types::WhatsappReportMode;
+
+use crate::flags;
 
 /// Exit codes, shown at the end of `noxitel --help`.
 pub const EXIT_CODES_HELP: &str = "\
@@ -111,7 +114,7 @@ pub enum Output {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Wallet and credit balance (`GET /credits`).
-    Credits,
+    Credits(flags::GetCredits),
     /// SMS: send (one-off or bulk from CSV), delivery reports, offline segment count.
     #[command(subcommand)]
     Sms(Sms),
@@ -149,6 +152,16 @@ pub struct BodyFile {
     /// JSON file with the request body (`-` for stdin); flags override its fields.
     #[arg(long = "json", value_name = "FILE")]
     pub json: Option<PathBuf>,
+}
+
+/// The command of an operation with a body and no hand-made flags: `--json FILE` and the
+/// operation's flags.
+#[derive(Debug, Args)]
+pub struct WithBody<F: Args + FromArgMatches> {
+    #[command(flatten)]
+    pub body: BodyFile,
+    #[command(flatten)]
+    pub flags: F,
 }
 
 #[derive(Debug, Subcommand)]
@@ -192,43 +205,19 @@ pub struct SmsSend {
     /// Message text; `#name#` is replaced by the contact's `name` parameter.
     #[arg(long, short)]
     pub message: Option<String>,
-    /// Sender ID.
-    #[arg(long)]
-    pub sender: Option<String>,
-    /// text, flash or unicode (default: text; the platform switches to unicode if needed).
-    #[arg(long)]
-    pub mode: Option<String>,
     /// Parameter for the --to contacts, `name=value` (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE", conflicts_with = "csv")]
     pub params: Vec<String>,
-    /// Campaign ID from the dashboard (default campaign if omitted).
-    #[arg(long)]
-    pub campaign_id: Option<i64>,
-    /// Route ID (default route if omitted).
-    #[arg(long)]
-    pub route_id: Option<i64>,
-    /// Saved template ID (replaces --message).
-    #[arg(long)]
-    pub template_id: Option<i64>,
     /// Contact group ID (replaces --to).
     #[arg(long, conflicts_with = "csv")]
     pub contact_group: Option<i64>,
-    /// Scheduled time, `YYYY-MM-DD HH:MM:SS`.
-    #[arg(long)]
-    pub schedule: Option<String>,
-    /// Webhook URL for delivery receipts.
-    #[arg(long)]
-    pub notify_url: Option<String>,
-    /// DLT entity ID (required for India A2P traffic).
-    #[arg(long)]
-    pub dlt_entity_id: Option<String>,
-    /// DLT template ID (required for India A2P traffic).
-    #[arg(long)]
-    pub dlt_template_id: Option<String>,
     #[command(flatten)]
     pub body: BodyFile,
     #[command(flatten)]
     pub bulk: BulkArgs,
+    /// Every other field of the request, from the document.
+    #[command(flatten)]
+    pub flags: flags::SendSms,
 }
 
 /// Options of a bulk send (`--csv`).
@@ -252,15 +241,17 @@ pub struct BulkArgs {
     pub resend_unknown: bool,
 }
 
+/// Exactly one of the two ids.
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
 pub struct SmsDlr {
     /// batch_id from the send answer.
-    #[arg(long)]
+    #[arg(long, required_unless_present = "sms_id", conflicts_with = "sms_id")]
     pub batch_id: Option<String>,
     /// sms_id of one message.
     #[arg(long)]
     pub sms_id: Option<String>,
+    #[command(flatten)]
+    pub flags: flags::GetSmsDlr,
 }
 
 #[derive(Debug, Subcommand)]
@@ -268,25 +259,24 @@ pub enum Whatsapp {
     /// Send a WhatsApp message (`POST /whatsapp/message`). Templates: use --json FILE.
     Send(WhatsappSend),
     /// Report of a message or a campaign (`GET /whatsapp/report`).
-    Report {
-        /// `message` (id is a msg_id) or `campaign` (id is a campaign ID).
-        #[arg(long, value_parser = ["message", "campaign"], default_value = "message")]
-        mode: String,
-        /// msg_id or campaign ID.
-        #[arg(long)]
-        id: String,
-    },
+    Report(WhatsappReport),
     /// Whether the 24-hour service window is open (`GET /whatsapp/checkwindow`).
-    Window {
-        /// Your WhatsApp phone ID.
-        #[arg(long)]
-        phone_id: String,
-        /// The recipient's number.
-        #[arg(long)]
-        msisdn: String,
-    },
+    Window(flags::CheckWhatsappWindow),
     /// Conversation prices per country (`GET /whatsapp/prices`).
-    Prices,
+    Prices(flags::GetWhatsappPrices),
+}
+
+#[derive(Debug, Args)]
+pub struct WhatsappReport {
+    /// `message` (--id is a msg_id) or `campaign` (--id is a campaign ID).
+    #[arg(
+        long,
+        value_parser = flags::choice::<WhatsappReportMode>(&["message", "campaign"]),
+        default_value = "message"
+    )]
+    pub mode: WhatsappReportMode,
+    #[command(flatten)]
+    pub flags: flags::GetWhatsappReport,
 }
 
 #[derive(Debug, Args)]
@@ -294,29 +284,20 @@ pub struct WhatsappSend {
     /// Recipient number (repeatable or comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub to: Vec<String>,
-    /// text, image, video, audio, document, reaction, reply, location or template.
-    #[arg(long = "type")]
-    pub kind: Option<String>,
     /// Message text (type text).
     #[arg(long, short)]
     pub message: Option<String>,
-    /// WhatsApp phone ID to send from.
-    #[arg(long)]
-    pub phone_id: Option<String>,
     /// Media URL (types image, video, audio, document).
     #[arg(long)]
     pub media_url: Option<String>,
     /// Media caption.
     #[arg(long, requires = "media_url")]
     pub caption: Option<String>,
-    /// Template ID (type template; put the parameters in --json FILE).
-    #[arg(long)]
-    pub template_id: Option<String>,
-    /// Message ID to reply or react to.
-    #[arg(long)]
-    pub reply_to: Option<String>,
     #[command(flatten)]
     pub body: BodyFile,
+    /// Every other field of the request (templates: parameters in --json FILE).
+    #[command(flatten)]
+    pub flags: flags::SendWhatsappMessage,
 }
 
 #[derive(Debug, Subcommand)]
@@ -326,23 +307,9 @@ pub enum Rcs {
     /// Delivery reports of a batch or one message (`GET /rcs/dlr`).
     Dlr(RcsDlr),
     /// Whether a number supports RCS (`GET /rcs/capability`).
-    Capability {
-        /// Phone number in international format without +, e.g. 919887111111.
-        #[arg(long)]
-        mobile: String,
-        /// Agent ID to check capability against.
-        #[arg(long)]
-        agent_id: i64,
-    },
+    Capability(flags::GetRcsCapability),
     /// Whether a conversation window is open (`GET /rcs/conversation`).
-    Conversation {
-        /// RCS agent ID.
-        #[arg(long)]
-        agent_id: i64,
-        /// Phone number in international format without +, e.g. 919887111111.
-        #[arg(long)]
-        mobile: String,
-    },
+    Conversation(flags::GetRcsConversation),
     /// RCS agents: create, submit, get, list, launch.
     #[command(subcommand)]
     Agent(RcsAgent),
@@ -359,133 +326,70 @@ pub struct RcsSend {
     /// Parameter for the --to contacts, `name=value` (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
-    /// Agent ID.
-    #[arg(long)]
-    pub agent_id: Option<i64>,
-    /// text, media, rich_card, carousel or template (default: text).
-    #[arg(long = "type")]
-    pub kind: Option<String>,
     /// Text (type text).
     #[arg(long, conflicts_with = "content")]
     pub text: Option<String>,
     /// JSON file with the `content` object (rich card, carousel, text with suggestions).
     #[arg(long, value_name = "FILE")]
     pub content: Option<PathBuf>,
-    /// Saved template ID.
-    #[arg(long)]
-    pub template_id: Option<i64>,
-    /// TRANSACTION, PROMOTION or AUTHENTICATION.
-    #[arg(long)]
-    pub traffic_type: Option<String>,
-    /// Webhook URL for receipts and inbound events.
-    #[arg(long)]
-    pub notify_url: Option<String>,
-    /// Scheduled time, `YYYY-MM-DD HH:MM:SS`.
-    #[arg(long)]
-    pub schedule: Option<String>,
     #[command(flatten)]
     pub body: BodyFile,
+    /// Every other field of the request (`--type`: text when not given).
+    #[command(flatten)]
+    pub flags: flags::SendRcsMessage,
 }
 
+/// Exactly one of the two ids.
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
 pub struct RcsDlr {
     /// batch_id from the send answer.
-    #[arg(long)]
+    #[arg(long, required_unless_present = "msg_id", conflicts_with = "msg_id")]
     pub batch_id: Option<String>,
     /// msg_id of one message.
     #[arg(long)]
     pub msg_id: Option<String>,
+    #[command(flatten)]
+    pub flags: flags::GetRcsDlr,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum RcsAgent {
     /// Create or update a draft agent (`POST /rcs/agent`).
-    Create(RcsAgentCreate),
+    Create(Box<WithBody<flags::UpsertRcsAgent>>),
     /// Submit a draft for review (`POST /rcs/agent/submit`).
-    Submit {
-        /// ID of the draft agent to submit.
-        #[arg(long)]
-        agent_id: i64,
-    },
+    Submit(WithBody<flags::SubmitRcsAgent>),
     /// One agent (`GET /rcs/agent/{id}`).
-    Get {
-        /// Agent ID (or `--agent-id`, like the other rcs commands).
-        #[arg(
-            value_name = "AGENT_ID",
-            required_unless_present = "agent_id",
-            conflicts_with = "agent_id"
-        )]
-        id: Option<i64>,
-        /// Agent ID.
-        #[arg(long = "agent-id", value_name = "AGENT_ID")]
-        agent_id: Option<i64>,
-    },
+    Get(RcsAgentGet),
     /// All your agents (`GET /rcs/agents`).
-    List,
+    List(flags::ListRcsAgents),
     /// Request launch to carriers (`POST /rcs/agent/launch`).
-    Launch {
-        /// ID of the approved agent to launch.
-        #[arg(long)]
-        agent_id: i64,
-        /// Carrier, e.g. airtel-india (repeatable or comma-separated).
-        #[arg(long = "carrier", value_delimiter = ',', required = true)]
-        carriers: Vec<String>,
-    },
+    Launch(WithBody<flags::LaunchRcsAgent>),
 }
 
 #[derive(Debug, Args)]
-pub struct RcsAgentCreate {
-    /// Unique internal identifier, no spaces.
-    #[arg(long)]
-    pub agent_name: Option<String>,
-    /// Name shown to users.
-    #[arg(long)]
-    pub display_name: Option<String>,
-    /// Brand the agent represents.
-    #[arg(long)]
-    pub brand_name: Option<String>,
-    /// Short agent description.
-    #[arg(long)]
-    pub description: Option<String>,
-    /// Publicly accessible brand logo URL.
-    #[arg(long)]
-    pub logo_url: Option<String>,
-    /// Brand hex color, e.g. #00a896.
-    #[arg(long)]
-    pub color: Option<String>,
-    /// ASIA_PACIFIC, EUROPE or NORTH_AMERICA.
-    #[arg(long)]
-    pub hosting_region: Option<String>,
-    /// MULTI_USE, TRANSACTIONAL or PROMOTIONAL.
-    #[arg(long)]
-    pub agent_use_case: Option<String>,
+pub struct RcsAgentGet {
+    /// Agent ID (or `--agent-id`, like the other rcs commands).
+    #[arg(
+        value_name = "AGENT_ID",
+        required_unless_present = "agent_id",
+        conflicts_with = "agent_id"
+    )]
+    pub id: Option<i64>,
+    /// Agent ID.
+    #[arg(long = "agent-id", value_name = "AGENT_ID")]
+    pub agent_id: Option<i64>,
     #[command(flatten)]
-    pub body: BodyFile,
+    pub flags: flags::GetRcsAgent,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum RcsTestdevice {
     /// Add a test device (`POST /rcs/testdevice`).
-    Add(TestDevice),
+    Add(WithBody<flags::AddRcsTestDevice>),
     /// List an agent's test devices (`GET /rcs/testdevices`).
-    List {
-        /// RCS agent ID.
-        #[arg(long)]
-        agent_id: i64,
-    },
+    List(flags::ListRcsTestDevices),
     /// Remove a test device (`DELETE /rcs/testdevice`).
-    Remove(TestDevice),
-}
-
-#[derive(Debug, Args)]
-pub struct TestDevice {
-    /// RCS agent ID.
-    #[arg(long)]
-    pub agent_id: i64,
-    /// Phone number, e.g. +919887979736.
-    #[arg(long)]
-    pub phone: String,
+    Remove(WithBody<flags::RemoveRcsTestDevice>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -496,12 +400,6 @@ pub enum Voice {
 
 #[derive(Debug, Args)]
 pub struct VoiceCall {
-    /// Destination number (E.164 without +).
-    #[arg(long)]
-    pub to: Option<String>,
-    /// Your caller ID.
-    #[arg(long)]
-    pub from: Option<String>,
     /// Text to speak.
     #[arg(long, conflicts_with = "audio_url")]
     pub tts: Option<String>,
@@ -514,42 +412,20 @@ pub struct VoiceCall {
     /// How many times to repeat the TTS text.
     #[arg(long, requires = "tts")]
     pub repeat: Option<i64>,
-    /// URL of an .mp3 or .wav file to play.
-    #[arg(long)]
-    pub audio_url: Option<String>,
-    /// Campaign ID for grouping calls in reports.
-    #[arg(long)]
-    pub campaign_id: Option<i64>,
-    /// Scheduled time, `YYYY-MM-DD HH:MM:SS`.
-    #[arg(long)]
-    pub schedule: Option<String>,
-    /// Webhook URL for call status events.
-    #[arg(long)]
-    pub notify_url: Option<String>,
     #[command(flatten)]
     pub body: BodyFile,
+    /// Every other field of the request, from the document.
+    #[command(flatten)]
+    pub flags: flags::PlaceVoiceCall,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Otp {
     /// Send a one-time password (`POST /otp`); prints the reference to verify with.
-    Send {
-        /// Mobile number with country code.
-        #[arg(long)]
-        mobile: String,
-        /// OTP channel ID from the dashboard.
-        #[arg(long)]
-        channel: i64,
-    },
-    /// Verify a code (`GET /otp/verify`); exits 1 if it does not match.
-    Verify {
-        /// The reference returned by `otp send`.
-        #[arg(long)]
-        reference: String,
-        /// The code the user typed.
-        #[arg(long)]
-        otp: String,
-    },
+    Send(WithBody<flags::SendOtp>),
+    /// Verify a code (`GET /otp/verify`) — the reference `otp send` printed; exits 1 if it
+    /// does not match.
+    Verify(flags::VerifyOtp),
 }
 
 /// `noxitel sandbox [serve options]` or `noxitel sandbox ACTION`.

@@ -4,20 +4,18 @@ use std::io::Read as _;
 use std::path::Path;
 
 use noxitel_api::Client;
-use noxitel_api::types::{
-    RcsAgentRequest, RcsMessageContent, SendRcsMessageRequest, SendSmsRequest,
-    SendWhatsappMessageRequest, VoiceCallRequest, WhatsappReportMode,
-};
+use noxitel_api::types::{RcsMessageContent, SendSmsRequest};
 use noxitel_api::{Error, OtpVerification, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{
-    BodyFile, Otp, Output, Rcs, RcsAgent, RcsSend, RcsTestdevice, SmsSend, Voice, Whatsapp,
-    WhatsappSend,
+    BodyFile, Otp, Output, Rcs, RcsAgent, RcsSend, RcsTestdevice, SmsDlr, SmsSend, Voice, Whatsapp,
+    WhatsappSend, WithBody,
 };
 use crate::exit::{self, Failure};
+use crate::flags::{self, BodyFlags, Required};
 use crate::output;
 
 type Body = Map<String, Value>;
@@ -65,8 +63,27 @@ pub fn set<T: Serialize>(body: &mut Body, key: &str, value: Option<T>) {
     }
 }
 
-/// The request type from the merged body; a mismatch is a usage error.
-pub fn request<T: DeserializeOwned>(what: &str, body: Body) -> Result<T, Failure> {
+/// The request type from the merged body: a required field missing (named by its flag), or
+/// a body of the wrong shape, is a usage error.
+pub fn request<T: DeserializeOwned>(
+    what: &str,
+    required: &[Required],
+    body: Body,
+) -> Result<T, Failure> {
+    let missing: Vec<String> = required
+        .iter()
+        .filter(|r| !body.contains_key(r.field))
+        .map(|r| match r.flag {
+            Some(flag) => format!("--{flag}"),
+            None => format!("`{}`", r.field),
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(Failure::usage(format!(
+            "{what}: missing {} (as flags or in the --json file)",
+            missing.join(", ")
+        )));
+    }
     serde_json::from_value(Value::Object(body))
         .map_err(|e| Failure::usage(format!("{what}: invalid request: {e}")))
 }
@@ -111,26 +128,25 @@ fn done<T: Serialize>(
     }
 }
 
-pub async fn credits(client: &Client, output: Output) -> Result<(), Failure> {
-    done(
-        output,
-        "credits",
-        client.get_credits().with_response().await,
-    )
+pub async fn credits(
+    client: &Client,
+    output: Output,
+    flags: &flags::GetCredits,
+) -> Result<(), Failure> {
+    let call = flags.apply(client.get_credits());
+    done(output, "credits", call.with_response().await)
 }
 
 /// `sms send` without `--csv`.
 pub async fn sms_send(client: &Client, output: Output, args: &SmsSend) -> Result<(), Failure> {
-    let mut body = read_body(&args.body)?;
+    let mut body = sms_template(args)?;
     if !args.to.is_empty() {
         body.insert(
             "contacts".into(),
             contacts("mobile", &args.to, &params(&args.params)?),
         );
     }
-    sms_options(&mut body, args);
-    set(&mut body, "contactGroup", args.contact_group);
-    let req: SendSmsRequest = request("sms send", body)?;
+    let req: SendSmsRequest = request("sms send", flags::SendSms::REQUIRED, body)?;
     warn_unfilled_placeholders(&req);
     done(
         output,
@@ -158,31 +174,27 @@ fn warn_unfilled_placeholders(req: &SendSmsRequest) {
     }
 }
 
-/// The `sms send` flags other than the recipients (shared with the bulk path).
-pub fn sms_options(body: &mut Body, args: &SmsSend) {
-    set(body, "message", args.message.as_ref());
-    set(body, "sender", args.sender.as_ref());
-    set(body, "mode", args.mode.as_ref());
-    set(body, "campaignId", args.campaign_id);
-    set(body, "routeId", args.route_id);
-    set(body, "templateId", args.template_id);
-    set(body, "schedule", args.schedule.as_ref());
-    set(body, "notifyUrl", args.notify_url.as_ref());
-    set(body, "dlt_entity_id", args.dlt_entity_id.as_ref());
-    set(body, "dlt_template_id", args.dlt_template_id.as_ref());
+/// The `sms send` body but the recipients: the --json file, then the flags (shared with the
+/// bulk path, which adds each batch's contacts).
+pub fn sms_template(args: &SmsSend) -> Result<Body, Failure> {
+    let mut body = read_body(&args.body)?;
+    args.flags.merge(&mut body);
+    set(&mut body, "message", args.message.as_ref());
+    set(&mut body, "contactGroup", args.contact_group);
+    Ok(body)
 }
 
-pub async fn sms_dlr(
-    client: &Client,
-    output: Output,
-    batch_id: Option<&str>,
-    sms_id: Option<&str>,
-) -> Result<(), Failure> {
-    let call = client
-        .get_sms_dlr()
-        .set_batch_id(batch_id.map(str::to_owned))
-        .set_sms_id(sms_id.map(str::to_owned));
-    done(output, "sms dlr", call.with_response().await)
+pub async fn sms_dlr(client: &Client, output: Output, args: &SmsDlr) -> Result<(), Failure> {
+    let mut body = Body::new();
+    args.flags.merge(&mut body);
+    set(&mut body, "batch_id", args.batch_id.as_ref());
+    set(&mut body, "sms_id", args.sms_id.as_ref());
+    let req = request("sms dlr", flags::GetSmsDlr::REQUIRED, body)?;
+    done(
+        output,
+        "sms dlr",
+        client.get_sms_dlr().body(req).with_response().await,
+    )
 }
 
 /// `sms segments`: offline.
@@ -203,38 +215,19 @@ pub fn sms_segments(output: Output, text: &str) -> Result<(), Failure> {
 pub async fn whatsapp(client: &Client, output: Output, cmd: &Whatsapp) -> Result<(), Failure> {
     match cmd {
         Whatsapp::Send(args) => whatsapp_send(client, output, args).await,
-        Whatsapp::Report { mode, id } => {
-            let mode = if mode == "campaign" {
-                WhatsappReportMode::Campaign
-            } else {
-                WhatsappReportMode::Message
-            };
-            done(
-                output,
-                "whatsapp report",
-                client
-                    .get_whatsapp_report()
-                    .mode(mode)
-                    .id(id)
-                    .with_response()
-                    .await,
-            )
+        Whatsapp::Report(args) => {
+            let call = args.flags.apply(client.get_whatsapp_report());
+            let call = call.mode(args.mode);
+            done(output, "whatsapp report", call.with_response().await)
         }
-        Whatsapp::Window { phone_id, msisdn } => done(
-            output,
-            "whatsapp window",
-            client
-                .check_whatsapp_window()
-                .phone_id(phone_id)
-                .msisdn(msisdn)
-                .with_response()
-                .await,
-        ),
-        Whatsapp::Prices => done(
-            output,
-            "whatsapp prices",
-            client.get_whatsapp_prices().with_response().await,
-        ),
+        Whatsapp::Window(flags) => {
+            let call = flags.apply(client.check_whatsapp_window());
+            done(output, "whatsapp window", call.with_response().await)
+        }
+        Whatsapp::Prices(flags) => {
+            let call = flags.apply(client.get_whatsapp_prices());
+            done(output, "whatsapp prices", call.with_response().await)
+        }
     }
 }
 
@@ -244,21 +237,18 @@ async fn whatsapp_send(
     args: &WhatsappSend,
 ) -> Result<(), Failure> {
     let mut body = read_body(&args.body)?;
+    args.flags.merge(&mut body);
+    set(&mut body, "message", args.message.as_ref());
     if !args.to.is_empty() {
         body.insert("contacts".into(), contacts("msisdn", &args.to, &Map::new()));
     }
-    set(&mut body, "type", args.kind.as_ref());
-    set(&mut body, "message", args.message.as_ref());
-    set(&mut body, "phoneId", args.phone_id.as_ref());
-    set(&mut body, "templateId", args.template_id.as_ref());
-    set(&mut body, "replyToMessageId", args.reply_to.as_ref());
     if let Some(url) = &args.media_url {
         let mut media = Map::new();
         media.insert("url".into(), json!(url));
         set(&mut media, "caption", args.caption.as_ref());
         body.insert("media".into(), Value::Object(media));
     }
-    let req: SendWhatsappMessageRequest = request("whatsapp send", body)?;
+    let req = request("whatsapp send", flags::SendWhatsappMessage::REQUIRED, body)?;
     done(
         output,
         "whatsapp send",
@@ -273,59 +263,35 @@ async fn whatsapp_send(
 pub async fn rcs(client: &Client, output: Output, cmd: &Rcs) -> Result<(), Failure> {
     match cmd {
         Rcs::Send(args) => rcs_send(client, output, args).await,
-        Rcs::Dlr(args) => done(
-            output,
-            "rcs dlr",
-            client
-                .get_rcs_dlr()
+        Rcs::Dlr(args) => {
+            let call = args.flags.apply(client.get_rcs_dlr());
+            let call = call
                 .set_batch_id(args.batch_id.clone())
-                .set_msg_id(args.msg_id.clone())
-                .with_response()
-                .await,
-        ),
-        Rcs::Capability { mobile, agent_id } => done(
-            output,
-            "rcs capability",
-            client
-                .get_rcs_capability()
-                .mobile(mobile)
-                .agent_id(*agent_id)
-                .with_response()
-                .await,
-        ),
-        Rcs::Conversation { agent_id, mobile } => done(
-            output,
-            "rcs conversation",
-            client
-                .get_rcs_conversation()
-                .agent_id(*agent_id)
-                .mobile(mobile)
-                .with_response()
-                .await,
-        ),
+                .set_msg_id(args.msg_id.clone());
+            done(output, "rcs dlr", call.with_response().await)
+        }
+        Rcs::Capability(flags) => {
+            let call = flags.apply(client.get_rcs_capability());
+            done(output, "rcs capability", call.with_response().await)
+        }
+        Rcs::Conversation(flags) => {
+            let call = flags.apply(client.get_rcs_conversation());
+            done(output, "rcs conversation", call.with_response().await)
+        }
         Rcs::Agent(cmd) => rcs_agent(client, output, cmd).await,
         Rcs::Testdevice(cmd) => match cmd {
-            RcsTestdevice::Add(d) => {
-                let call = client
-                    .add_rcs_test_device()
-                    .agent_id(d.agent_id)
-                    .phone_number(&d.phone);
+            RcsTestdevice::Add(args) => {
+                let req = with_body("rcs testdevice add", args)?;
+                let call = client.add_rcs_test_device().body(req);
                 done(output, "rcs testdevice add", call.with_response().await)
             }
-            RcsTestdevice::List { agent_id } => done(
-                output,
-                "rcs testdevice list",
-                client
-                    .list_rcs_test_devices()
-                    .agent_id(*agent_id)
-                    .with_response()
-                    .await,
-            ),
-            RcsTestdevice::Remove(d) => {
-                let call = client
-                    .remove_rcs_test_device()
-                    .agent_id(d.agent_id)
-                    .phone_number(&d.phone);
+            RcsTestdevice::List(flags) => {
+                let call = flags.apply(client.list_rcs_test_devices());
+                done(output, "rcs testdevice list", call.with_response().await)
+            }
+            RcsTestdevice::Remove(args) => {
+                let req = with_body("rcs testdevice remove", args)?;
+                let call = client.remove_rcs_test_device().body(req);
                 done(output, "rcs testdevice remove", call.with_response().await)
             }
         },
@@ -334,14 +300,13 @@ pub async fn rcs(client: &Client, output: Output, cmd: &Rcs) -> Result<(), Failu
 
 async fn rcs_send(client: &Client, output: Output, args: &RcsSend) -> Result<(), Failure> {
     let mut body = read_body(&args.body)?;
+    args.flags.merge(&mut body);
     if !args.to.is_empty() {
         body.insert(
             "contacts".into(),
             contacts("mobile", &args.to, &params(&args.params)?),
         );
     }
-    set(&mut body, "agentId", args.agent_id);
-    set(&mut body, "type", args.kind.as_ref());
     if let Some(text) = &args.text {
         body.insert("content".into(), json!({ "text": text }));
     }
@@ -355,11 +320,7 @@ async fn rcs_send(client: &Client, output: Output, args: &RcsSend) -> Result<(),
     if !body.contains_key("type") {
         body.insert("type".into(), json!("text"));
     }
-    set(&mut body, "templateId", args.template_id);
-    set(&mut body, "trafficType", args.traffic_type.as_ref());
-    set(&mut body, "notifyUrl", args.notify_url.as_ref());
-    set(&mut body, "schedule", args.schedule.as_ref());
-    let req: SendRcsMessageRequest = request("rcs send", body)?;
+    let req = request("rcs send", flags::SendRcsMessage::REQUIRED, body)?;
     done(
         output,
         "rcs send",
@@ -390,48 +351,41 @@ fn untyped_content(path: &Path, content: &Value) -> Result<(), Failure> {
     }))
 }
 
+/// The request of a command without hand-made flags: the --json file, then the flags.
+fn with_body<F: BodyFlags + clap::Args + clap::FromArgMatches, T: DeserializeOwned>(
+    what: &str,
+    args: &WithBody<F>,
+) -> Result<T, Failure> {
+    let mut body = read_body(&args.body)?;
+    args.flags.merge(&mut body);
+    request(what, F::REQUIRED, body)
+}
+
 async fn rcs_agent(client: &Client, output: Output, cmd: &RcsAgent) -> Result<(), Failure> {
     match cmd {
         RcsAgent::Create(args) => {
-            let mut body = read_body(&args.body)?;
-            set(&mut body, "agentName", args.agent_name.as_ref());
-            set(&mut body, "displayName", args.display_name.as_ref());
-            set(&mut body, "brandName", args.brand_name.as_ref());
-            set(&mut body, "description", args.description.as_ref());
-            set(&mut body, "logoUrl", args.logo_url.as_ref());
-            set(&mut body, "color", args.color.as_ref());
-            set(&mut body, "hostingRegion", args.hosting_region.as_ref());
-            set(&mut body, "agentUseCase", args.agent_use_case.as_ref());
-            let req: RcsAgentRequest = request("rcs agent create", body)?;
-            done(
-                output,
-                "rcs agent create",
-                client.upsert_rcs_agent().body(req).with_response().await,
-            )
+            let req = with_body("rcs agent create", args)?;
+            let call = client.upsert_rcs_agent().body(req);
+            done(output, "rcs agent create", call.with_response().await)
         }
-        RcsAgent::Submit { agent_id } => {
-            let call = client.submit_rcs_agent().agent_id(*agent_id);
+        RcsAgent::Submit(args) => {
+            let req = with_body("rcs agent submit", args)?;
+            let call = client.submit_rcs_agent().body(req);
             done(output, "rcs agent submit", call.with_response().await)
         }
-        RcsAgent::Get { id, agent_id } => {
-            // clap requires exactly one of the two.
-            let id = id.or(*agent_id).unwrap_or_default();
-            done(
-                output,
-                "rcs agent get",
-                client.get_rcs_agent().id(id).with_response().await,
-            )
+        RcsAgent::Get(args) => {
+            // clap requires exactly one of the two spellings.
+            let id = args.id.or(args.agent_id).unwrap_or_default();
+            let call = args.flags.apply(client.get_rcs_agent()).id(id);
+            done(output, "rcs agent get", call.with_response().await)
         }
-        RcsAgent::List => done(
-            output,
-            "rcs agent list",
-            client.list_rcs_agents().with_response().await,
-        ),
-        RcsAgent::Launch { agent_id, carriers } => {
-            let call = client
-                .launch_rcs_agent()
-                .agent_id(*agent_id)
-                .carriers(carriers);
+        RcsAgent::List(flags) => {
+            let call = flags.apply(client.list_rcs_agents());
+            done(output, "rcs agent list", call.with_response().await)
+        }
+        RcsAgent::Launch(args) => {
+            let req = with_body("rcs agent launch", args)?;
+            let call = client.launch_rcs_agent().body(req);
             done(output, "rcs agent launch", call.with_response().await)
         }
     }
@@ -440,8 +394,7 @@ async fn rcs_agent(client: &Client, output: Output, cmd: &RcsAgent) -> Result<()
 pub async fn voice(client: &Client, output: Output, cmd: &Voice) -> Result<(), Failure> {
     let Voice::Call(args) = cmd;
     let mut body = read_body(&args.body)?;
-    set(&mut body, "to", args.to.as_ref());
-    set(&mut body, "from", args.from.as_ref());
+    args.flags.merge(&mut body);
     if let Some(text) = &args.tts {
         let mut tts = Map::new();
         tts.insert("text".into(), json!(text));
@@ -450,11 +403,7 @@ pub async fn voice(client: &Client, output: Output, cmd: &Voice) -> Result<(), F
         set(&mut tts, "repeat", args.repeat);
         body.insert("tts".into(), Value::Object(tts));
     }
-    set(&mut body, "audioUrl", args.audio_url.as_ref());
-    set(&mut body, "campaignId", args.campaign_id);
-    set(&mut body, "schedule", args.schedule.as_ref());
-    set(&mut body, "notifyUrl", args.notify_url.as_ref());
-    let req: VoiceCallRequest = request("voice call", body)?;
+    let req = request("voice call", flags::PlaceVoiceCall::REQUIRED, body)?;
     done(
         output,
         "voice call",
@@ -464,32 +413,31 @@ pub async fn voice(client: &Client, output: Output, cmd: &Voice) -> Result<(), F
 
 pub async fn otp(client: &Client, output: Output, cmd: &Otp) -> Result<(), Failure> {
     match cmd {
-        Otp::Send { mobile, channel } => {
-            let call = client.send_otp().channel(*channel).mobile(mobile);
+        Otp::Send(args) => {
+            let req = with_body("otp send", args)?;
+            let call = client.send_otp().body(req);
             done(output, "otp send", call.with_response().await)
         }
-        Otp::Verify { reference, otp } => {
-            match client.verify_otp().reference(reference).otp(otp).await {
-                // The outcome, whichever way the API answered it (see `OtpVerification`).
-                Ok(OtpVerification::Matched) => {
-                    output::print(output, &json!({"status": "success", "matched": "yes"}))
-                }
-                Ok(OtpVerification::NotMatched { message }) => {
-                    let mut answer = json!({"status": "error", "matched": "no"});
-                    if let Some(m) = &message {
-                        answer["message"] = json!(m);
-                    }
-                    output::print(output, &answer)?;
-                    Err(Failure::new(
-                        exit::Kind::Refused,
-                        format!(
-                            "otp verify: not matched: {}",
-                            message.as_deref().unwrap_or("wrong or expired code")
-                        ),
-                    ))
-                }
-                Err(e) => Err(Failure::api("otp verify", e)),
+        Otp::Verify(flags) => match flags.apply(client.verify_otp()).await {
+            // The outcome, whichever way the API answered it (see `OtpVerification`).
+            Ok(OtpVerification::Matched) => {
+                output::print(output, &json!({"status": "success", "matched": "yes"}))
             }
-        }
+            Ok(OtpVerification::NotMatched { message }) => {
+                let mut answer = json!({"status": "error", "matched": "no"});
+                if let Some(m) = &message {
+                    answer["message"] = json!(m);
+                }
+                output::print(output, &answer)?;
+                Err(Failure::new(
+                    exit::Kind::Refused,
+                    format!(
+                        "otp verify: not matched: {}",
+                        message.as_deref().unwrap_or("wrong or expired code")
+                    ),
+                ))
+            }
+            Err(e) => Err(Failure::api("otp verify", e)),
+        },
     }
 }

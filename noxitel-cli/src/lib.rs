@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod cli;
 pub mod commands;
 pub mod exit;
+pub mod flags;
 pub mod output;
 #[cfg(feature = "sandbox")]
 pub mod sandbox_cmd;
@@ -120,22 +121,14 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     // the typed value.
     let client = client(&cli.global)?;
     match &cli.command {
-        Command::Credits => commands::credits(&client, output).await?,
+        Command::Credits(flags) => commands::credits(&client, output, flags).await?,
         Command::Sms(Sms::Send(args)) => {
             if let Some(csv) = &args.csv {
                 return bulk_send(&client, output, args, csv).await;
             }
             commands::sms_send(&client, output, args).await?;
         }
-        Command::Sms(Sms::Dlr(args)) => {
-            commands::sms_dlr(
-                &client,
-                output,
-                args.batch_id.as_deref(),
-                args.sms_id.as_deref(),
-            )
-            .await?
-        }
+        Command::Sms(Sms::Dlr(args)) => commands::sms_dlr(&client, output, args).await?,
         Command::Whatsapp(cmd) => commands::whatsapp(&client, output, cmd).await?,
         Command::Rcs(cmd) => commands::rcs(&client, output, cmd).await?,
         Command::Voice(cmd) => commands::voice(&client, output, cmd).await?,
@@ -156,8 +149,7 @@ async fn bulk_send(
     args: &cli::SmsSend,
     csv: &std::path::Path,
 ) -> Result<u8, Failure> {
-    let mut template = commands::read_body(&args.body)?;
-    commands::sms_options(&mut template, args);
+    let template = commands::sms_template(args)?;
     let mut cfg = bulk::BulkConfig::new(csv, template);
     cfg.batch_size = args.bulk.batch_size as usize;
     cfg.concurrency = args.bulk.concurrency as usize;

@@ -337,7 +337,7 @@ fn every_operation_sends_the_documented_request() {
             answer: json!({"status": "success", "data": [{"agentId": 42, "agentName": "support_bot"}]}),
         },
         Case {
-            args: "rcs agent launch --agent-id 42 --carrier airtel-india,reliance-jio-india",
+            args: "rcs agent launch --agent-id 42 --carriers airtel-india,reliance-jio-india",
             method: "POST",
             path: "/rcs/agent/launch",
             query: &[],
@@ -345,7 +345,7 @@ fn every_operation_sends_the_documented_request() {
             answer: ok(),
         },
         Case {
-            args: "rcs testdevice add --agent-id 42 --phone +919887979736",
+            args: "rcs testdevice add --agent-id 42 --phone-number +919887979736",
             method: "POST",
             path: "/rcs/testdevice",
             query: &[],
@@ -361,7 +361,7 @@ fn every_operation_sends_the_documented_request() {
             answer: json!({"status": "success", "data": ["+919887979736"]}),
         },
         Case {
-            args: "rcs testdevice remove --agent-id 42 --phone +919887979736",
+            args: "rcs testdevice remove --agent-id 42 --phone-number +919887979736",
             method: "DELETE",
             path: "/rcs/testdevice",
             query: &[],
@@ -681,7 +681,7 @@ fn global_options_have_their_own_heading_and_stay_out_of_usage_lines() {
     );
     // Token and base URL from the environment are not shown as if they had to be typed.
     let out = noxitel("http://127.0.0.1:9/api/v2")
-        .args(["otp", "send"])
+        .args(["otp", "verify"])
         .output()
         .unwrap();
     let (_, stderr) = exited(&out, 2);
@@ -691,7 +691,7 @@ fn global_options_have_their_own_heading_and_stay_out_of_usage_lines() {
         .expect(&stderr);
     assert_eq!(
         usage,
-        "Usage: noxitel otp send --mobile <MOBILE> --channel <CHANNEL>"
+        "Usage: noxitel otp verify --reference <REFERENCE> --otp <OTP>"
     );
 }
 

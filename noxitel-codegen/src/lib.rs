@@ -3,7 +3,8 @@
 //! * [`types_code`] — every component schema as a Rust type (typify), for `noxitel-types`;
 //! * [`raw_code`] — the progenitor client (`noxitel_api::raw`), reusing those types;
 //! * [`calls_code`] — `noxitel_api::calls`: one fluent builder per operation, started by a
-//!   method of `noxitel_api::Client`.
+//!   method of `noxitel_api::Client`;
+//! * [`flags_code`] — `noxitel_cli::flags`: the `noxitel` command's flags of each operation.
 //!
 //! Build scripts and `cargo xtask` call these functions, so every consumer generates with the
 //! same settings.
@@ -11,12 +12,14 @@
 
 mod calls;
 mod constructors;
+mod flags;
 pub mod json_schema;
 mod raw;
 mod spec;
 mod types;
 
 pub use calls::{ADAPTED_OPERATIONS, Adapted, calls_code};
+pub use flags::flags_code;
 pub use raw::raw_code;
 pub use spec::{Operation, Param, ParamType, Spec};
 pub use types::types_code;

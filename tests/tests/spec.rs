@@ -1144,10 +1144,11 @@ fn the_json_copy_generates_the_same_code_as_the_document() {
         "openapi/noxitel.json is stale: run `cargo xtask generate`"
     );
     type Generator = fn(&noxitel_codegen::Spec) -> Result<String, noxitel_codegen::Error>;
-    let generators: [(&str, Generator); 3] = [
+    let generators: [(&str, Generator); 4] = [
         ("types", noxitel_codegen::types_code),
         ("raw", noxitel_codegen::raw_code),
         ("calls", noxitel_codegen::calls_code),
+        ("flags", noxitel_codegen::flags_code),
     ];
     for (name, generate) in generators {
         assert!(

@@ -29,6 +29,8 @@ pub const GOLDEN_TYPES: &str = "golden/noxitel-types.rs";
 pub const GOLDEN_RAW: &str = "golden/noxitel-api-raw.rs";
 /// Golden copy of `noxitel_codegen::calls_code`.
 pub const GOLDEN_CALLS: &str = "golden/noxitel-api-calls.rs";
+/// Golden copy of `noxitel_codegen::flags_code`.
+pub const GOLDEN_FLAGS: &str = "golden/noxitel-cli-flags.rs";
 
 /// Every artifact, in the order they are rendered and reported.
 pub const ALL: &[&str] = &[
@@ -37,6 +39,7 @@ pub const ALL: &[&str] = &[
     GOLDEN_TYPES,
     GOLDEN_RAW,
     GOLDEN_CALLS,
+    GOLDEN_FLAGS,
 ];
 
 /// Second line of the golden Rust copies (the first is noxitel-codegen's own header).
@@ -88,6 +91,10 @@ pub fn render(root: &Path) -> Result<Vec<Artifact>> {
         Artifact {
             path: GOLDEN_CALLS,
             contents: golden(noxitel_codegen::calls_code(&spec)),
+        },
+        Artifact {
+            path: GOLDEN_FLAGS,
+            contents: golden(noxitel_codegen::flags_code(&spec)),
         },
     ])
 }
