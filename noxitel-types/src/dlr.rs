@@ -92,28 +92,26 @@ pub enum DeliveryStatus {
 impl DeliveryStatus {
     /// Reads a status text or operator code (ASCII case and surrounding spaces ignored).
     pub fn parse(text: &str) -> Self {
-        let known = |word: &str| text.trim().eq_ignore_ascii_case(word);
-        if known("Handset Delivered") || known("DELIVRD") || known("delivered") {
-            Self::Delivered
-        } else if known("read") {
-            Self::Read
-        } else if known("sent") {
-            Self::Sent
-        } else if known("pending") {
-            Self::Pending
-        } else if known("Submitted") {
-            Self::Submitted
-        } else if known("Scheduled") {
-            Self::Scheduled
-        } else if known("failed") {
-            Self::Failed
-        } else if known("UNDELIV") {
-            Self::Undelivered
-        } else if known("incompatible") {
-            Self::Incompatible
-        } else {
-            Self::Unknown(text.to_owned())
-        }
+        use DeliveryStatus::*;
+        let words = [
+            (
+                ["Handset Delivered", "DELIVRD", "delivered"].as_slice(),
+                Delivered,
+            ),
+            (&["read"], Read),
+            (&["sent"], Sent),
+            (&["pending"], Pending),
+            (&["Submitted"], Submitted),
+            (&["Scheduled"], Scheduled),
+            (&["failed"], Failed),
+            (&["UNDELIV"], Undelivered),
+            (&["incompatible"], Incompatible),
+        ];
+        let trimmed = text.trim();
+        words
+            .into_iter()
+            .find(|(known, _)| known.iter().any(|word| trimmed.eq_ignore_ascii_case(word)))
+            .map_or_else(|| Unknown(text.to_owned()), |(_, status)| status)
     }
 
     /// Reached the handset: [`Delivered`](Self::Delivered) or [`Read`](Self::Read).
@@ -352,18 +350,16 @@ mod tests {
     #[test]
     fn classes() {
         use DeliveryStatus::*;
-        let all = [
-            Scheduled,
-            Submitted,
-            Pending,
-            Sent,
-            Delivered,
-            Read,
-            Failed,
-            Undelivered,
-            Incompatible,
-        ];
-        for status in all {
+        // Every variant but Unknown: those still on their way, then the final ones.
+        let on_the_way = [Scheduled, Submitted, Pending, Sent];
+        let finals = [Delivered, Read, Failed, Undelivered, Incompatible];
+        for status in &on_the_way {
+            assert!(status.is_pending(), "{status}");
+        }
+        for status in &finals {
+            assert!(status.is_final(), "{status}");
+        }
+        for status in on_the_way.into_iter().chain(finals) {
             let (delivered, failed) = (status.is_delivered(), status.is_failed());
             assert_eq!(delivered, matches!(status, Delivered | Read), "{status}");
             assert_eq!(

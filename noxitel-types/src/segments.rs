@@ -177,6 +177,20 @@ pub fn count_as(text: &str, encoding: Encoding) -> SegmentCount {
 mod tests {
     use super::*;
 
+    /// (encoding, chars, units, segments, remaining) of `text`.
+    fn counted(text: &str) -> (Encoding, usize, usize, usize, usize) {
+        let c = count(text);
+        (c.encoding, c.chars, c.units, c.segments, c.remaining)
+    }
+
+    /// Asserts how many parts `n` repetitions of `text` take, for each `(n, parts)`.
+    #[track_caller]
+    fn assert_parts(text: &str, cases: &[(usize, usize)]) {
+        for &(n, parts) in cases {
+            assert_eq!(count(&text.repeat(n)).segments, parts, "{n} × {text:?}");
+        }
+    }
+
     #[test]
     fn forced_ucs2_counts_a_gsm_text_in_utf16_units() {
         let text = "a".repeat(71);
@@ -187,20 +201,12 @@ mod tests {
 
     #[test]
     fn empty_text_has_no_segment() {
-        let c = count("");
-        assert_eq!(
-            (c.encoding, c.units, c.segments, c.remaining),
-            (Encoding::Gsm7, 0, 0, 160)
-        );
+        assert_eq!(counted(""), (Encoding::Gsm7, 0, 0, 0, 160));
     }
 
     #[test]
     fn gsm7_single_part_boundary() {
-        let c = count(&"a".repeat(160));
-        assert_eq!(
-            (c.encoding, c.units, c.segments, c.remaining),
-            (Encoding::Gsm7, 160, 1, 0)
-        );
+        assert_eq!(counted(&"a".repeat(160)), (Encoding::Gsm7, 160, 160, 1, 0));
         let c = count(&"a".repeat(161));
         assert_eq!((c.units, c.segments, c.per_segment), (161, 2, 153));
         assert_eq!(c.remaining, 153 * 2 - 161);
@@ -208,10 +214,7 @@ mod tests {
 
     #[test]
     fn gsm7_multi_part_boundaries() {
-        assert_eq!(count(&"a".repeat(306)).segments, 2);
-        assert_eq!(count(&"a".repeat(307)).segments, 3);
-        assert_eq!(count(&"a".repeat(459)).segments, 3);
-        assert_eq!(count(&"a".repeat(460)).segments, 4);
+        assert_parts("a", &[(306, 2), (307, 3), (459, 3), (460, 4)]);
     }
 
     #[test]
@@ -239,8 +242,7 @@ mod tests {
         // 153-septet boundary: it moves to the next part.
         let text = format!("{}€{}", "a".repeat(152), "a".repeat(152));
         let c = count(&text);
-        assert_eq!(c.units, 306);
-        assert_eq!(c.segments, 3, "306 septets but the escape cannot be cut");
+        assert_eq!((c.units, c.segments), (306, 3), "the escape cannot be cut");
     }
 
     #[test]
@@ -272,11 +274,7 @@ mod tests {
 
     #[test]
     fn emoji_surrogate_pairs_count_two_units() {
-        let c = count("😀");
-        assert_eq!(
-            (c.encoding, c.chars, c.units, c.segments),
-            (Encoding::Ucs2, 1, 2, 1)
-        );
+        assert_eq!(counted("😀"), (Encoding::Ucs2, 1, 2, 1, 68));
         // 35 emoji = 70 units: one SMS; 36 = 72: two.
         assert_eq!(count(&"😀".repeat(35)).segments, 1);
         let c = count(&"😀".repeat(36));
@@ -290,16 +288,12 @@ mod tests {
         // 66 units, then an emoji that would straddle the 67-unit boundary.
         let text = format!("{}😀{}", "ç".repeat(66), "ç".repeat(66));
         let c = count(&text);
-        assert_eq!(c.units, 134);
-        assert_eq!(c.segments, 3, "134 units but the pair cannot be cut");
+        assert_eq!((c.units, c.segments), (134, 3), "the pair cannot be cut");
         assert_eq!(count(&"ç".repeat(134)).segments, 2);
     }
 
     #[test]
     fn ucs2_multi_part_boundaries() {
-        assert_eq!(count(&"ç".repeat(134)).segments, 2);
-        assert_eq!(count(&"ç".repeat(135)).segments, 3);
-        assert_eq!(count(&"ç".repeat(201)).segments, 3);
-        assert_eq!(count(&"ç".repeat(202)).segments, 4);
+        assert_parts("ç", &[(134, 2), (135, 3), (201, 3), (202, 4)]);
     }
 }

@@ -116,6 +116,11 @@ fn each<T>(field: &str, item: &str, items: &[T], check: impl Fn(&str, &T) -> Res
     Ok(())
 }
 
+/// `value`, if set, passes `check` as `field`.
+fn optional(field: &str, value: &Option<String>, check: fn(&str, &str) -> Result) -> Result {
+    value.as_deref().map_or(Ok(()), |value| check(field, value))
+}
+
 fn contacts_or_group(contacts: &[Contact], group: Option<i64>) -> Result {
     if contacts.is_empty() && group.is_none() {
         return Err(ValidationError::new(
@@ -142,15 +147,9 @@ impl Validate for SendSmsRequest {
             (Some(message), None) => non_empty("message", message)?,
             _ => {}
         }
-        if let Some(sender) = &self.sender {
-            non_empty("sender", sender)?;
-        }
-        if let Some(value) = &self.schedule {
-            schedule("schedule", value)?;
-        }
-        if let Some(url) = &self.notify_url {
-            webhook_url("notifyUrl", url)?;
-        }
+        optional("sender", &self.sender, non_empty)?;
+        optional("schedule", &self.schedule, schedule)?;
+        optional("notifyUrl", &self.notify_url, webhook_url)?;
         Ok(())
     }
 }
@@ -231,12 +230,8 @@ impl Validate for SendWhatsappMessageRequest {
 impl Validate for SendRcsMessageRequest {
     fn validate(&self) -> Result {
         contacts_or_group(&self.contacts, self.contact_group)?;
-        if let Some(value) = &self.schedule {
-            schedule("schedule", value)?;
-        }
-        if let Some(url) = &self.notify_url {
-            webhook_url("notifyUrl", url)?;
-        }
+        optional("schedule", &self.schedule, schedule)?;
+        optional("notifyUrl", &self.notify_url, webhook_url)?;
         let content = match (&self.content, self.template_id) {
             (None, None) => {
                 return Err(ValidationError::new(
@@ -299,9 +294,7 @@ impl Validate for RcsAgentRequest {
         }
         non_empty("displayName", &self.display_name)?;
         non_empty("brandName", &self.brand_name)?;
-        if let Some(color) = &self.color {
-            hex_color("color", color)?;
-        }
+        optional("color", &self.color, hex_color)?;
         Ok(())
     }
 }
@@ -352,12 +345,8 @@ impl Validate for VoiceCallRequest {
             (Some(tts), _) => non_empty("tts.text", &tts.text),
             (None, Some(url)) => non_empty("audioUrl", url),
         }?;
-        if let Some(value) = &self.schedule {
-            schedule("schedule", value)?;
-        }
-        if let Some(url) = &self.notify_url {
-            webhook_url("notifyUrl", url)?;
-        }
+        optional("schedule", &self.schedule, schedule)?;
+        optional("notifyUrl", &self.notify_url, webhook_url)?;
         Ok(())
     }
 }

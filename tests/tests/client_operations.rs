@@ -9,11 +9,11 @@ use httpmock::Method::{DELETE, GET, POST};
 use httpmock::MockServer;
 use noxitel_api::OtpVerification;
 use noxitel_api::types::{
-    Contact, RcsAgentLaunchRequest, RcsAgentRequest, RcsDeliveryStatus, RcsFeature,
-    RcsMessageContent, RcsMessageType, RcsSuggestion, RcsTestDeviceRequest, RcsTrafficType,
-    ResponseStatus, SendRcsMessageRequest, SendSmsRequest, SendWhatsappMessageRequest,
-    SmsDlrRequest, SmsMode, StringOrNumber, VoiceCallRequest, VoiceCallStatus, WhatsappMessageType,
-    WhatsappReport, WhatsappReportMode,
+    RcsAgentLaunchRequest, RcsAgentRequest, RcsDeliveryStatus, RcsFeature, RcsMessageContent,
+    RcsMessageType, RcsSuggestion, RcsTestDeviceRequest, RcsTrafficType, ResponseStatus,
+    SendRcsMessageRequest, SendSmsRequest, SendWhatsappMessageRequest, SmsDlrRequest, SmsMode,
+    StringOrNumber, VoiceCallRequest, VoiceCallStatus, WhatsappMessageType, WhatsappReport,
+    WhatsappReportMode,
 };
 use serde_json::{Value, json};
 
@@ -53,19 +53,7 @@ async fn send_sms_posts_the_reference_curl_body() {
 
 #[tokio::test]
 async fn send_sms_request_built_in_code_serializes_to_the_reference_example() {
-    let contact = Contact::new("919887111111")
-        .param("name", "Sam")
-        .param("otp", "847291");
-    let body = SendSmsRequest::new()
-        .campaign_id(1)
-        .route_id(1)
-        .sender("NOXITEL")
-        .mode(SmsMode::Text)
-        .message("Hi #name#, your OTP is #otp#")
-        .contact(contact.clone())
-        .notify_url("https://yourapp.com/webhook/sms")
-        .dlt_entity_id("1234567890")
-        .dlt_template_id("1234567890");
+    let body = common::sms_example();
     assert_eq!(to_json(&body), seed("sms-send-request-curl.json"));
 
     let server = MockServer::start_async().await;
@@ -75,18 +63,19 @@ async fn send_sms_request_built_in_code_serializes_to_the_reference_example() {
             then.status(200).json_body(seed("sms-send-success.json"));
         })
         .await;
-    // The same request through the operation's builder, and passed whole.
+    // The same request through the operation's builder (its setters in another order, which
+    // does not matter), and passed whole.
     client_for(&server)
         .send_sms()
-        .campaign_id(1)
-        .route_id(1)
-        .sender("NOXITEL")
-        .mode(SmsMode::Text)
+        .contact(common::sms_example_contact())
         .message("Hi #name#, your OTP is #otp#")
-        .contact(contact)
-        .notify_url("https://yourapp.com/webhook/sms")
-        .dlt_entity_id("1234567890")
+        .mode(SmsMode::Text)
+        .sender("NOXITEL")
         .dlt_template_id("1234567890")
+        .campaign_id(1)
+        .notify_url("https://yourapp.com/webhook/sms")
+        .route_id(1)
+        .dlt_entity_id("1234567890")
         .send()
         .await
         .unwrap();

@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{assert_json_eq, seed};
+use common::{assert_json_eq, seed, sms_example};
 use noxitel_api::types::{
-    Contact, SendOtpRequest, SendSmsRequest, SendWhatsappMessageRequest, SmsDlrRequest, SmsMode,
+    Contact, SendOtpRequest, SendSmsRequest, SendWhatsappMessageRequest, SmsDlrRequest,
     VoiceCallRequest, VoiceTts, WhatsappContact, WhatsappContactParameters, WhatsappMessageType,
     WhatsappTemplateButtonParameter, WhatsappTemplateHeaderParameter,
 };
@@ -17,21 +17,7 @@ fn json(value: impl serde::Serialize) -> serde_json::Value {
 
 #[test]
 fn the_sms_example() {
-    let sms = SendSmsRequest::new()
-        .campaign_id(1)
-        .route_id(1)
-        .sender("NOXITEL")
-        .mode(SmsMode::Text)
-        .message("Hi #name#, your OTP is #otp#")
-        .contact(
-            Contact::new("919887111111")
-                .param("name", "Sam")
-                .param("otp", "847291"),
-        )
-        .notify_url("https://yourapp.com/webhook/sms")
-        .dlt_entity_id("1234567890")
-        .dlt_template_id("1234567890");
-    assert_json_eq(&json(&sms), &seed("sms-send-request-curl.json"));
+    assert_json_eq(&json(sms_example()), &seed("sms-send-request-curl.json"));
 }
 
 #[test]

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use httpmock::{Method, Mock, MockServer, Then, When};
+use noxitel_api::types::{Contact, SendSmsRequest, SmsMode};
 use noxitel_api::{Client, ClientBuilder, Error, RetryPolicy};
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
@@ -33,6 +34,28 @@ pub const BASE_PATH: &str = "/api/v2";
 
 pub use noxitel_tests::fixtures::seed;
 pub use noxitel_tests::spec_support::json_eq;
+
+/// The reference's curl SMS example (`sms-send-request-curl.json`), built with the fluent
+/// constructors.
+pub fn sms_example() -> SendSmsRequest {
+    SendSmsRequest::new()
+        .campaign_id(1)
+        .route_id(1)
+        .sender("NOXITEL")
+        .mode(SmsMode::Text)
+        .message("Hi #name#, your OTP is #otp#")
+        .contact(sms_example_contact())
+        .notify_url("https://yourapp.com/webhook/sms")
+        .dlt_entity_id("1234567890")
+        .dlt_template_id("1234567890")
+}
+
+/// The contact of [`sms_example`].
+pub fn sms_example_contact() -> Contact {
+    Contact::new("919887111111")
+        .param("name", "Sam")
+        .param("otp", "847291")
+}
 
 /// A seed fixture deserialized into `T`.
 pub fn seed_as<T: serde::de::DeserializeOwned>(name: &str) -> T {
