@@ -170,7 +170,8 @@ pub enum Sms {
     #[command(after_help = SMS_SEND_HELP)]
     Send(Box<SmsSend>),
     /// Delivery reports of a batch or of one message (`GET /dlr`).
-    Dlr(SmsDlr),
+    #[command(group = one_of("batch_id", "sms_id"))]
+    Dlr(flags::GetSmsDlr),
     /// Offline: encoding (GSM-7 or UCS-2) and number of SMS parts of a text. No token needed.
     Segments {
         /// The message text.
@@ -196,20 +197,16 @@ number and skipped. Failures are written to <csv>.failures.csv with the reason."
 
 #[derive(Debug, Args)]
 pub struct SmsSend {
-    /// Recipient mobile number with country code (repeatable or comma-separated).
-    #[arg(long, value_delimiter = ',', conflicts_with = "csv")]
-    pub to: Vec<String>,
+    #[command(flatten)]
+    pub recipients: Recipients,
     /// Bulk: CSV file with a `mobile` column; other columns become #parameters#.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["to", "params", "contact_group"])]
     pub csv: Option<PathBuf>,
     /// Message text; `#name#` is replaced by the contact's `name` parameter.
     #[arg(long, short)]
     pub message: Option<String>,
-    /// Parameter for the --to contacts, `name=value` (repeatable).
-    #[arg(long = "param", value_name = "NAME=VALUE", conflicts_with = "csv")]
-    pub params: Vec<String>,
     /// Contact group ID (replaces --to).
-    #[arg(long, conflicts_with = "csv")]
+    #[arg(long)]
     pub contact_group: Option<i64>,
     #[command(flatten)]
     pub body: BodyFile,
@@ -218,6 +215,17 @@ pub struct SmsSend {
     /// Every other field of the request, from the document.
     #[command(flatten)]
     pub flags: flags::SendSms,
+}
+
+/// The `contacts` of an SMS or RCS message, from the command line.
+#[derive(Debug, Args)]
+pub struct Recipients {
+    /// Recipient mobile number with country code (repeatable or comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub to: Vec<String>,
+    /// Parameter for the --to contacts, `name=value` (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
 }
 
 /// Options of a bulk send (`--csv`).
@@ -241,17 +249,13 @@ pub struct BulkArgs {
     pub resend_unknown: bool,
 }
 
-/// Exactly one of the two ids.
-#[derive(Debug, Args)]
-pub struct SmsDlr {
-    /// batch_id from the send answer.
-    #[arg(long, required_unless_present = "sms_id", conflicts_with = "sms_id")]
-    pub batch_id: Option<String>,
-    /// sms_id of one message.
-    #[arg(long)]
-    pub sms_id: Option<String>,
-    #[command(flatten)]
-    pub flags: flags::GetSmsDlr,
+/// Exactly one of two generated flags (by their ids, the fields' snake-case names): the
+/// reference asks for a batch's reports or one message's.
+fn one_of(first: &'static str, second: &'static str) -> clap::ArgGroup {
+    clap::ArgGroup::new("which")
+        .args([first, second])
+        .required(true)
+        .multiple(false)
 }
 
 #[derive(Debug, Subcommand)]
@@ -305,7 +309,8 @@ pub enum Rcs {
     /// Send an RCS message (`POST /rcs/message`). Cards and carousels: --content FILE or --json FILE.
     Send(RcsSend),
     /// Delivery reports of a batch or one message (`GET /rcs/dlr`).
-    Dlr(RcsDlr),
+    #[command(group = one_of("batch_id", "msg_id"))]
+    Dlr(flags::GetRcsDlr),
     /// Whether a number supports RCS (`GET /rcs/capability`).
     Capability(flags::GetRcsCapability),
     /// Whether a conversation window is open (`GET /rcs/conversation`).
@@ -320,12 +325,8 @@ pub enum Rcs {
 
 #[derive(Debug, Args)]
 pub struct RcsSend {
-    /// Recipient number (repeatable or comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    pub to: Vec<String>,
-    /// Parameter for the --to contacts, `name=value` (repeatable).
-    #[arg(long = "param", value_name = "NAME=VALUE")]
-    pub params: Vec<String>,
+    #[command(flatten)]
+    pub recipients: Recipients,
     /// Text (type text).
     #[arg(long, conflicts_with = "content")]
     pub text: Option<String>,
@@ -337,19 +338,6 @@ pub struct RcsSend {
     /// Every other field of the request (`--type`: text when not given).
     #[command(flatten)]
     pub flags: flags::SendRcsMessage,
-}
-
-/// Exactly one of the two ids.
-#[derive(Debug, Args)]
-pub struct RcsDlr {
-    /// batch_id from the send answer.
-    #[arg(long, required_unless_present = "msg_id", conflicts_with = "msg_id")]
-    pub batch_id: Option<String>,
-    /// msg_id of one message.
-    #[arg(long)]
-    pub msg_id: Option<String>,
-    #[command(flatten)]
-    pub flags: flags::GetRcsDlr,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{
-    BodyFile, Otp, Output, Rcs, RcsAgent, RcsSend, RcsTestdevice, SmsDlr, SmsSend, Voice, Whatsapp,
-    WhatsappSend, WithBody,
+    BodyFile, Otp, Output, Rcs, RcsAgent, RcsSend, RcsTestdevice, Recipients, SmsSend, Voice,
+    Whatsapp, WhatsappSend, WithBody,
 };
 use crate::exit::{self, Failure};
 use crate::flags::{self, BodyFlags, Required};
@@ -101,6 +101,18 @@ pub fn params(pairs: &[String]) -> Result<Map<String, Value>, Failure> {
         .collect()
 }
 
+/// `contacts` from `--to` and `--param`, when `--to` is given.
+fn add_recipients(body: &mut Body, recipients: &Recipients) -> Result<(), Failure> {
+    if !recipients.to.is_empty() {
+        let params = params(&recipients.params)?;
+        body.insert(
+            "contacts".into(),
+            contacts("mobile", &recipients.to, &params),
+        );
+    }
+    Ok(())
+}
+
 /// `[{mobile|msisdn, parameters?}]` from `--to` and `--param`.
 fn contacts(key: &str, to: &[String], params: &Map<String, Value>) -> Value {
     Value::Array(
@@ -128,24 +140,34 @@ fn done<T: Serialize>(
     }
 }
 
+/// Sends `call` with the parameters given as `flags` and prints the answer.
+macro_rules! with_params {
+    ($output:expr, $what:literal, $flags:expr, $call:expr) => {
+        done($output, $what, $flags.apply($call).with_response().await)
+    };
+}
+
+/// Sends `call` with the body of a command without hand-made flags (the --json file, then
+/// the flags) and prints the answer.
+macro_rules! with_body {
+    ($output:expr, $what:literal, $args:expr, $call:expr) => {{
+        let request = body_of($what, $args)?;
+        done($output, $what, $call.body(request).with_response().await)
+    }};
+}
+
 pub async fn credits(
     client: &Client,
     output: Output,
     flags: &flags::GetCredits,
 ) -> Result<(), Failure> {
-    let call = flags.apply(client.get_credits());
-    done(output, "credits", call.with_response().await)
+    with_params!(output, "credits", flags, client.get_credits())
 }
 
 /// `sms send` without `--csv`.
 pub async fn sms_send(client: &Client, output: Output, args: &SmsSend) -> Result<(), Failure> {
     let mut body = sms_template(args)?;
-    if !args.to.is_empty() {
-        body.insert(
-            "contacts".into(),
-            contacts("mobile", &args.to, &params(&args.params)?),
-        );
-    }
+    add_recipients(&mut body, &args.recipients)?;
     let req: SendSmsRequest = request("sms send", flags::SendSms::REQUIRED, body)?;
     warn_unfilled_placeholders(&req);
     done(
@@ -184,11 +206,13 @@ pub fn sms_template(args: &SmsSend) -> Result<Body, Failure> {
     Ok(body)
 }
 
-pub async fn sms_dlr(client: &Client, output: Output, args: &SmsDlr) -> Result<(), Failure> {
+pub async fn sms_dlr(
+    client: &Client,
+    output: Output,
+    flags: &flags::GetSmsDlr,
+) -> Result<(), Failure> {
     let mut body = Body::new();
-    args.flags.merge(&mut body);
-    set(&mut body, "batch_id", args.batch_id.as_ref());
-    set(&mut body, "sms_id", args.sms_id.as_ref());
+    flags.merge(&mut body);
     let req = request("sms dlr", flags::GetSmsDlr::REQUIRED, body)?;
     done(
         output,
@@ -216,17 +240,24 @@ pub async fn whatsapp(client: &Client, output: Output, cmd: &Whatsapp) -> Result
     match cmd {
         Whatsapp::Send(args) => whatsapp_send(client, output, args).await,
         Whatsapp::Report(args) => {
-            let call = args.flags.apply(client.get_whatsapp_report());
-            let call = call.mode(args.mode);
-            done(output, "whatsapp report", call.with_response().await)
+            let call = client.get_whatsapp_report().mode(args.mode);
+            with_params!(output, "whatsapp report", args.flags, call)
         }
         Whatsapp::Window(flags) => {
-            let call = flags.apply(client.check_whatsapp_window());
-            done(output, "whatsapp window", call.with_response().await)
+            with_params!(
+                output,
+                "whatsapp window",
+                flags,
+                client.check_whatsapp_window()
+            )
         }
         Whatsapp::Prices(flags) => {
-            let call = flags.apply(client.get_whatsapp_prices());
-            done(output, "whatsapp prices", call.with_response().await)
+            with_params!(
+                output,
+                "whatsapp prices",
+                flags,
+                client.get_whatsapp_prices()
+            )
         }
     }
 }
@@ -263,50 +294,42 @@ async fn whatsapp_send(
 pub async fn rcs(client: &Client, output: Output, cmd: &Rcs) -> Result<(), Failure> {
     match cmd {
         Rcs::Send(args) => rcs_send(client, output, args).await,
-        Rcs::Dlr(args) => {
-            let call = args.flags.apply(client.get_rcs_dlr());
-            let call = call
-                .set_batch_id(args.batch_id.clone())
-                .set_msg_id(args.msg_id.clone());
-            done(output, "rcs dlr", call.with_response().await)
-        }
+        Rcs::Dlr(flags) => with_params!(output, "rcs dlr", flags, client.get_rcs_dlr()),
         Rcs::Capability(flags) => {
-            let call = flags.apply(client.get_rcs_capability());
-            done(output, "rcs capability", call.with_response().await)
+            with_params!(output, "rcs capability", flags, client.get_rcs_capability())
         }
         Rcs::Conversation(flags) => {
-            let call = flags.apply(client.get_rcs_conversation());
-            done(output, "rcs conversation", call.with_response().await)
+            with_params!(
+                output,
+                "rcs conversation",
+                flags,
+                client.get_rcs_conversation()
+            )
         }
         Rcs::Agent(cmd) => rcs_agent(client, output, cmd).await,
-        Rcs::Testdevice(cmd) => match cmd {
-            RcsTestdevice::Add(args) => {
-                let req = with_body("rcs testdevice add", args)?;
-                let call = client.add_rcs_test_device().body(req);
-                done(output, "rcs testdevice add", call.with_response().await)
-            }
-            RcsTestdevice::List(flags) => {
-                let call = flags.apply(client.list_rcs_test_devices());
-                done(output, "rcs testdevice list", call.with_response().await)
-            }
-            RcsTestdevice::Remove(args) => {
-                let req = with_body("rcs testdevice remove", args)?;
-                let call = client.remove_rcs_test_device().body(req);
-                done(output, "rcs testdevice remove", call.with_response().await)
-            }
-        },
+        Rcs::Testdevice(RcsTestdevice::Add(args)) => {
+            with_body!(
+                output,
+                "rcs testdevice add",
+                args,
+                client.add_rcs_test_device()
+            )
+        }
+        Rcs::Testdevice(RcsTestdevice::List(flags)) => {
+            let call = client.list_rcs_test_devices();
+            with_params!(output, "rcs testdevice list", flags, call)
+        }
+        Rcs::Testdevice(RcsTestdevice::Remove(args)) => {
+            let call = client.remove_rcs_test_device();
+            with_body!(output, "rcs testdevice remove", args, call)
+        }
     }
 }
 
 async fn rcs_send(client: &Client, output: Output, args: &RcsSend) -> Result<(), Failure> {
     let mut body = read_body(&args.body)?;
     args.flags.merge(&mut body);
-    if !args.to.is_empty() {
-        body.insert(
-            "contacts".into(),
-            contacts("mobile", &args.to, &params(&args.params)?),
-        );
-    }
+    add_recipients(&mut body, &args.recipients)?;
     if let Some(text) = &args.text {
         body.insert("content".into(), json!({ "text": text }));
     }
@@ -352,7 +375,7 @@ fn untyped_content(path: &Path, content: &Value) -> Result<(), Failure> {
 }
 
 /// The request of a command without hand-made flags: the --json file, then the flags.
-fn with_body<F: BodyFlags + clap::Args + clap::FromArgMatches, T: DeserializeOwned>(
+fn body_of<F: BodyFlags + clap::Args + clap::FromArgMatches, T: DeserializeOwned>(
     what: &str,
     args: &WithBody<F>,
 ) -> Result<T, Failure> {
@@ -364,29 +387,22 @@ fn with_body<F: BodyFlags + clap::Args + clap::FromArgMatches, T: DeserializeOwn
 async fn rcs_agent(client: &Client, output: Output, cmd: &RcsAgent) -> Result<(), Failure> {
     match cmd {
         RcsAgent::Create(args) => {
-            let req = with_body("rcs agent create", args)?;
-            let call = client.upsert_rcs_agent().body(req);
-            done(output, "rcs agent create", call.with_response().await)
+            with_body!(output, "rcs agent create", args, client.upsert_rcs_agent())
         }
         RcsAgent::Submit(args) => {
-            let req = with_body("rcs agent submit", args)?;
-            let call = client.submit_rcs_agent().body(req);
-            done(output, "rcs agent submit", call.with_response().await)
+            with_body!(output, "rcs agent submit", args, client.submit_rcs_agent())
         }
         RcsAgent::Get(args) => {
             // clap requires exactly one of the two spellings.
             let id = args.id.or(args.agent_id).unwrap_or_default();
-            let call = args.flags.apply(client.get_rcs_agent()).id(id);
-            done(output, "rcs agent get", call.with_response().await)
+            let call = client.get_rcs_agent().id(id);
+            with_params!(output, "rcs agent get", args.flags, call)
         }
         RcsAgent::List(flags) => {
-            let call = flags.apply(client.list_rcs_agents());
-            done(output, "rcs agent list", call.with_response().await)
+            with_params!(output, "rcs agent list", flags, client.list_rcs_agents())
         }
         RcsAgent::Launch(args) => {
-            let req = with_body("rcs agent launch", args)?;
-            let call = client.launch_rcs_agent().body(req);
-            done(output, "rcs agent launch", call.with_response().await)
+            with_body!(output, "rcs agent launch", args, client.launch_rcs_agent())
         }
     }
 }
@@ -413,11 +429,7 @@ pub async fn voice(client: &Client, output: Output, cmd: &Voice) -> Result<(), F
 
 pub async fn otp(client: &Client, output: Output, cmd: &Otp) -> Result<(), Failure> {
     match cmd {
-        Otp::Send(args) => {
-            let req = with_body("otp send", args)?;
-            let call = client.send_otp().body(req);
-            done(output, "otp send", call.with_response().await)
-        }
+        Otp::Send(args) => with_body!(output, "otp send", args, client.send_otp()),
         Otp::Verify(flags) => match flags.apply(client.verify_otp()).await {
             // The outcome, whichever way the API answered it (see `OtpVerification`).
             Ok(OtpVerification::Matched) => {

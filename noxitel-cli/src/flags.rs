@@ -73,9 +73,7 @@ pub(crate) fn one<T: Clone + Send + Sync + 'static>(
     matches: &clap::ArgMatches,
     id: &str,
 ) -> Option<T> {
-    readable(matches.try_get_one::<T>(id), id)
-        .flatten()
-        .cloned()
+    all(matches, id).pop()
 }
 
 /// Every value given for `id`.

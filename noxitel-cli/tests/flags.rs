@@ -181,6 +181,25 @@ fn noxitel(base_url: &str) -> Command {
     cmd
 }
 
+/// Runs `noxitel ARGS` against a server expecting exactly this request (and giving this
+/// answer); it must succeed.
+fn sends(args: &[&str], (method, path, body): (&str, &str, Value), answer: Value) {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.method(method)
+            .path(format!("/api/v2{path}"))
+            .json_body(body);
+        then.status(200).json_body(answer);
+    });
+    let out = noxitel(&format!("{}/api/v2", server.base_url()))
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    mock.assert();
+}
+
 #[test]
 fn flags_override_the_json_file_and_reach_the_wire() {
     let dir = tempfile::tempdir().unwrap();
@@ -190,56 +209,77 @@ fn flags_override_the_json_file_and_reach_the_wire() {
         r#"{"sender": "FROMFILE", "routeId": 1, "schedule": "2026-12-24 09:00:00"}"#,
     )
     .unwrap();
-    let server = MockServer::start();
-    let mock = server.mock(|when, then| {
-        when.method("POST").path("/api/v2/sms").json_body(json!({
-            "sender": "FROMFILE",
-            "routeId": 8,
-            "schedule": "2026-12-24 09:00:00",
-            "mode": "flash",
-            "message": "Hi",
-            "contacts": [{"mobile": "919887111111"}],
-            "dlt_entity_id": "E1",
-        }));
-        then.status(200).json_body(json!({"status": "success",
-            "batch_id": "b1", "total_contacts": 1, "message_id": []}));
+    let file = file.to_str().unwrap();
+    let args = [
+        "sms",
+        "send",
+        "--json",
+        file,
+        "--to",
+        "919887111111",
+        "-m",
+        "Hi",
+    ];
+    let flags = [
+        "--route-id",
+        "8",
+        "--mode",
+        "flash",
+        "--dlt-entity-id",
+        "E1",
+    ];
+    let body = json!({
+        "sender": "FROMFILE",
+        "routeId": 8,
+        "schedule": "2026-12-24 09:00:00",
+        "mode": "flash",
+        "message": "Hi",
+        "contacts": [{"mobile": "919887111111"}],
+        "dlt_entity_id": "E1",
     });
-    let out = noxitel(&format!("{}/api/v2", server.base_url()))
-        .args(["sms", "send", "--json"])
-        .arg(&file)
-        .args(["--to", "919887111111", "-m", "Hi", "--route-id", "8"])
-        .args(["--mode", "flash", "--dlt-entity-id", "E1"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let answer = json!({"status": "success", "batch_id": "b1", "total_contacts": 1,
+        "message_id": []});
+    sends(
+        &[&args[..], &flags[..]].concat(),
+        ("POST", "/sms", body),
+        answer,
     );
-    mock.assert();
 }
 
 #[test]
 fn a_list_flag_takes_repeats_and_commas() {
-    let server = MockServer::start();
-    let mock = server.mock(|when, then| {
-        when.method("POST")
-            .path("/api/v2/rcs/agent/launch")
-            .json_body(json!({"agentId": 42, "carriers": ["a", "b", "c"]}));
-        then.status(200)
-            .json_body(json!({"status": "success", "message": "Launch requested"}));
-    });
-    let out = noxitel(&format!("{}/api/v2", server.base_url()))
-        .args(["rcs", "agent", "launch", "--agent-id", "42"])
-        .args(["--carriers", "a,b", "--carriers", "c"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    sends(
+        &[
+            "rcs",
+            "agent",
+            "launch",
+            "--agent-id",
+            "42",
+            "--carriers",
+            "a,b",
+            "--carriers",
+            "c",
+        ],
+        (
+            "POST",
+            "/rcs/agent/launch",
+            json!({"agentId": 42, "carriers": ["a", "b", "c"]}),
+        ),
+        json!({"status": "success", "message": "Launch requested"}),
     );
-    mock.assert();
+}
+
+#[test]
+fn exactly_one_id_for_delivery_reports() {
+    sends(
+        &["sms", "dlr", "--sms-id", "s1"],
+        ("GET", "/dlr", json!({"sms_id": "s1"})),
+        json!({"status": "success", "data": []}),
+    );
+    let stderr = refused(&["sms", "dlr", "--sms-id", "s1", "--batch-id", "b1"]);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+    let stderr = refused(&["rcs", "dlr"]);
+    assert!(stderr.contains("--batch-id"), "{stderr}");
 }
 
 /// Runs a command that must fail before sending: exit 2, and its stderr.

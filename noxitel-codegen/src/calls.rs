@@ -18,7 +18,9 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::constructors::{Field, Property, insert, structs};
+use crate::constructors::{
+    Field, Property, append, insert, replace_list, replace_map, set_some, set_value, structs,
+};
 use crate::types::{Context, type_space};
 use crate::{Error, Operation, ParamType, Spec, render};
 
@@ -420,6 +422,19 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// `set_x(Option<T>)`: sets or clears an optional input.
+fn set_or_clear(field: &Ident, ty: &TokenStream) -> TokenStream {
+    let set = format_ident!("set_{field}");
+    let doc = format!("Sets or clears `{field}`.");
+    quote! {
+        #[doc = #doc]
+        pub fn #set(mut self, value: Option<#ty>) -> Self {
+            self.#field = value;
+            self
+        }
+    }
+}
+
 /// `T` from `Option<T>`.
 fn unwrap_option(stored: &TokenStream) -> TokenStream {
     let ty: syn::Type = syn::parse2(stored.clone()).expect("a type");
@@ -452,23 +467,9 @@ fn param_input(p: &crate::Param) -> Input {
         true => format!("{doc} (required)"),
         false => doc,
     };
-    let set = format_ident!("set_{field}");
-    let mut setters = vec![quote! {
-        #[doc = #doc]
-        pub fn #field(mut self, value: impl Into<#ty>) -> Self {
-            self.#field = Some(value.into());
-            self
-        }
-    }];
+    let mut setters = vec![set_some(&field, &doc, &ty)];
     if !p.required {
-        let doc = format!("Sets or clears `{}`.", p.name);
-        setters.push(quote! {
-            #[doc = #doc]
-            pub fn #set(mut self, value: Option<#ty>) -> Self {
-                self.#field = value;
-                self
-            }
-        });
+        setters.push(set_or_clear(&field, &ty));
     }
     let example = p.required.then(|| {
         let input = match &p.ty {
@@ -495,19 +496,12 @@ fn field_input(p: &Property) -> Option<Input> {
         kind,
     } = p;
     let doc_required = format!("{doc} (required)");
-    let set = format_ident!("set_{field}");
     let (stored, init, required, setters) = match kind {
         Field::Required(ty) => (
             quote!(Option<#ty>),
             quote!(None),
             true,
-            vec![quote! {
-                #[doc = #doc_required]
-                pub fn #field(mut self, value: impl Into<#ty>) -> Self {
-                    self.#field = Some(value.into());
-                    self
-                }
-            }],
+            vec![set_some(field, &doc_required, ty)],
         ),
         Field::RequiredList(item) => {
             let mut setters = vec![quote! {
@@ -529,51 +523,21 @@ fn field_input(p: &Property) -> Option<Input> {
             }
             (quote!(Option<Vec<#item>>), quote!(None), true, setters)
         }
-        Field::Optional(ty) => {
-            let doc_set = format!("Sets or clears `{field}`.");
-            (
-                quote!(Option<#ty>),
-                quote!(None),
-                false,
-                vec![
-                    quote! {
-                        #[doc = #doc]
-                        pub fn #field(mut self, value: impl Into<#ty>) -> Self {
-                            self.#field = Some(value.into());
-                            self
-                        }
-                    },
-                    quote! {
-                        #[doc = #doc_set]
-                        pub fn #set(mut self, value: Option<#ty>) -> Self {
-                            self.#field = value;
-                            self
-                        }
-                    },
-                ],
-            )
-        }
+        Field::Optional(ty) => (
+            quote!(Option<#ty>),
+            quote!(None),
+            false,
+            vec![set_some(field, doc, ty), set_or_clear(field, ty)],
+        ),
         Field::List(item) => {
-            let mut setters = vec![quote! {
-                #[doc = #doc]
-                pub fn #field(mut self, items: impl IntoIterator<Item = impl Into<#item>>) -> Self {
-                    self.#field = items.into_iter().map(Into::into).collect();
-                    self
-                }
-            }];
+            let mut setters = vec![replace_list(field, doc, item)];
             if let Some(one) = one {
-                setters.push(crate::constructors::append(field, one, item));
+                setters.push(append(field, one, item));
             }
             (quote!(Vec<#item>), quote!(Vec::new()), false, setters)
         }
         Field::Map(key, value) => {
-            let mut setters = vec![quote! {
-                #[doc = #doc]
-                pub fn #field(mut self, entries: impl IntoIterator<Item = (impl Into<#key>, impl Into<#value>)>) -> Self {
-                    self.#field = entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-                    self
-                }
-            }];
+            let mut setters = vec![replace_map(field, doc, key, value)];
             if let Some(one) = one {
                 setters.push(insert(field, one, key, value));
             }
@@ -588,13 +552,7 @@ fn field_input(p: &Property) -> Option<Input> {
             ty.clone(),
             quote!(Default::default()),
             false,
-            vec![quote! {
-                #[doc = #doc]
-                pub fn #field(mut self, value: impl Into<#ty>) -> Self {
-                    self.#field = value.into();
-                    self
-                }
-            }],
+            vec![set_value(field, doc, ty)],
         ),
         // Fields the document does not name come only with `body(..)`.
         Field::Other => return None,

@@ -108,49 +108,25 @@ pub(crate) fn constructors(space: &TypeSpace) -> Result<TokenStream, Error> {
                 }
                 Field::Optional(ty) => {
                     inits.push(quote!(#field: None));
-                    methods.push(quote! {
-                        #[doc = #doc]
-                        pub fn #field(mut self, value: impl Into<#ty>) -> Self {
-                            self.#field = Some(value.into());
-                            self
-                        }
-                    });
+                    methods.push(set_some(field, doc, ty));
                 }
                 Field::List(item) => {
                     inits.push(quote!(#field: Vec::new()));
-                    methods.push(quote! {
-                        #[doc = #doc]
-                        pub fn #field(mut self, items: impl IntoIterator<Item = impl Into<#item>>) -> Self {
-                            self.#field = items.into_iter().map(Into::into).collect();
-                            self
-                        }
-                    });
+                    methods.push(replace_list(field, doc, item));
                     if let Some(one) = one {
                         methods.push(append(field, one, item));
                     }
                 }
                 Field::Map(key, value) => {
                     inits.push(quote!(#field: Default::default()));
-                    methods.push(quote! {
-                        #[doc = #doc]
-                        pub fn #field(mut self, entries: impl IntoIterator<Item = (impl Into<#key>, impl Into<#value>)>) -> Self {
-                            self.#field = entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-                            self
-                        }
-                    });
+                    methods.push(replace_map(field, doc, key, value));
                     if let Some(one) = one {
                         methods.push(insert(field, one, key, value));
                     }
                 }
                 Field::Defaulted(ty) => {
                     inits.push(quote!(#field: Default::default()));
-                    methods.push(quote! {
-                        #[doc = #doc]
-                        pub fn #field(mut self, value: impl Into<#ty>) -> Self {
-                            self.#field = value.into();
-                            self
-                        }
-                    });
+                    methods.push(set_value(field, doc, ty));
                 }
                 Field::Other => inits.push(quote!(#field: Default::default())),
             }
@@ -167,6 +143,59 @@ pub(crate) fn constructors(space: &TypeSpace) -> Result<TokenStream, Error> {
         });
     }
     Ok(quote!(#(#impls)*))
+}
+
+/// The method setting the `Option` `field` to a value.
+pub(crate) fn set_some(field: &proc_macro2::Ident, doc: &str, ty: &TokenStream) -> TokenStream {
+    quote! {
+        #[doc = #doc]
+        pub fn #field(mut self, value: impl Into<#ty>) -> Self {
+            self.#field = Some(value.into());
+            self
+        }
+    }
+}
+
+/// The method setting `field` (not an `Option`).
+pub(crate) fn set_value(field: &proc_macro2::Ident, doc: &str, ty: &TokenStream) -> TokenStream {
+    quote! {
+        #[doc = #doc]
+        pub fn #field(mut self, value: impl Into<#ty>) -> Self {
+            self.#field = value.into();
+            self
+        }
+    }
+}
+
+/// The method replacing the list `field`.
+pub(crate) fn replace_list(
+    field: &proc_macro2::Ident,
+    doc: &str,
+    item: &TokenStream,
+) -> TokenStream {
+    quote! {
+        #[doc = #doc]
+        pub fn #field(mut self, items: impl IntoIterator<Item = impl Into<#item>>) -> Self {
+            self.#field = items.into_iter().map(Into::into).collect();
+            self
+        }
+    }
+}
+
+/// The method replacing the map `field`.
+pub(crate) fn replace_map(
+    field: &proc_macro2::Ident,
+    doc: &str,
+    key: &TokenStream,
+    value: &TokenStream,
+) -> TokenStream {
+    quote! {
+        #[doc = #doc]
+        pub fn #field(mut self, entries: impl IntoIterator<Item = (impl Into<#key>, impl Into<#value>)>) -> Self {
+            self.#field = entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+            self
+        }
+    }
 }
 
 /// The method adding one entry to the map `field`.

@@ -1143,14 +1143,7 @@ fn the_json_copy_generates_the_same_code_as_the_document() {
         yaml.doc, json.doc,
         "openapi/noxitel.json is stale: run `cargo xtask generate`"
     );
-    type Generator = fn(&noxitel_codegen::Spec) -> Result<String, noxitel_codegen::Error>;
-    let generators: [(&str, Generator); 4] = [
-        ("types", noxitel_codegen::types_code),
-        ("raw", noxitel_codegen::raw_code),
-        ("calls", noxitel_codegen::calls_code),
-        ("flags", noxitel_codegen::flags_code),
-    ];
-    for (name, generate) in generators {
+    for (name, generate) in xtask::artifacts::GENERATED {
         assert!(
             generate(&yaml).unwrap() == generate(&json).unwrap(),
             "{name}: the JSON copy generates other code"

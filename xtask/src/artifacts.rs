@@ -32,6 +32,17 @@ pub const GOLDEN_CALLS: &str = "golden/noxitel-api-calls.rs";
 /// Golden copy of `noxitel_codegen::flags_code`.
 pub const GOLDEN_FLAGS: &str = "golden/noxitel-cli-flags.rs";
 
+/// A `noxitel_codegen` generator.
+pub type Generator = fn(&Spec) -> Result<String, noxitel_codegen::Error>;
+
+/// Each generator of Rust code and its golden copy.
+pub const GENERATED: [(&str, Generator); 4] = [
+    (GOLDEN_TYPES, noxitel_codegen::types_code),
+    (GOLDEN_RAW, noxitel_codegen::raw_code),
+    (GOLDEN_CALLS, noxitel_codegen::calls_code),
+    (GOLDEN_FLAGS, noxitel_codegen::flags_code),
+];
+
 /// Every artifact, in the order they are rendered and reported.
 pub const ALL: &[&str] = &[
     OPENAPI_JSON,
@@ -68,10 +79,7 @@ pub fn render(root: &Path) -> Result<Vec<Artifact>> {
         .with_context(|| format!("cannot read {}", spec_path.display()))?;
     let spec = Spec::from_yaml(&text).with_context(|| format!("cannot parse {SPEC}"))?;
     let err = |e: anyhow::Error| format!("{e:#}");
-    let golden = |code: Result<String, noxitel_codegen::Error>| {
-        code.map(golden_copy).map_err(|e| e.to_string())
-    };
-    Ok(vec![
+    let mut artifacts = vec![
         Artifact {
             path: OPENAPI_JSON,
             contents: openapi_json(&text).map_err(err),
@@ -80,23 +88,12 @@ pub fn render(root: &Path) -> Result<Vec<Artifact>> {
             path: TYPES_SCHEMA,
             contents: types_schema(&spec, &text).map_err(err),
         },
-        Artifact {
-            path: GOLDEN_TYPES,
-            contents: golden(noxitel_codegen::types_code(&spec)),
-        },
-        Artifact {
-            path: GOLDEN_RAW,
-            contents: golden(noxitel_codegen::raw_code(&spec)),
-        },
-        Artifact {
-            path: GOLDEN_CALLS,
-            contents: golden(noxitel_codegen::calls_code(&spec)),
-        },
-        Artifact {
-            path: GOLDEN_FLAGS,
-            contents: golden(noxitel_codegen::flags_code(&spec)),
-        },
-    ])
+    ];
+    artifacts.extend(GENERATED.iter().map(|&(path, generate)| Artifact {
+        path,
+        contents: generate(&spec).map(golden_copy).map_err(|e| e.to_string()),
+    }));
+    Ok(artifacts)
 }
 
 /// What `generate` did to one file.
