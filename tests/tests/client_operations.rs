@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{api, api_json, api_query, client_for, exchange, seed, seed_as};
+use common::{Answering, api, api_json, api_query, exchange, seed, seed_as};
 use httpmock::Method::{DELETE, GET, POST};
-use httpmock::MockServer;
+use httpmock::{Method, When};
 use noxitel_api::OtpVerification;
 use noxitel_api::types::{
     RcsAgentLaunchRequest, RcsAgentRequest, RcsDeliveryStatus, RcsFeature, RcsMessageContent,
@@ -20,6 +20,15 @@ use serde_json::{Value, json};
 /// Serializes a request body, for comparison with the reference's example.
 fn to_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("serializes")
+}
+
+/// A request `method` `path` whose JSON body is the seed fixture `fixture` ([`api_json`]).
+fn sends_seed(
+    method: Method,
+    path: &'static str,
+    fixture: &'static str,
+) -> impl FnOnce(When) -> When {
+    move |when| api_json(when, method, path, seed(fixture))
 }
 
 // ------------------------------------------------------------------------------------------ SMS
@@ -56,16 +65,15 @@ async fn send_sms_request_built_in_code_serializes_to_the_reference_example() {
     let body = common::sms_example();
     assert_eq!(to_json(&body), seed("sms-send-request-curl.json"));
 
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api_json(when, POST, "/sms", seed("sms-send-request-curl.json"));
-            then.status(200).json_body(seed("sms-send-success.json"));
-        })
-        .await;
+    let server = Answering::start(
+        sends_seed(POST, "/sms", "sms-send-request-curl.json"),
+        |then| then.status(200).json_body(seed("sms-send-success.json")),
+    )
+    .await;
     // The same request through the operation's builder (its setters in another order, which
     // does not matter), and passed whole.
-    client_for(&server)
+    server
+        .client()
         .send_sms()
         .contact(common::sms_example_contact())
         .message("Hi #name#, your OTP is #otp#")
@@ -79,31 +87,20 @@ async fn send_sms_request_built_in_code_serializes_to_the_reference_example() {
         .send()
         .await
         .unwrap();
-    client_for(&server).send_sms().body(body).await.unwrap();
-    mock.assert_calls_async(2).await;
+    server.client().send_sms().body(body).await.unwrap();
+    assert_eq!(server.calls().await, 2);
 }
 
 #[tokio::test]
 async fn send_sms_to_a_contact_group_with_a_template() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api_json(
-                when,
-                POST,
-                "/sms",
-                json!({"contactGroup": 7, "templateId": 12}),
-            );
-            then.status(200).json_body(seed("sms-send-success.json"));
-        })
-        .await;
-    client_for(&server)
-        .send_sms()
-        .contact_group(7)
-        .template_id(12)
-        .await
-        .unwrap();
-    mock.assert_async().await;
+    let body = json!({"contactGroup": 7, "templateId": 12});
+    exchange(
+        |when| api_json(when, POST, "/sms", body),
+        seed("sms-send-success.json"),
+        async |client| client.send_sms().contact_group(7).template_id(12).await,
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -324,14 +321,7 @@ async fn send_rcs_text_posts_the_reference_curl_body() {
         }
     );
     let answer = exchange(
-        |when| {
-            api_json(
-                when,
-                POST,
-                "/rcs/message",
-                seed("rcs-send-request-curl.json"),
-            )
-        },
+        sends_seed(POST, "/rcs/message", "rcs-send-request-curl.json"),
         seed("rcs-send-success.json"),
         async |client| client.send_rcs_message().body(body).await,
     )
@@ -361,47 +351,28 @@ async fn send_rcs_rich_card_and_carousel_send_the_reference_content_shapes() {
             "contacts": [{ "mobile": "919887111111" }]
         });
         // Sent exactly as written, the carousel's `"suggestions": []` included.
-        let sent = example.clone();
-        let server = MockServer::start_async().await;
-        let mock = server
-            .mock_async(|when, then| {
-                api_json(when, POST, "/rcs/message", sent.clone());
-                then.status(200).json_body(seed("rcs-send-success.json"));
-            })
-            .await;
         let body: SendRcsMessageRequest = serde_json::from_value(example.clone()).unwrap();
-        client_for(&server)
-            .send_rcs_message()
-            .body(body)
-            .await
-            .unwrap_or_else(|e| panic!("{kind}: {e}"));
-        mock.assert_async().await;
+        exchange(
+            |when| api_json(when, POST, "/rcs/message", example),
+            seed("rcs-send-success.json"),
+            async |client| client.send_rcs_message().body(body).await,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{kind}: {e}"));
     }
 }
 
 #[tokio::test]
 async fn upsert_rcs_agent_posts_the_reference_body() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api_json(
-                when,
-                POST,
-                "/rcs/agent",
-                seed("rcs-agent-create-request.json"),
-            );
-            // The reference does not document this answer.
-            then.status(200)
-                .json_body(json!({"status": "success", "message": "Agent saved", "agentId": 42}));
-        })
-        .await;
     let body: RcsAgentRequest = seed_as("rcs-agent-create-request.json");
-    let answer = client_for(&server)
-        .upsert_rcs_agent()
-        .body(body)
-        .await
-        .unwrap();
-    mock.assert_async().await;
+    let answer = exchange(
+        sends_seed(POST, "/rcs/agent", "rcs-agent-create-request.json"),
+        // The reference does not document this answer.
+        json!({"status": "success", "message": "Agent saved", "agentId": 42}),
+        async |client| client.upsert_rcs_agent().body(body).await,
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.status, Some(ResponseStatus::Success));
     assert_eq!(answer.message.as_deref(), Some("Agent saved"));
     assert_eq!(answer.extra.get("agentId"), Some(&json!(42)));
@@ -410,14 +381,7 @@ async fn upsert_rcs_agent_posts_the_reference_body() {
 #[tokio::test]
 async fn submit_rcs_agent_posts_the_agent_id() {
     let answer = exchange(
-        |when| {
-            api_json(
-                when,
-                POST,
-                "/rcs/agent/submit",
-                seed("rcs-agent-submit-request.json"),
-            )
-        },
+        sends_seed(POST, "/rcs/agent/submit", "rcs-agent-submit-request.json"),
         json!({"status": "success"}),
         async |client| client.submit_rcs_agent().agent_id(42).await,
     )
@@ -455,14 +419,7 @@ async fn launch_rcs_agent_posts_the_carriers() {
     let body: RcsAgentLaunchRequest = seed_as("rcs-agent-launch-request.json");
     assert_eq!(body.carriers, ["airtel-india", "reliance-jio-india"]);
     exchange(
-        |when| {
-            api_json(
-                when,
-                POST,
-                "/rcs/agent/launch",
-                seed("rcs-agent-launch-request.json"),
-            )
-        },
+        sends_seed(POST, "/rcs/agent/launch", "rcs-agent-launch-request.json"),
         json!({"status": "success"}),
         async |client| client.launch_rcs_agent().body(body).await,
     )
@@ -473,14 +430,7 @@ async fn launch_rcs_agent_posts_the_carriers() {
 #[tokio::test]
 async fn add_rcs_test_device_posts_the_reference_body() {
     exchange(
-        |when| {
-            api_json(
-                when,
-                POST,
-                "/rcs/testdevice",
-                seed("rcs-testdevice-add-request.json"),
-            )
-        },
+        sends_seed(POST, "/rcs/testdevice", "rcs-testdevice-add-request.json"),
         json!({"status": "success"}),
         async |client| {
             client
@@ -498,14 +448,11 @@ async fn add_rcs_test_device_posts_the_reference_body() {
 async fn remove_rcs_test_device_sends_a_json_body_on_delete() {
     let body: RcsTestDeviceRequest = seed_as("rcs-testdevice-remove-request.json");
     exchange(
-        |when| {
-            api_json(
-                when,
-                DELETE,
-                "/rcs/testdevice",
-                seed("rcs-testdevice-remove-request.json"),
-            )
-        },
+        sends_seed(
+            DELETE,
+            "/rcs/testdevice",
+            "rcs-testdevice-remove-request.json",
+        ),
         json!({"status": "success"}),
         async |client| client.remove_rcs_test_device().body(body).await,
     )
@@ -637,7 +584,7 @@ async fn rcs_dlr_passes_exactly_the_given_identifier() {
 async fn voice_call_posts_the_reference_node_body() {
     let body: VoiceCallRequest = seed_as("voice-call-request.json");
     let answer = exchange(
-        |when| api_json(when, POST, "/voice/call", seed("voice-call-request.json")),
+        sends_seed(POST, "/voice/call", "voice-call-request.json"),
         seed("voice-call-response.json"),
         async |client| client.place_voice_call().body(body).await,
     )
@@ -654,7 +601,7 @@ async fn voice_call_posts_the_reference_node_body() {
 async fn send_otp_posts_channel_and_mobile() {
     // Through the builder's setters: the reference's example on the wire.
     let answer = exchange(
-        |when| api_json(when, POST, "/otp", seed("otp-send-request.json")),
+        sends_seed(POST, "/otp", "otp-send-request.json"),
         seed("otp-send-success.json"),
         async |client| client.send_otp().channel(27).mobile("919887111111").await,
     )
@@ -693,36 +640,33 @@ async fn verify_otp_passes_reference_and_code_in_the_query() {
 
 #[tokio::test]
 async fn a_custom_user_agent_replaces_the_default() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
+    let server = Answering::start(
+        |when| {
             when.method(GET)
                 .path("/api/v2/credits")
                 .header("user-agent", "my-app/2.0")
-                .header_missing("api-version");
-            then.status(200).json_body(seed("credits-success.json"));
-        })
-        .await;
-    let client = common::builder_for(&server.url("/api/v2/"))
+                .header_missing("api-version")
+        },
+        |then| then.status(200).json_body(seed("credits-success.json")),
+    )
+    .await;
+    let client = common::builder_for(&server.server.url("/api/v2/"))
         .user_agent("my-app/2.0")
         .build()
         .unwrap();
     client.get_credits().await.unwrap();
-    mock.assert_async().await;
+    server.assert_once().await;
 }
 
 #[tokio::test]
 async fn the_raw_progenitor_client_gets_the_same_headers() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            api(when, GET, "/credits");
-            then.status(200).json_body(seed("credits-success.json"));
-        })
-        .await;
-    let client = client_for(&server);
-    let answer = client.raw().get_credits().send().await.unwrap();
-    mock.assert_async().await;
+    let answer = exchange(
+        |when| api(when, GET, "/credits"),
+        seed("credits-success.json"),
+        async |client| client.raw().get_credits().send().await,
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.status(), 200);
     assert_eq!(answer.into_inner().credits[0].credits, Some(3946684));
 }
