@@ -107,6 +107,11 @@ fn against(server: &MockServer) -> Command {
     noxitel(&format!("{}/api/v2", server.base_url()))
 }
 
+/// Runs `command`, which must exit with `code`; its stderr.
+fn stderr_of(command: &mut Command, code: i32) -> String {
+    exited(&command.output().unwrap(), code).1
+}
+
 /// Writes `text` to a file `name` in `dir`; its path.
 fn write_in(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
     let path = dir.path().join(name);
@@ -499,11 +504,10 @@ fn otp_mismatch_exits_1() {
     let answer = json!({"status": "error", "matched": "no",
         "message": "OTP does not match or has expired"});
     let server = answering("GET", "/otp/verify", 200, answer);
-    let out = against(&server)
-        .args(["otp", "verify", "--reference", "036BZDUHIX", "--otp", "1"])
-        .output()
-        .unwrap();
-    let (_, stderr) = exited(&out, 1);
+    let stderr = stderr_of(
+        against(&server).args(["otp", "verify", "--reference", "036BZDUHIX", "--otp", "1"]),
+        1,
+    );
     assert_contains(&stderr, "OTP does not match");
 }
 
@@ -615,11 +619,7 @@ fn a_404_with_a_base_url_lacking_api_v2_gets_a_hint() {
         then.status(404)
             .json_body(json!({"success": false, "status": 404, "message": "No such endpoint"}));
     });
-    let out = noxitel(&server.base_url())
-        .args(["credits"])
-        .output()
-        .unwrap();
-    let (_, stderr) = exited(&out, 1);
+    let stderr = stderr_of(noxitel(&server.base_url()).args(["credits"]), 1);
     assert_contains(&stderr, "hint: the base URL usually ends with /api/v2");
 }
 
@@ -632,13 +632,12 @@ fn a_send_that_times_out_warns_it_may_have_been_sent() {
             .delay(std::time::Duration::from_secs(5))
             .json_body(json!({"status": "success"}));
     });
-    let out = against(&server)
-        .args(words(
+    let stderr = stderr_of(
+        against(&server).args(words(
             "--timeout 1 sms send --to 919887111111 --sender NOXITEL --message hi",
-        ))
-        .output()
-        .unwrap();
-    let (_, stderr) = exited(&out, 7);
+        )),
+        7,
+    );
     assert_contains(&stderr, "may have been processed");
     assert_contains(&stderr, "GET /dlr");
 }
@@ -680,11 +679,10 @@ fn global_options_have_their_own_heading_and_stay_out_of_usage_lines() {
         "{help}"
     );
     // Token and base URL from the environment are not shown as if they had to be typed.
-    let out = noxitel("http://127.0.0.1:9/api/v2")
-        .args(["otp", "verify"])
-        .output()
-        .unwrap();
-    let (_, stderr) = exited(&out, 2);
+    let stderr = stderr_of(
+        noxitel("http://127.0.0.1:9/api/v2").args(["otp", "verify"]),
+        2,
+    );
     let usage = stderr
         .lines()
         .find(|l| l.starts_with("Usage:"))

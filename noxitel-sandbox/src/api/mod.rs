@@ -26,6 +26,7 @@ use serde_json::{Map, Value};
 
 use crate::clock::parse_system_time;
 use crate::error::{ApiErr, ApiResult};
+use crate::http::Caller;
 pub(crate) use crate::http::{QueryParams, parse};
 use crate::state::change::Change;
 use crate::state::records::{BatchId, SmsId, SmsOrigin, SmsRecord, SmsState};
@@ -37,6 +38,19 @@ fn param<'a>(query: &'a HashMap<String, String>, name: &str) -> ApiResult<&'a st
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(ApiErr::bad_request(format!("Missing parameter {name}"))),
     }
+}
+
+/// The query parameters `names`, each present and not blank (the first missing one is the
+/// error).
+fn params<'a, const N: usize>(
+    query: &'a HashMap<String, String>,
+    names: [&str; N],
+) -> ApiResult<[&'a str; N]> {
+    let mut values = [""; N];
+    for (value, name) in values.iter_mut().zip(names) {
+        *value = param(query, name)?;
+    }
+    Ok(values)
 }
 
 fn int_param(query: &HashMap<String, String>, name: &str) -> ApiResult<i64> {
@@ -84,6 +98,20 @@ fn schedule_time(schedule: Option<&str>, now: DateTime<Utc>) -> ApiResult<Option
         ))
     })?;
     Ok((at > now).then_some(at))
+}
+
+/// Runs a send as one change, at the sandbox's time and with the request's `schedule` (none
+/// when it is past; a bad one is refused before the account is locked).
+async fn send<T>(
+    caller: &Caller,
+    schedule: Option<&str>,
+    accept: impl FnOnce(&mut Session<'_>, DateTime<Utc>, Option<DateTime<Utc>>) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let now = caller.shared.clock.now();
+    let scheduled = schedule_time(schedule, now)?;
+    caller
+        .change(|session, _| accept(session, now, scheduled))
+        .await
 }
 
 fn cents(amount: i64) -> String {

@@ -13,7 +13,7 @@ use crate::ids;
 use crate::state::change::Change;
 use crate::state::records::{BatchId, Otp, OtpRef, SmsOrigin};
 
-use super::{QueryParams, check_credits, debit, delay, insert_sms, ok, param, phone, plan_sms};
+use super::{QueryParams, check_credits, debit, delay, insert_sms, ok, params, phone, plan_sms};
 
 pub(crate) async fn send_otp(
     caller: Caller,
@@ -95,8 +95,7 @@ pub(crate) async fn verify_otp(
     caller: Caller,
     Query(query): QueryParams,
 ) -> ApiResult<Json<OtpVerifyResponse>> {
-    let reference = param(&query, "reference")?;
-    let code = param(&query, "otp")?;
+    let [reference, code] = params(&query, ["reference", "otp"])?;
     if !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiErr::bad_request(format!(
             "Invalid parameter otp: {code:?} is not a number"

@@ -26,7 +26,7 @@ use crate::state::records::{
 
 use super::{
     PlannedSms, QueryParams, check_credits, check_wallet, contacts_of, debit, delay, insert_sms,
-    int_param, ok, param, phone, plan_sms, schedule_time, status_response,
+    int_param, ok, param, phone, plan_sms, send, status_response,
 };
 
 const RCS_PRICE_CENTS: i64 = 2;
@@ -67,9 +67,7 @@ pub(crate) async fn send_rcs(
     caller: Caller,
     Valid(req): Valid<SendRcsMessageRequest>,
 ) -> ApiResult<Json<SendRcsMessageResponse>> {
-    let now = caller.shared.clock.now();
-    let scheduled = schedule_time(req.schedule.as_deref(), now)?;
-    caller.change(|session, _| {
+    send(&caller, req.schedule.as_deref(), |session, now, scheduled| {
     let agent_id = req.agent_id.unwrap_or(session.default_agent);
     let agent = session
         .agents

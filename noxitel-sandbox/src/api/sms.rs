@@ -16,16 +16,14 @@ use crate::state::records::SmsRecord;
 
 use super::{
     PlannedSms, QueryParams, cents, check_credits, contacts_of, debit, delay, insert_sms, ok,
-    parse, plan_sms, schedule_time,
+    parse, plan_sms, send,
 };
 
 pub(crate) async fn send_sms(
     caller: Caller,
     Valid(req): Valid<SendSmsRequest>,
 ) -> ApiResult<Json<SendSmsResponse>> {
-    let now = caller.shared.clock.now();
-    let scheduled = schedule_time(req.schedule.as_deref(), now)?;
-    caller.change(|session, _| {
+    send(&caller, req.schedule.as_deref(), |session, now, scheduled| {
     let campaign_id = req.campaign_id.unwrap_or(1);
     if !session.campaigns.contains_key(&campaign_id) {
         return Err(ApiErr::not_found(format!(

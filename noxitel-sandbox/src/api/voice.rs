@@ -9,7 +9,7 @@ use crate::ids;
 use crate::state::change::{Change, voice_event};
 use crate::state::records::{Call, CallId, CallState, HookKind};
 
-use super::{check_wallet, debit, delay, phone, schedule_time};
+use super::{check_wallet, debit, delay, phone, send};
 
 const VOICE_PRICE_CENTS: i64 = 10;
 
@@ -18,10 +18,10 @@ pub(crate) async fn voice_call(
     Valid(req): Valid<VoiceCallRequest>,
 ) -> ApiResult<Json<VoiceCallResponse>> {
     let to = phone("to", &req.to)?;
-    let now = caller.shared.clock.now();
-    let scheduled = schedule_time(req.schedule.as_deref(), now)?;
-    caller
-        .change(|session, _| {
+    send(
+        &caller,
+        req.schedule.as_deref(),
+        |session, now, scheduled| {
             if let Some(id) = req.campaign_id
                 && !session.campaigns.contains_key(&id)
             {
@@ -30,11 +30,7 @@ pub(crate) async fn voice_call(
             check_wallet(session, VOICE_PRICE_CENTS, "a call")?;
             let call_id = CallId(format!("call_{}", &ids::uuid()[..8]));
             debit(session, now, None, VOICE_PRICE_CENTS, call_id.as_str());
-            let status = if scheduled.is_some() {
-                CallState::Scheduled
-            } else {
-                CallState::Ringing
-            };
+            let status = scheduled.map_or(CallState::Ringing, |_| CallState::Scheduled);
             let call = Call {
                 call_id: call_id.clone(),
                 to: to.clone(),
@@ -60,6 +56,7 @@ pub(crate) async fn voice_call(
                 status: status.api(),
                 to: Some(to),
             }))
-        })
-        .await
+        },
+    )
+    .await
 }

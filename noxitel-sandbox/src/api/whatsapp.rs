@@ -16,7 +16,7 @@ use crate::ids;
 use crate::state::change::Change;
 use crate::state::records::{Direction, WaCampaignId, WaMsgId, WaRecord, WaStatus};
 
-use super::{QueryParams, debit, delay, ok, param, phone};
+use super::{QueryParams, debit, delay, ok, params, phone};
 
 const WA_PRICE_CENTS: i64 = 5;
 
@@ -183,8 +183,7 @@ pub(crate) async fn whatsapp_report(
     caller: Caller,
     Query(query): QueryParams,
 ) -> ApiResult<Json<Value>> {
-    let mode = param(&query, "mode")?;
-    let id = param(&query, "id")?;
+    let [mode, id] = params(&query, ["mode", "id"])?;
     let session = caller.session();
     match mode {
         "message" => {
@@ -219,8 +218,8 @@ pub(crate) async fn whatsapp_window(
     caller: Caller,
     Query(query): QueryParams,
 ) -> ApiResult<Json<WhatsappWindowResponse>> {
-    let phone_id = param(&query, "phoneId")?;
-    let msisdn = phone("msisdn", param(&query, "msisdn")?)?;
+    let [phone_id, msisdn] = params(&query, ["phoneId", "msisdn"])?;
+    let msisdn = phone("msisdn", msisdn)?;
     let now = caller.shared.clock.now();
     let session = caller.session();
     if !session.wa_phones.iter().any(|p| p == phone_id) {
