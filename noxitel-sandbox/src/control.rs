@@ -31,6 +31,9 @@ use crate::state::{AccountState, Session, Shared};
 use crate::store::{Event, Filter};
 use crate::{ids, magic};
 
+/// A control-surface answer: JSON, or an error in the API's shape.
+type Reply = ApiResult<Json<Value>>;
+
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/", get(index))
@@ -96,7 +99,7 @@ pub async fn index() -> Json<Value> {
     }))
 }
 
-async fn last_otp(caller: Caller, Path(mobile): Path<String>) -> ApiResult<Json<Value>> {
+async fn last_otp(caller: Caller, Path(mobile): Path<String>) -> Reply {
     let mobile = magic::bare_number(&mobile).to_owned();
     let session = caller.session();
     let otp = session
@@ -118,7 +121,7 @@ async fn last_otp(caller: Caller, Path(mobile): Path<String>) -> ApiResult<Json<
     })))
 }
 
-async fn sms_message(caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn sms_message(caller: Caller, Path(id): Path<String>) -> Reply {
     let session = caller.session();
     let sms = session
         .sms
@@ -195,7 +198,7 @@ fn suggestion_text(suggestion: &RcsSuggestion) -> &str {
     }
 }
 
-async fn rcs_tap(caller: Caller, JsonBody(tap): JsonBody<Tap>) -> ApiResult<Json<Value>> {
+async fn rcs_tap(caller: Caller, JsonBody(tap): JsonBody<Tap>) -> Reply {
     caller
         .change(|session, now| {
             let msg = session
@@ -323,10 +326,7 @@ struct Inbound {
     notify_url: Option<String>,
 }
 
-async fn rcs_inbound(
-    caller: Caller,
-    JsonBody(inbound): JsonBody<Inbound>,
-) -> ApiResult<Json<Value>> {
+async fn rcs_inbound(caller: Caller, JsonBody(inbound): JsonBody<Inbound>) -> Reply {
     let from = magic::bare_number(&inbound.from).to_owned();
     caller
         .change(|session, now| {
@@ -368,7 +368,7 @@ async fn rcs_inbound(
         .await
 }
 
-async fn approve_agent(caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn approve_agent(caller: Caller, Path(id): Path<String>) -> Reply {
     let id: i64 = id.parse().map_err(|_| {
         ApiErr::bad_request(format!("Invalid parameter id: {id:?} is not an integer"))
     })?;
@@ -402,10 +402,7 @@ async fn approve_agent(caller: Caller, Path(id): Path<String>) -> ApiResult<Json
         .await
 }
 
-async fn whatsapp_inbound(
-    caller: Caller,
-    JsonBody(inbound): JsonBody<Inbound>,
-) -> ApiResult<Json<Value>> {
+async fn whatsapp_inbound(caller: Caller, JsonBody(inbound): JsonBody<Inbound>) -> Reply {
     let from = magic::bare_number(&inbound.from).to_owned();
     caller
         .change(|session, now| {
@@ -450,7 +447,7 @@ async fn whatsapp_inbound(
         .await
 }
 
-async fn flush(caller: Caller) -> ApiResult<Json<Value>> {
+async fn flush(caller: Caller) -> Reply {
     caller
         .change(|session, now| {
             let before = session.pending_count();
@@ -473,7 +470,7 @@ struct Advance {
     seconds: i64,
 }
 
-async fn advance(caller: Caller, JsonBody(advance): JsonBody<Advance>) -> ApiResult<Json<Value>> {
+async fn advance(caller: Caller, JsonBody(advance): JsonBody<Advance>) -> Reply {
     if !(0..=366 * 24 * 3600).contains(&advance.seconds) {
         return Err(ApiErr::bad_request(
             "Invalid parameter seconds: between 0 and one year",
@@ -532,10 +529,7 @@ struct SetCredits {
     wallet_cents: Option<i64>,
 }
 
-async fn set_credits(
-    caller: Caller,
-    JsonBody(set): JsonBody<SetCredits>,
-) -> ApiResult<Json<Value>> {
+async fn set_credits(caller: Caller, JsonBody(set): JsonBody<SetCredits>) -> Reply {
     caller
         .change(|session, now| {
             let route_id = set.route_id.unwrap_or(1);
@@ -582,7 +576,7 @@ fn filter(query: &HashMap<String, String>, account: &crate::state::Account) -> A
 }
 
 /// `GET /sandbox/events`: this account's events (every account's with `all=true`).
-async fn events(caller: Caller, Query(query): QueryParams) -> ApiResult<Json<Value>> {
+async fn events(caller: Caller, Query(query): QueryParams) -> Reply {
     let filter = filter(&query, &caller.account)?;
     let data = caller.shared.log.list(&filter);
     let last = data.last().map_or(filter.after, |e| e.id);
@@ -665,7 +659,7 @@ struct Reset {
 }
 
 /// `POST /sandbox/reset`: back to the provisioned fixtures (this account or all).
-async fn reset(caller: Caller, body: Bytes) -> ApiResult<Json<Value>> {
+async fn reset(caller: Caller, body: Bytes) -> Reply {
     let reset: Reset = if body.iter().all(u8::is_ascii_whitespace) {
         Reset::default()
     } else {
@@ -745,7 +739,7 @@ fn fault_spec(body: &[u8]) -> ApiResult<FaultSpec> {
     Ok(spec)
 }
 
-async fn add_fault(State(faults): State<Arc<Faults>>, body: Bytes) -> ApiResult<Json<Value>> {
+async fn add_fault(State(faults): State<Arc<Faults>>, body: Bytes) -> Reply {
     let rule = faults.add(fault_spec(&body)?);
     Ok(Json(json!({"status": "success", "data": rule})))
 }
@@ -754,7 +748,7 @@ async fn replace_fault(
     State(faults): State<Arc<Faults>>,
     Path(id): Path<u64>,
     body: Bytes,
-) -> ApiResult<Json<Value>> {
+) -> Reply {
     let spec = fault_spec(&body)?;
     let rule = faults
         .replace(id, spec)
@@ -766,10 +760,7 @@ async fn clear_faults(State(faults): State<Arc<Faults>>) -> Json<Value> {
     Json(json!({"status": "success", "removed": faults.clear(None)}))
 }
 
-async fn clear_fault(
-    State(faults): State<Arc<Faults>>,
-    Path(id): Path<u64>,
-) -> ApiResult<Json<Value>> {
+async fn clear_fault(State(faults): State<Arc<Faults>>, Path(id): Path<u64>) -> Reply {
     match faults.clear(Some(id)) {
         0 => Err(ApiErr::not_found(format!("fault rule {id} not found"))),
         n => Ok(Json(json!({"status": "success", "removed": n}))),
