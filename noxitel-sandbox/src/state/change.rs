@@ -226,6 +226,21 @@ impl Change {
         })
     }
 
+    /// The scheduled step that made this change, if a step made it: applying the change takes
+    /// the step off the schedule.
+    fn made_by(&self) -> Option<&StepKey> {
+        match self {
+            Change::SmsStatus { step, .. }
+            | Change::RcsStatus { step, .. }
+            | Change::WhatsappStatus { step, .. }
+            | Change::CallStatus { step, .. } => Some(step),
+            Change::RcsInbound { step, .. }
+            | Change::WhatsappInbound { step, .. }
+            | Change::AgentStatusChanged { step, .. } => step.as_ref(),
+            _ => None,
+        }
+    }
+
     /// The snake_case kind, as in the event log.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -278,14 +293,11 @@ impl AccountState {
         }
     }
 
-    fn unschedule(&mut self, key: &Option<StepKey>) {
-        if let Some(key) = key {
-            self.pending.remove(key);
-        }
-    }
-
     /// Applies one change at `at`. The only place account state is mutated.
     pub fn apply(&mut self, change: &Change, at: DateTime<Utc>) {
+        if let Some(step) = change.made_by() {
+            self.pending.remove(step);
+        }
         match change {
             Change::AccountProvisioned {
                 credits,
@@ -336,11 +348,9 @@ impl AccountState {
             Change::SmsStatus {
                 sms_id,
                 state,
-                step,
                 next,
                 ..
             } => {
-                self.pending.remove(step);
                 if let Some(sms) = self.sms.get_mut(sms_id) {
                     sms.state = *state;
                     if matches!(state, SmsState::Delivered | SmsState::Failed) {
@@ -378,11 +388,9 @@ impl AccountState {
             Change::RcsStatus {
                 msg_id,
                 status,
-                step,
                 next,
                 ..
             } => {
-                self.pending.remove(step);
                 let mut reply = None;
                 if let Some(msg) = self.rcs.get_mut(msg_id) {
                     msg.status = status.clone();
@@ -408,7 +416,7 @@ impl AccountState {
                     msg.status = RcsDeliveryStatus::Read;
                 }
             }
-            Change::RcsInbound { step, .. } => self.unschedule(step),
+            Change::RcsInbound { .. } => {}
             Change::ConversationOpened {
                 agent_id,
                 mobile,
@@ -429,10 +437,9 @@ impl AccountState {
                 agent_id,
                 status,
                 carriers,
-                step,
                 next,
+                ..
             } => {
-                self.unschedule(step);
                 if let Some(agent) = self.agents.get_mut(agent_id) {
                     agent.status = *status;
                     agent.updated_at = at;
@@ -468,13 +475,7 @@ impl AccountState {
                     msg,
                 );
             }
-            Change::WhatsappStatus {
-                msg_id,
-                status,
-                step,
-                ..
-            } => {
-                self.pending.remove(step);
+            Change::WhatsappStatus { msg_id, status, .. } => {
                 let mut reply = None;
                 if let Some(msg) = self.wa.get_mut(msg_id) {
                     msg.status = *status;
@@ -488,11 +489,8 @@ impl AccountState {
                 self.schedule_reply(at, reply);
             }
             Change::WhatsappInbound {
-                msg,
-                window_until,
-                step,
+                msg, window_until, ..
             } => {
-                self.unschedule(step);
                 self.wa_windows
                     .insert((msg.phone_id.clone(), msg.msisdn.clone()), *window_until);
                 self.wa.insert(msg.msg_id.clone(), (**msg).clone());
@@ -504,11 +502,9 @@ impl AccountState {
             Change::CallStatus {
                 call_id,
                 status,
-                step,
                 next,
                 ..
             } => {
-                self.pending.remove(step);
                 if let Some(call) = self.calls.get_mut(call_id) {
                     call.status = *status;
                     call.history.push((*status, at));
@@ -607,15 +603,9 @@ impl AccountState {
         let release = matches!(step, Step::SmsRelease(_) | Step::RcsRelease(_));
         let change = match step {
             Step::SmsRelease(id) | Step::SmsFinal(id) => self.sms.get(&id).map(|m| {
-                let (state, next) = if release {
-                    let due = next(at + magic::dlr_delay(&m.mobile, delay));
-                    let reports = !magic::never_reports(&m.mobile);
-                    (SmsState::Submitted, reports.then_some(due))
-                } else if magic::fails(&m.mobile) {
-                    (SmsState::Failed, None)
-                } else {
-                    (SmsState::Delivered, None)
-                };
+                let due = || next(at + magic::dlr_delay(&m.mobile, delay));
+                let states = [SmsState::Submitted, SmsState::Failed, SmsState::Delivered];
+                let (state, next) = delivery(release, &m.mobile, states, due);
                 let mobile = m.mobile.clone();
                 Change::SmsStatus {
                     sms_id: id,
@@ -626,16 +616,14 @@ impl AccountState {
                 }
             }),
             Step::RcsRelease(id) | Step::RcsFinal(id) => self.rcs.get(&id).map(|m| {
-                let never = magic::never_reports(&m.mobile);
-                let (status, next) = if release {
-                    let due = (!never).then(|| next(at + magic::dlr_delay(&m.mobile, delay)));
-                    (RcsDeliveryStatus::Sent, due)
-                } else if m.status != RcsDeliveryStatus::Sent {
-                    (m.status.clone(), None)
-                } else if magic::fails(&m.mobile) {
-                    (RcsDeliveryStatus::Failed, None)
-                } else {
-                    (RcsDeliveryStatus::Delivered, None)
+                let due = || next(at + magic::dlr_delay(&m.mobile, delay));
+                let (status, next) = match &m.status {
+                    // Read (tapped) or incompatible before its final step: it stays so.
+                    done if !release && *done != RcsDeliveryStatus::Sent => (done.clone(), None),
+                    _ => {
+                        use RcsDeliveryStatus::{Delivered, Failed, Sent};
+                        delivery(release, &m.mobile, [Sent, Failed, Delivered], due)
+                    }
                 };
                 let mobile = m.mobile.clone();
                 Change::RcsStatus {
@@ -799,6 +787,24 @@ impl AccountState {
             }
             _ => None,
         }
+    }
+}
+
+/// A message's status after a step, and when the step after it is due: on its release the
+/// first of `[sent, failed, delivered]` and its final step `due` (none for a number that never
+/// reports); on its final step failed or delivered, as the number's magic says.
+fn delivery<S>(
+    release: bool,
+    mobile: &str,
+    [sent, failed, delivered]: [S; 3],
+    due: impl FnOnce() -> DateTime<Utc>,
+) -> (S, Option<DateTime<Utc>>) {
+    if release {
+        (sent, (!magic::never_reports(mobile)).then(due))
+    } else if magic::fails(mobile) {
+        (failed, None)
+    } else {
+        (delivered, None)
     }
 }
 
