@@ -136,6 +136,19 @@ const GOOD = new Set(["delivered", "read", "completed", "answered", "received"])
 const BAD = new Set(["failed", "incompatible", "expired"]);
 const cls = (s) => (GOOD.has(s) ? "ok" : BAD.has(s) ? "bad" : "wait");
 
+/** An accepted message's item key, recipient, kind, record and status, from its event's payload. */
+const ACCEPTED = {
+  rcs_accepted: (p) => ["rcs:" + p.msg.msg_id, p.msg.mobile, "rcs", { msg: p.msg }, p.msg.status],
+  whatsapp_accepted: (p) => ["wa:" + p.msg.msg_id, p.msg.msisdn, "whatsapp", { msg: p.msg }, p.msg.status],
+  call_placed: (p) => ["call:" + p.call.call_id, p.call.to, "voice", { call: p.call }, p.call.status],
+};
+/** The item key of the message a status event moves on. */
+const MOVED = {
+  rcs_status: (p) => "rcs:" + p.msg_id,
+  whatsapp_status: (p) => "wa:" + p.msg_id,
+  call_status: (p) => "call:" + p.call_id,
+};
+
 function apply(ev) {
   if (ev.id <= model.lastId) return;
   model.lastId = ev.id;
@@ -197,10 +210,16 @@ function apply(ev) {
       break;
     }
     case "rcs_accepted":
-      accepted("rcs:" + p.msg.msg_id, p.msg.mobile, "rcs", ev, { msg: p.msg }, p.msg.status);
+    case "whatsapp_accepted":
+    case "call_placed": {
+      const [key, to, kind, record, status] = ACCEPTED[ev.kind](p);
+      accepted(key, to, kind, ev, record, status);
       break;
+    }
     case "rcs_status":
-      moved("rcs:" + p.msg_id, ev, p.status);
+    case "whatsapp_status":
+    case "call_status":
+      moved(MOVED[ev.kind](p), ev, p.status);
       break;
     case "rcs_tapped": {
       step("rcs:" + p.msg_id, ev, `tapped “${p.text}”`, "ok");
@@ -214,23 +233,11 @@ function apply(ev) {
     case "rcs_inbound":
       addItem("rcsin:" + p.msg_id, p.from, "rcs-in", ev, { text: p.text, agentId: p.agent_id, msgId: p.msg_id });
       break;
-    case "whatsapp_accepted":
-      accepted("wa:" + p.msg.msg_id, p.msg.msisdn, "whatsapp", ev, { msg: p.msg }, p.msg.status);
-      break;
-    case "whatsapp_status":
-      moved("wa:" + p.msg_id, ev, p.status);
-      break;
     case "whatsapp_inbound": {
       const m = p.msg;
       addItem("wa:" + m.msg_id, m.msisdn, "whatsapp-in", ev, { msg: m, windowUntil: p.window_until });
       break;
     }
-    case "call_placed":
-      accepted("call:" + p.call.call_id, p.call.to, "voice", ev, { call: p.call }, p.call.status);
-      break;
-    case "call_status":
-      moved("call:" + p.call_id, ev, p.status);
-      break;
     case "webhook_queued": {
       const h = Object.assign({}, p.hook, { tries: [] });
       model.hooks.set(h.id, h);
