@@ -13,8 +13,8 @@ const TOKEN: &str = "test-token-123";
 struct Case {
     /// The command line after `noxitel`, split by [`words`].
     args: &'static str,
-    method: &'static str,
-    path: &'static str,
+    /// `METHOD /path` under /api/v2.
+    request: &'static str,
     query: &'static [(&'static str, &'static str)],
     body: Option<Value>,
     answer: Value,
@@ -43,9 +43,10 @@ fn noxitel(base_url: &str) -> Command {
 fn check(case: &Case) {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
+        let (method, path) = case.request.split_once(' ').unwrap();
         let mut when = when
-            .method(case.method)
-            .path(format!("/api/v2{}", case.path))
+            .method(method)
+            .path(format!("/api/v2{path}"))
             .header("authorization", format!("Bearer {TOKEN}"));
         for (k, v) in case.query {
             when = when.query_param(*k, *v);
@@ -155,8 +156,7 @@ fn every_operation_sends_the_documented_request() {
     let cases = [
         Case {
             args: "credits",
-            method: "GET",
-            path: "/credits",
+            request: "GET /credits",
             query: &[],
             body: None,
             answer: json!({"status": "success", "billing_mode": "credits",
@@ -165,8 +165,7 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "sms send --to 919887111111 --sender NOXITEL --mode text --message 'Hi #name#, your OTP is #otp#' --param name=Sam --param otp=847291 --campaign-id 1 --route-id 1 --notify-url https://yourapp.com/webhook/sms --dlt-entity-id 1234567890 --dlt-template-id 1234567890",
-            method: "POST",
-            path: "/sms",
+            request: "POST /sms",
             query: &[],
             body: Some(
                 json!({"campaignId": 1, "routeId": 1, "sender": "NOXITEL", "mode": "text",
@@ -181,8 +180,7 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "sms dlr --batch-id samsms_eink1rilz6ucphk",
-            method: "GET",
-            path: "/dlr",
+            request: "GET /dlr",
             query: &[],
             body: Some(json!({"batch_id": "samsms_eink1rilz6ucphk"})),
             answer: json!({"status": "success", "data": [{"sms_shoot_id": "user_6q0za64m0ql0vu7",
@@ -192,8 +190,7 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "whatsapp send --to 919887111111 --message 'Hello! Your order has been shipped.'",
-            method: "POST",
-            path: "/whatsapp/message",
+            request: "POST /whatsapp/message",
             query: &[],
             body: Some(json!({"message": "Hello! Your order has been shipped.",
                 "contacts": [{"msisdn": "919887111111"}]})),
@@ -203,8 +200,7 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: wa_template,
-            method: "POST",
-            path: "/whatsapp/message",
+            request: "POST /whatsapp/message",
             query: &[],
             body: Some(
                 json!({"phoneId": "1234567890", "type": "template", "templateId": "welcome_template",
@@ -217,8 +213,7 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "whatsapp report --mode message --id MSG_ID",
-            method: "GET",
-            path: "/whatsapp/report",
+            request: "GET /whatsapp/report",
             query: &[("mode", "message"), ("id", "MSG_ID")],
             body: None,
             answer: json!({"msg_id": "1f020deb-2669-6060-b900-1fc1c519d2b7", "msisdn": "919887111111",
@@ -227,16 +222,14 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "whatsapp window --phone-id 1234567890 --msisdn 919887111111",
-            method: "GET",
-            path: "/whatsapp/checkwindow",
+            request: "GET /whatsapp/checkwindow",
             query: &[("phoneId", "1234567890"), ("msisdn", "919887111111")],
             body: None,
             answer: json!({"status": "success", "window_open": true, "expires_at": "2026-05-02T10:00:00Z"}),
         },
         Case {
             args: "whatsapp prices",
-            method: "GET",
-            path: "/whatsapp/prices",
+            request: "GET /whatsapp/prices",
             query: &[],
             body: None,
             answer: json!([{"country": "India", "zone": "Zone 2", "prefix": "+91",
@@ -245,8 +238,7 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "rcs send --agent-id 3 --text 'Hi #name#' --to 919887111111 --param name=Sam --traffic-type TRANSACTION",
-            method: "POST",
-            path: "/rcs/message",
+            request: "POST /rcs/message",
             query: &[],
             body: Some(
                 json!({"agentId": 3, "type": "text", "content": {"text": "Hi #name#"},
@@ -259,8 +251,7 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: rcs_args,
-            method: "POST",
-            path: "/rcs/message",
+            request: "POST /rcs/message",
             query: &[],
             body: Some(
                 json!({"agentId": 3, "type": "rich_card", "trafficType": "PROMOTION",
@@ -273,8 +264,7 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "rcs dlr --batch-id rcs_k8a9s2lmnp4xvqr",
-            method: "GET",
-            path: "/rcs/dlr",
+            request: "GET /rcs/dlr",
             query: &[("batch_id", "rcs_k8a9s2lmnp4xvqr")],
             body: None,
             answer: json!({"status": "success", "data": [{"msg_id": "1f134cd4", "mobile": "919887111111",
@@ -283,8 +273,7 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "rcs capability --mobile 919887111111 --agent-id 42",
-            method: "GET",
-            path: "/rcs/capability",
+            request: "GET /rcs/capability",
             query: &[("mobile", "919887111111"), ("agentId", "42")],
             body: None,
             answer: json!({"status": "success", "mobile": "919887111111", "rcsEnabled": true,
@@ -292,8 +281,7 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "rcs conversation --agent-id 42 --mobile 919887111111",
-            method: "GET",
-            path: "/rcs/conversation",
+            request: "GET /rcs/conversation",
             query: &[("agentId", "42"), ("mobile", "919887111111")],
             body: None,
             answer: json!({"status": "success", "conversationId": "1f1328bb", "active": true,
@@ -301,8 +289,7 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "rcs agent create --agent-name support_bot --display-name 'Noxitel Support' --brand-name Noxitel",
-            method: "POST",
-            path: "/rcs/agent",
+            request: "POST /rcs/agent",
             query: &[],
             body: Some(
                 json!({"agentName": "support_bot", "displayName": "Noxitel Support", "brandName": "Noxitel"}),
@@ -311,72 +298,63 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "rcs agent submit --agent-id 42",
-            method: "POST",
-            path: "/rcs/agent/submit",
+            request: "POST /rcs/agent/submit",
             query: &[],
             body: Some(json!({"agentId": 42})),
             answer: ok(),
         },
         Case {
             args: "rcs agent get 42",
-            method: "GET",
-            path: "/rcs/agent/42",
+            request: "GET /rcs/agent/42",
             query: &[],
             body: None,
             answer: json!({"status": "success", "data": {"agentId": 42, "agentName": "support_bot"}}),
         },
         Case {
             args: "rcs agent get --agent-id 42",
-            method: "GET",
-            path: "/rcs/agent/42",
+            request: "GET /rcs/agent/42",
             query: &[],
             body: None,
             answer: json!({"status": "success", "data": {"agentId": 42}}),
         },
         Case {
             args: "rcs agent list",
-            method: "GET",
-            path: "/rcs/agents",
+            request: "GET /rcs/agents",
             query: &[],
             body: None,
             answer: json!({"status": "success", "data": [{"agentId": 42, "agentName": "support_bot"}]}),
         },
         Case {
             args: "rcs agent launch --agent-id 42 --carriers airtel-india,reliance-jio-india",
-            method: "POST",
-            path: "/rcs/agent/launch",
+            request: "POST /rcs/agent/launch",
             query: &[],
             body: Some(json!({"agentId": 42, "carriers": ["airtel-india", "reliance-jio-india"]})),
             answer: ok(),
         },
         Case {
             args: "rcs testdevice add --agent-id 42 --phone-number +919887979736",
-            method: "POST",
-            path: "/rcs/testdevice",
+            request: "POST /rcs/testdevice",
             query: &[],
             body: Some(json!({"agentId": 42, "phoneNumber": "+919887979736"})),
             answer: ok(),
         },
         Case {
             args: "rcs testdevice list --agent-id 42",
-            method: "GET",
-            path: "/rcs/testdevices",
+            request: "GET /rcs/testdevices",
             query: &[("agentId", "42")],
             body: None,
             answer: json!({"status": "success", "data": ["+919887979736"]}),
         },
         Case {
             args: "rcs testdevice remove --agent-id 42 --phone-number +919887979736",
-            method: "DELETE",
-            path: "/rcs/testdevice",
+            request: "DELETE /rcs/testdevice",
             query: &[],
             body: Some(json!({"agentId": 42, "phoneNumber": "+919887979736"})),
             answer: ok(),
         },
         Case {
             args: "voice call --to 919887111111 --from YOUR_VOICE_NUMBER --tts 'Your Noxitel OTP is 8 4 7 2 9 1.' --language en-IN --voice female --repeat 2 --notify-url https://yourapp.com/webhook/voice",
-            method: "POST",
-            path: "/voice/call",
+            request: "POST /voice/call",
             query: &[],
             body: Some(json!({"to": "919887111111", "from": "YOUR_VOICE_NUMBER",
                 "tts": {"text": "Your Noxitel OTP is 8 4 7 2 9 1.", "language": "en-IN", "voice": "female", "repeat": 2},
@@ -385,16 +363,14 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "otp send --channel 27 --mobile 919887111111",
-            method: "POST",
-            path: "/otp",
+            request: "POST /otp",
             query: &[],
             body: Some(json!({"channel": 27, "mobile": "919887111111"})),
             answer: json!({"status": "success", "reference": "036BZDUHIX"}),
         },
         Case {
             args: "otp verify --reference 036BZDUHIX --otp 847291",
-            method: "GET",
-            path: "/otp/verify",
+            request: "GET /otp/verify",
             query: &[("reference", "036BZDUHIX"), ("otp", "847291")],
             body: None,
             answer: json!({"status": "success", "matched": "yes"}),
