@@ -13,9 +13,8 @@ const TOKEN: &str = "test-token-123";
 struct Case {
     /// The command line after `noxitel`, split by [`words`].
     args: &'static str,
-    /// `METHOD /path` under /api/v2.
+    /// `METHOD /path?query` under /api/v2 (the query's pairs as written, without escapes).
     request: &'static str,
-    query: &'static [(&'static str, &'static str)],
     body: Option<Value>,
     answer: Value,
 }
@@ -43,13 +42,15 @@ fn noxitel(base_url: &str) -> Command {
 fn check(case: &Case) {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        let (method, path) = case.request.split_once(' ').unwrap();
+        let (method, target) = case.request.split_once(' ').unwrap();
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
         let mut when = when
             .method(method)
             .path(format!("/api/v2{path}"))
             .header("authorization", format!("Bearer {TOKEN}"));
-        for (k, v) in case.query {
-            when = when.query_param(*k, *v);
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap();
+            when = when.query_param(k, v);
         }
         if let Some(body) = &case.body {
             when.json_body(body.clone());
@@ -157,7 +158,6 @@ fn every_operation_sends_the_documented_request() {
         Case {
             args: "credits",
             request: "GET /credits",
-            query: &[],
             body: None,
             answer: json!({"status": "success", "billing_mode": "credits",
                 "wallet": {"amount": "120.00", "currency": "USD"},
@@ -166,7 +166,6 @@ fn every_operation_sends_the_documented_request() {
         Case {
             args: "sms send --to 919887111111 --sender NOXITEL --mode text --message 'Hi #name#, your OTP is #otp#' --param name=Sam --param otp=847291 --campaign-id 1 --route-id 1 --notify-url https://yourapp.com/webhook/sms --dlt-entity-id 1234567890 --dlt-template-id 1234567890",
             request: "POST /sms",
-            query: &[],
             body: Some(
                 json!({"campaignId": 1, "routeId": 1, "sender": "NOXITEL", "mode": "text",
                 "message": "Hi #name#, your OTP is #otp#",
@@ -181,7 +180,6 @@ fn every_operation_sends_the_documented_request() {
         Case {
             args: "sms dlr --batch-id samsms_eink1rilz6ucphk",
             request: "GET /dlr",
-            query: &[],
             body: Some(json!({"batch_id": "samsms_eink1rilz6ucphk"})),
             answer: json!({"status": "success", "data": [{"sms_shoot_id": "user_6q0za64m0ql0vu7",
                 "mobile": 918058111111u64, "sender_id": "NOXITEL", "sent": "2026-05-01 10:05:30",
@@ -191,7 +189,6 @@ fn every_operation_sends_the_documented_request() {
         Case {
             args: "whatsapp send --to 919887111111 --message 'Hello! Your order has been shipped.'",
             request: "POST /whatsapp/message",
-            query: &[],
             body: Some(json!({"message": "Hello! Your order has been shipped.",
                 "contacts": [{"msisdn": "919887111111"}]})),
             answer: json!({"status": "success", "message": "Messages Sent Successfully",
@@ -201,7 +198,6 @@ fn every_operation_sends_the_documented_request() {
         Case {
             args: wa_template,
             request: "POST /whatsapp/message",
-            query: &[],
             body: Some(
                 json!({"phoneId": "1234567890", "type": "template", "templateId": "welcome_template",
                 "contacts": [{"msisdn": "919887111111", "parameters": {
@@ -213,8 +209,7 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "whatsapp report --mode message --id MSG_ID",
-            request: "GET /whatsapp/report",
-            query: &[("mode", "message"), ("id", "MSG_ID")],
+            request: "GET /whatsapp/report?mode=message&id=MSG_ID",
             body: None,
             answer: json!({"msg_id": "1f020deb-2669-6060-b900-1fc1c519d2b7", "msisdn": "919887111111",
                 "phone_id": "12345678909812", "direction": "outgoing",
@@ -222,15 +217,13 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "whatsapp window --phone-id 1234567890 --msisdn 919887111111",
-            request: "GET /whatsapp/checkwindow",
-            query: &[("phoneId", "1234567890"), ("msisdn", "919887111111")],
+            request: "GET /whatsapp/checkwindow?phoneId=1234567890&msisdn=919887111111",
             body: None,
             answer: json!({"status": "success", "window_open": true, "expires_at": "2026-05-02T10:00:00Z"}),
         },
         Case {
             args: "whatsapp prices",
             request: "GET /whatsapp/prices",
-            query: &[],
             body: None,
             answer: json!([{"country": "India", "zone": "Zone 2", "prefix": "+91",
                 "price": {"marketing": 0.0492, "utility": 0.0147, "authentication": 0.0147,
@@ -239,7 +232,6 @@ fn every_operation_sends_the_documented_request() {
         Case {
             args: "rcs send --agent-id 3 --text 'Hi #name#' --to 919887111111 --param name=Sam --traffic-type TRANSACTION",
             request: "POST /rcs/message",
-            query: &[],
             body: Some(
                 json!({"agentId": 3, "type": "text", "content": {"text": "Hi #name#"},
                 "contacts": [{"mobile": "919887111111", "parameters": {"name": "Sam"}}],
@@ -252,7 +244,6 @@ fn every_operation_sends_the_documented_request() {
         Case {
             args: rcs_args,
             request: "POST /rcs/message",
-            query: &[],
             body: Some(
                 json!({"agentId": 3, "type": "rich_card", "trafficType": "PROMOTION",
                 "content": {"orientation": "VERTICAL", "card": {"title": "Flash Sale 40% Off",
@@ -264,8 +255,7 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "rcs dlr --batch-id rcs_k8a9s2lmnp4xvqr",
-            request: "GET /rcs/dlr",
-            query: &[("batch_id", "rcs_k8a9s2lmnp4xvqr")],
+            request: "GET /rcs/dlr?batch_id=rcs_k8a9s2lmnp4xvqr",
             body: None,
             answer: json!({"status": "success", "data": [{"msg_id": "1f134cd4", "mobile": "919887111111",
                 "agentId": 42, "sent": "2026-05-01 14:11:53",
@@ -273,16 +263,13 @@ fn every_operation_sends_the_documented_request() {
         },
         Case {
             args: "rcs capability --mobile 919887111111 --agent-id 42",
-            request: "GET /rcs/capability",
-            query: &[("mobile", "919887111111"), ("agentId", "42")],
+            request: "GET /rcs/capability?mobile=919887111111&agentId=42",
             body: None,
-            answer: json!({"status": "success", "mobile": "919887111111", "rcsEnabled": true,
-                "features": ["RICHCARD_STANDALONE", "RICHCARD_CAROUSEL", "ACTION_OPEN_URL"]}),
+            answer: json!({"status": "success", "mobile": "919887111111", "rcsEnabled": true, "features": ["RICHCARD_STANDALONE", "RICHCARD_CAROUSEL", "ACTION_OPEN_URL"]}),
         },
         Case {
             args: "rcs conversation --agent-id 42 --mobile 919887111111",
-            request: "GET /rcs/conversation",
-            query: &[("agentId", "42"), ("mobile", "919887111111")],
+            request: "GET /rcs/conversation?agentId=42&mobile=919887111111",
             body: None,
             answer: json!({"status": "success", "conversationId": "1f1328bb", "active": true,
                 "startedAt": "2026-05-01 14:11:53", "expiresAt": "2026-05-02 14:11:53", "direction": "P2A"}),
@@ -290,7 +277,6 @@ fn every_operation_sends_the_documented_request() {
         Case {
             args: "rcs agent create --agent-name support_bot --display-name 'Noxitel Support' --brand-name Noxitel",
             request: "POST /rcs/agent",
-            query: &[],
             body: Some(
                 json!({"agentName": "support_bot", "displayName": "Noxitel Support", "brandName": "Noxitel"}),
             ),
@@ -299,63 +285,54 @@ fn every_operation_sends_the_documented_request() {
         Case {
             args: "rcs agent submit --agent-id 42",
             request: "POST /rcs/agent/submit",
-            query: &[],
             body: Some(json!({"agentId": 42})),
             answer: ok(),
         },
         Case {
             args: "rcs agent get 42",
             request: "GET /rcs/agent/42",
-            query: &[],
             body: None,
             answer: json!({"status": "success", "data": {"agentId": 42, "agentName": "support_bot"}}),
         },
         Case {
             args: "rcs agent get --agent-id 42",
             request: "GET /rcs/agent/42",
-            query: &[],
             body: None,
             answer: json!({"status": "success", "data": {"agentId": 42}}),
         },
         Case {
             args: "rcs agent list",
             request: "GET /rcs/agents",
-            query: &[],
             body: None,
             answer: json!({"status": "success", "data": [{"agentId": 42, "agentName": "support_bot"}]}),
         },
         Case {
             args: "rcs agent launch --agent-id 42 --carriers airtel-india,reliance-jio-india",
             request: "POST /rcs/agent/launch",
-            query: &[],
             body: Some(json!({"agentId": 42, "carriers": ["airtel-india", "reliance-jio-india"]})),
             answer: ok(),
         },
         Case {
             args: "rcs testdevice add --agent-id 42 --phone-number +919887979736",
             request: "POST /rcs/testdevice",
-            query: &[],
             body: Some(json!({"agentId": 42, "phoneNumber": "+919887979736"})),
             answer: ok(),
         },
         Case {
             args: "rcs testdevice list --agent-id 42",
-            request: "GET /rcs/testdevices",
-            query: &[("agentId", "42")],
+            request: "GET /rcs/testdevices?agentId=42",
             body: None,
             answer: json!({"status": "success", "data": ["+919887979736"]}),
         },
         Case {
             args: "rcs testdevice remove --agent-id 42 --phone-number +919887979736",
             request: "DELETE /rcs/testdevice",
-            query: &[],
             body: Some(json!({"agentId": 42, "phoneNumber": "+919887979736"})),
             answer: ok(),
         },
         Case {
             args: "voice call --to 919887111111 --from YOUR_VOICE_NUMBER --tts 'Your Noxitel OTP is 8 4 7 2 9 1.' --language en-IN --voice female --repeat 2 --notify-url https://yourapp.com/webhook/voice",
             request: "POST /voice/call",
-            query: &[],
             body: Some(json!({"to": "919887111111", "from": "YOUR_VOICE_NUMBER",
                 "tts": {"text": "Your Noxitel OTP is 8 4 7 2 9 1.", "language": "en-IN", "voice": "female", "repeat": 2},
                 "notifyUrl": "https://yourapp.com/webhook/voice"})),
@@ -364,14 +341,12 @@ fn every_operation_sends_the_documented_request() {
         Case {
             args: "otp send --channel 27 --mobile 919887111111",
             request: "POST /otp",
-            query: &[],
             body: Some(json!({"channel": 27, "mobile": "919887111111"})),
             answer: json!({"status": "success", "reference": "036BZDUHIX"}),
         },
         Case {
             args: "otp verify --reference 036BZDUHIX --otp 847291",
-            request: "GET /otp/verify",
-            query: &[("reference", "036BZDUHIX"), ("otp", "847291")],
+            request: "GET /otp/verify?reference=036BZDUHIX&otp=847291",
             body: None,
             answer: json!({"status": "success", "matched": "yes"}),
         },
