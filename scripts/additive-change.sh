@@ -89,12 +89,20 @@ restore() {
 }
 trap restore EXIT
 
+# Cargo names a workspace crate's artifacts by a hash that does not depend on where the
+# workspace is, so the scratch crates would overwrite the workspace's own (and leave later
+# builds reading the scratch document). Another version gives them their own; the lock file's
+# entries for the workspace's crates follow (offline: nothing else is resolved again).
+sed -i '0,/^version = "0.1.0"$/s//version = "0.1.0-additive-change"/' "$SCRATCH/Cargo.toml"
+sed -i 's/version = "0.1.0" }/version = "0.1.0-additive-change" }/' "$SCRATCH/Cargo.toml"
+grep -q '^version = "0.1.0-additive-change"$' "$SCRATCH/Cargo.toml"
+
 cd "$SCRATCH"
 export CARGO_TARGET_DIR="$ROOT/target"
-cargo build --locked --quiet -p noxitel-api --examples
-cargo build --locked --quiet -p noxitel-sandbox --examples
-cargo build --locked --quiet -p noxitel-cli
-cargo run --locked --quiet -p noxitel-api --example validity
+cargo build --offline --quiet -p noxitel-api --examples
+cargo build --offline --quiet -p noxitel-sandbox --examples
+cargo build --offline --quiet -p noxitel-cli
+cargo run --offline --quiet -p noxitel-api --example validity
 NOXITEL="$SCRATCH/noxitel-from-scratch"
 cp "$ROOT/target/debug/noxitel" "$NOXITEL"
 

@@ -103,39 +103,41 @@ pub(crate) async fn verify_otp(
     }
     let now = caller.shared.clock.now();
     let max = caller.shared.config.otp_max_attempts.max(1);
-    caller.change(|session, _| {
-    let Some(otp) = session.otps.get(reference).cloned() else {
-        return Err(
-            ApiErr::not_found(format!("OTP reference {reference:?} not found"))
-                .with("matched", "no"),
-        );
-    };
-    if otp.verified || otp.expires_at <= now {
-        return Ok(not_matched("OTP does not match or has expired"));
-    }
-    if otp.attempts >= max {
-        return Ok(not_matched(&format!(
-            "OTP does not match or has expired: the {max} allowed attempts are used up, send a new OTP"
-        )));
-    }
-    let matched = otp.code == code;
-    session.apply(
-        now,
-        Change::OtpVerified {
-            reference: otp.reference.clone(),
-            mobile: otp.mobile.clone(),
-            matched,
-            attempts: otp.attempts + 1,
-        },
-    );
-        if matched {
-        return Ok(Json(OtpVerifyResponse {
-            status: Some(ok()),
-            matched: OtpMatched::Yes,
-            message: None,
-        }));
-    }
-    Ok(not_matched("OTP does not match or has expired"))
-    })
-    .await
+    caller
+        .change(|session, _| {
+            let Some(otp) = session.otps.get(reference).cloned() else {
+                return Err(
+                    ApiErr::not_found(format!("OTP reference {reference:?} not found"))
+                        .with("matched", "no"),
+                );
+            };
+            if otp.verified || otp.expires_at <= now {
+                return Ok(not_matched("OTP does not match or has expired"));
+            }
+            if otp.attempts >= max {
+                return Ok(not_matched(&format!(
+                    "OTP does not match or has expired: the {max} allowed attempts are used up, \
+             send a new OTP"
+                )));
+            }
+            let matched = otp.code == code;
+            session.apply(
+                now,
+                Change::OtpVerified {
+                    reference: otp.reference.clone(),
+                    mobile: otp.mobile.clone(),
+                    matched,
+                    attempts: otp.attempts + 1,
+                },
+            );
+            if matched {
+                return Ok(Json(OtpVerifyResponse {
+                    status: Some(ok()),
+                    matched: OtpMatched::Yes,
+                    message: None,
+                }));
+            }
+            Ok(not_matched("OTP does not match or has expired"))
+        })
+        .await
 }

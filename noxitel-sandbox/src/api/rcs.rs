@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Path, Query};
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use noxitel_types::personalization::personalize;
 use noxitel_types::{
     RcsAgentLaunchRequest, RcsAgentRequest, RcsAgentSubmitRequest, RcsCapabilityResponse,
@@ -18,11 +18,11 @@ use crate::clock::system_time;
 use crate::error::{ApiErr, ApiResult};
 use crate::http::{Caller, Valid};
 use crate::ids;
-use crate::state::AccountState;
 use crate::state::change::{Change, rcs_status_event};
 use crate::state::records::{
     Agent, AgentStatus, BatchId, HookKind, RcsMsgId, RcsRecord, SmsOrigin,
 };
+use crate::state::{AccountState, Session};
 
 use super::{
     PlannedSms, QueryParams, check_credits, check_wallet, contacts_of, debit, delay, insert_sms,
@@ -67,7 +67,22 @@ pub(crate) async fn send_rcs(
     caller: Caller,
     Valid(req): Valid<SendRcsMessageRequest>,
 ) -> ApiResult<Json<SendRcsMessageResponse>> {
-    send(&caller, req.schedule.as_deref(), |session, now, scheduled| {
+    send(
+        &caller,
+        req.schedule.as_deref(),
+        |session, now, scheduled| accept_rcs(&caller, &req, session, now, scheduled),
+    )
+    .await
+}
+
+/// `POST /rcs/message` accepted: the batch checked, charged and recorded.
+fn accept_rcs(
+    caller: &Caller,
+    req: &SendRcsMessageRequest,
+    session: &mut Session<'_>,
+    now: DateTime<Utc>,
+    scheduled: Option<DateTime<Utc>>,
+) -> ApiResult<Json<SendRcsMessageResponse>> {
     let agent_id = req.agent_id.unwrap_or(session.default_agent);
     let agent = session
         .agents
@@ -198,7 +213,13 @@ pub(crate) async fn send_rcs(
             fallback_sms_id,
         };
         let next = plan.capable.then(|| scheduled.unwrap_or(now));
-        session.apply(now, Change::RcsAccepted { msg: Box::new(msg), next });
+        session.apply(
+            now,
+            Change::RcsAccepted {
+                msg: Box::new(msg),
+                next,
+            },
+        );
         if !plan.capable
             && let Some(url) = &req.notify_url
         {
@@ -219,15 +240,13 @@ pub(crate) async fn send_rcs(
         });
     }
     session.run_due(now, false);
-        Ok(Json(SendRcsMessageResponse {
+    Ok(Json(SendRcsMessageResponse {
         status: ok(),
         message: Some("RCS submitted successfully".into()),
         batch_id: batch_id.0,
         total_contacts: Some(ids.len() as i64),
         message_id: ids,
     }))
-    })
-    .await
 }
 
 pub(crate) async fn upsert_agent(
@@ -336,7 +355,17 @@ pub(crate) async fn launch_agent(
     caller: Caller,
     Valid(req): Valid<RcsAgentLaunchRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
-    caller.change(|session, now| {
+    caller
+        .change(|session, now| launch(&req, session, now))
+        .await
+}
+
+/// `POST /rcs/agent/launch`: an approved agent goes live on the requested carriers.
+fn launch(
+    req: &RcsAgentLaunchRequest,
+    session: &mut Session<'_>,
+    now: DateTime<Utc>,
+) -> ApiResult<Json<StatusResponse>> {
     let agent = agent_of(session, req.agent_id)?;
     match agent.status {
         AgentStatus::Approved | AgentStatus::Launched => {}
@@ -364,7 +393,7 @@ pub(crate) async fn launch_agent(
         },
     );
     let agent = agent_of(session, req.agent_id)?;
-        Ok(status_response(
+    Ok(status_response(
         format!(
             "Agent {} launched on {}",
             req.agent_id,
@@ -372,8 +401,6 @@ pub(crate) async fn launch_agent(
         ),
         json!({"agentId": req.agent_id, "agentStatus": "launched", "carriers": agent.carriers}),
     ))
-    })
-    .await
 }
 
 pub(crate) async fn get_agent(

@@ -1,8 +1,8 @@
 //! SMS: sending, delivery reports (`/dlr`) and route credits.
 
-use crate::state::records::{BatchId, SmsOrigin};
 use axum::Json;
 use axum::body::Bytes;
+use chrono::{DateTime, Utc};
 use noxitel_types::{
     CreditsResponse, RouteCredits, SendSmsRequest, SendSmsResponse, SmsDeliveryStatus,
     SmsDlrRecord, SmsDlrRequest, SmsDlrResponse, SmsMessageId, StringOrNumber, Validate, Wallet,
@@ -12,7 +12,8 @@ use crate::clock::system_time;
 use crate::error::{ApiErr, ApiResult};
 use crate::http::{Caller, Valid};
 use crate::ids;
-use crate::state::records::SmsRecord;
+use crate::state::Session;
+use crate::state::records::{BatchId, SmsOrigin, SmsRecord};
 
 use super::{
     PlannedSms, QueryParams, cents, check_credits, contacts_of, debit, delay, insert_sms, ok,
@@ -23,7 +24,22 @@ pub(crate) async fn send_sms(
     caller: Caller,
     Valid(req): Valid<SendSmsRequest>,
 ) -> ApiResult<Json<SendSmsResponse>> {
-    send(&caller, req.schedule.as_deref(), |session, now, scheduled| {
+    send(
+        &caller,
+        req.schedule.as_deref(),
+        |session, now, scheduled| accept_sms(&caller, &req, session, now, scheduled),
+    )
+    .await
+}
+
+/// `POST /sms` accepted: the batch checked, charged and recorded.
+fn accept_sms(
+    caller: &Caller,
+    req: &SendSmsRequest,
+    session: &mut Session<'_>,
+    now: DateTime<Utc>,
+    scheduled: Option<DateTime<Utc>>,
+) -> ApiResult<Json<SendSmsResponse>> {
     let campaign_id = req.campaign_id.unwrap_or(1);
     if !session.campaigns.contains_key(&campaign_id) {
         return Err(ApiErr::not_found(format!(
@@ -39,7 +55,8 @@ pub(crate) async fn send_sms(
     })?;
     if route.needs_sender && req.sender.is_none() {
         return Err(ApiErr::bad_request(format!(
-            "Missing parameter sender: route {route_id} ({}) is approval-based and needs an approved sender ID",
+            "Missing parameter sender: route {route_id} ({}) is approval-based and needs an \
+             approved sender ID",
             route.name
         )));
     }
@@ -84,7 +101,7 @@ pub(crate) async fn send_sms(
             sms_id: sms_id.0,
         });
     }
-        Ok(Json(SendSmsResponse {
+    Ok(Json(SendSmsResponse {
         status: ok(),
         message: Some(if scheduled.is_some() {
             "SMS Scheduled successfully".into()
@@ -95,8 +112,6 @@ pub(crate) async fn send_sms(
         total_contacts: Some(ids.len() as i64),
         message_id: ids,
     }))
-    })
-    .await
 }
 
 fn dlr_record(sms: &SmsRecord) -> SmsDlrRecord {

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::Query;
+use chrono::{DateTime, Utc};
 use noxitel_types::{
     SendWhatsappMessageRequest, SendWhatsappMessageResponse, StringOrNumber, WhatsappMessageId,
     WhatsappMessageReport, WhatsappMessageType, WhatsappPrice, WhatsappPriceByCategory,
@@ -13,6 +14,7 @@ use crate::clock::{rfc3339, rfc3339_ms};
 use crate::error::{ApiErr, ApiResult};
 use crate::http::{Caller, Valid};
 use crate::ids;
+use crate::state::Session;
 use crate::state::change::Change;
 use crate::state::records::{Direction, WaCampaignId, WaMsgId, WaRecord, WaStatus};
 
@@ -24,7 +26,18 @@ pub(crate) async fn send_whatsapp(
     caller: Caller,
     Valid(req): Valid<SendWhatsappMessageRequest>,
 ) -> ApiResult<Json<Value>> {
-    caller.change(|session, now| {
+    caller
+        .change(|session, now| accept_whatsapp(&caller, &req, session, now))
+        .await
+}
+
+/// `POST /whatsapp/message` accepted: the window and templates checked, charged and recorded.
+fn accept_whatsapp(
+    caller: &Caller,
+    req: &SendWhatsappMessageRequest,
+    session: &mut Session<'_>,
+    now: DateTime<Utc>,
+) -> ApiResult<Json<Value>> {
     let phone_id = req
         .phone_id
         .clone()
@@ -48,7 +61,8 @@ pub(crate) async fn send_whatsapp(
             let given = contact.parameters.as_ref().map_or(0, |p| p.body.len());
             if given != template.body_params {
                 return Err(ApiErr::bad_request(format!(
-                    "Invalid parameter contacts[{i}].parameters.body: template {name} takes {} body values, got {given}",
+                    "Invalid parameter contacts[{i}].parameters.body: template {name} takes {} body \
+                     values, got {given}",
                     template.body_params
                 )));
             }
@@ -102,7 +116,7 @@ pub(crate) async fn send_whatsapp(
     let campaign_id = WaCampaignId(session.next_wa_campaign.to_string());
     debit(session, now, None, total, campaign_id.as_str());
     let content = {
-        let mut v = serde_json::to_value(&req).unwrap_or(Value::Null);
+        let mut v = serde_json::to_value(req).unwrap_or(Value::Null);
         if let Value::Object(m) = &mut v {
             m.remove("contacts");
         }
@@ -143,7 +157,7 @@ pub(crate) async fn send_whatsapp(
             msg_id: msg_id.0,
         });
     }
-        let answer = SendWhatsappMessageResponse {
+    let answer = SendWhatsappMessageResponse {
         status: ok(),
         message: Some("Messages Sent Successfully".into()),
         total_cost: Some(total as f64 / 100.0),
@@ -155,8 +169,6 @@ pub(crate) async fn send_whatsapp(
         m.insert("campaign_id".into(), json!(campaign_id));
     }
     Ok(Json(value))
-    })
-    .await
 }
 
 fn wa_report(msg: &WaRecord) -> WhatsappMessageReport {
@@ -198,7 +210,8 @@ pub(crate) async fn whatsapp_report(
         "campaign" => {
             let ids = session.wa_campaigns.get(id).ok_or_else(|| {
                 ApiErr::not_found(format!(
-                    "WhatsApp campaign {id:?} not found (campaign_id is returned by POST /whatsapp/message)"
+                    "WhatsApp campaign {id:?} not found (campaign_id is returned by \
+                     POST /whatsapp/message)"
                 ))
             })?;
             let reports: Vec<_> = ids
