@@ -802,9 +802,9 @@ pub struct UpsertRcsAgent {
     pub privacy_url: Option<String>,
     /// `termsUrl`: Terms of service URL
     pub terms_url: Option<String>,
-    /// `hostingRegion`: (no description in the document)
+    /// `hostingRegion`
     pub hosting_region: Option<noxitel_types::RcsHostingRegion>,
-    /// `agentUseCase`: (no description in the document)
+    /// `agentUseCase`
     pub agent_use_case: Option<noxitel_types::RcsAgentUseCase>,
 }
 impl clap::FromArgMatches for UpsertRcsAgent {
@@ -946,7 +946,7 @@ impl clap::Args for UpsertRcsAgent {
             clap::Arg::new("hosting_region")
                 .long("hosting-region")
                 .value_name("HOSTING_REGION")
-                .help("(no description in the document)")
+                .help("`hostingRegion`")
                 .value_parser(
                     crate::flags::choice::<
                         noxitel_types::RcsHostingRegion,
@@ -959,7 +959,7 @@ impl clap::Args for UpsertRcsAgent {
             clap::Arg::new("agent_use_case")
                 .long("agent-use-case")
                 .value_name("AGENT_USE_CASE")
-                .help("(no description in the document)")
+                .help("`agentUseCase`")
                 .value_parser(
                     crate::flags::choice::<
                         noxitel_types::RcsAgentUseCase,
@@ -1018,7 +1018,7 @@ impl crate::flags::BodyFlags for UpsertRcsAgent {
 /// The flags of `submitRcsAgent` (`POST /rcs/agent/submit`): one per parameter and per body field a flag can hold.
 #[derive(Debug, Clone, Default)]
 pub struct SubmitRcsAgent {
-    /// `agentId`: (no description in the document)
+    /// `agentId`
     pub agent_id: Option<i64>,
 }
 impl clap::FromArgMatches for SubmitRcsAgent {
@@ -1043,9 +1043,7 @@ impl clap::Args for SubmitRcsAgent {
             clap::Arg::new("agent_id")
                 .long("agent-id")
                 .value_name("AGENT_ID")
-                .help(
-                    "(no description in the document) (required; or in the --json file)",
-                )
+                .help("`agentId` (required; or in the --json file)")
                 .value_parser(clap::value_parser!(i64))
                 .action(clap::ArgAction::Set),
         );
@@ -1167,7 +1165,7 @@ impl ListRcsAgents {
 /// The flags of `launchRcsAgent` (`POST /rcs/agent/launch`): one per parameter and per body field a flag can hold.
 #[derive(Debug, Clone, Default)]
 pub struct LaunchRcsAgent {
-    /// `agentId`: (no description in the document)
+    /// `agentId`
     pub agent_id: Option<i64>,
     /// `carriers`: Carrier identifiers, e.g. `airtel-india`, `reliance-jio-india`
     pub carriers: Vec<String>,
@@ -1195,9 +1193,7 @@ impl clap::Args for LaunchRcsAgent {
             clap::Arg::new("agent_id")
                 .long("agent-id")
                 .value_name("AGENT_ID")
-                .help(
-                    "(no description in the document) (required; or in the --json file)",
-                )
+                .help("`agentId` (required; or in the --json file)")
                 .value_parser(clap::value_parser!(i64))
                 .action(clap::ArgAction::Set),
         );
@@ -1249,7 +1245,7 @@ impl crate::flags::BodyFlags for LaunchRcsAgent {
 /// The flags of `addRcsTestDevice` (`POST /rcs/testdevice`): one per parameter and per body field a flag can hold.
 #[derive(Debug, Clone, Default)]
 pub struct AddRcsTestDevice {
-    /// `agentId`: (no description in the document)
+    /// `agentId`
     pub agent_id: Option<i64>,
     /// `phoneNumber`: Test phone number, E.164 with `+` (e.g. `+919887979736`)
     pub phone_number: Option<String>,
@@ -1277,9 +1273,7 @@ impl clap::Args for AddRcsTestDevice {
             clap::Arg::new("agent_id")
                 .long("agent-id")
                 .value_name("AGENT_ID")
-                .help(
-                    "(no description in the document) (required; or in the --json file)",
-                )
+                .help("`agentId` (required; or in the --json file)")
                 .value_parser(clap::value_parser!(i64))
                 .action(clap::ArgAction::Set),
         );
@@ -1330,7 +1324,7 @@ impl crate::flags::BodyFlags for AddRcsTestDevice {
 /// The flags of `removeRcsTestDevice` (`DELETE /rcs/testdevice`): one per parameter and per body field a flag can hold.
 #[derive(Debug, Clone, Default)]
 pub struct RemoveRcsTestDevice {
-    /// `agentId`: (no description in the document)
+    /// `agentId`
     pub agent_id: Option<i64>,
     /// `phoneNumber`: Test phone number, E.164 with `+` (e.g. `+919887979736`)
     pub phone_number: Option<String>,
@@ -1358,9 +1352,7 @@ impl clap::Args for RemoveRcsTestDevice {
             clap::Arg::new("agent_id")
                 .long("agent-id")
                 .value_name("AGENT_ID")
-                .help(
-                    "(no description in the document) (required; or in the --json file)",
-                )
+                .help("`agentId` (required; or in the --json file)")
                 .value_parser(clap::value_parser!(i64))
                 .action(clap::ArgAction::Set),
         );

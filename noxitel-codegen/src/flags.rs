@@ -95,7 +95,7 @@ impl<'a> Command<'a> {
                     op.id
                 ))
             })?;
-            let help = description(&p["description"], resolve(spec, &p["schema"]));
+            let help = description(wire, &p["description"], resolve(spec, &p["schema"]));
             let required = p["required"] == Value::Bool(true);
             flags.push(Flag::new(wire, help, required, list, kind, Place::Param));
         }
@@ -116,7 +116,7 @@ impl<'a> Command<'a> {
                     }
                     continue;
                 };
-                let help = description(&property["description"], resolve(spec, property));
+                let help = description(&wire, &property["description"], resolve(spec, property));
                 flags.push(Flag::new(&wire, help, is_required, list, kind, Place::Body));
             }
         }
@@ -143,7 +143,11 @@ impl<'a> Command<'a> {
         );
         let fields = self.flags.iter().map(|f| {
             let (field, ty) = (&f.field, f.stored());
-            let doc = format!(" `{}`: {}", f.wire, f.help);
+            let name = format!("`{}`", f.wire);
+            let doc = match f.help == name {
+                true => format!(" {name}"),
+                false => format!(" {name}: {}", f.help),
+            };
             quote!(#[doc = #doc] pub #field: #ty)
         });
         let reads = self.flags.iter().map(|f| {
@@ -432,13 +436,13 @@ fn scalar(spec: &Spec, schema: &Value) -> Option<Kind> {
     }
 }
 
-/// The first line of the description here or on the referenced schema.
-fn description(here: &Value, resolved: &Value) -> String {
+/// The first line of the description here or on the referenced schema; the field's name
+/// when neither has one (clap still lists an enum's values).
+fn description(wire: &str, here: &Value, resolved: &Value) -> String {
     [here, &resolved["description"]]
         .into_iter()
         .filter_map(Value::as_str)
         .find_map(|d| d.lines().map(str::trim).find(|l| !l.is_empty()))
-        .map(|line| line.trim_end_matches('.'))
-        .unwrap_or("(no description in the document)")
-        .to_owned()
+        .map(|line| line.trim_end_matches('.').to_owned())
+        .unwrap_or_else(|| format!("`{wire}`"))
 }
