@@ -56,13 +56,6 @@ pub fn read_json(path: &Path) -> Result<Value, Failure> {
         .map_err(|e| Failure::usage(format!("{}: invalid JSON: {e}", path.display())))
 }
 
-/// Sets `key` when the flag was given.
-pub fn set<T: Serialize>(body: &mut Body, key: &str, value: Option<T>) {
-    if let Some(value) = value {
-        body.insert(key.to_owned(), json!(value));
-    }
-}
-
 /// The request type from the merged body: a required field missing (named by its flag), or
 /// a body of the wrong shape, is a usage error.
 pub fn request<T: DeserializeOwned>(
@@ -201,8 +194,8 @@ fn warn_unfilled_placeholders(req: &SendSmsRequest) {
 pub fn sms_template(args: &SmsSend) -> Result<Body, Failure> {
     let mut body = read_body(&args.body)?;
     args.flags.merge(&mut body);
-    set(&mut body, "message", args.message.as_ref());
-    set(&mut body, "contactGroup", args.contact_group);
+    flags::put(&mut body, "message", &args.message);
+    flags::put(&mut body, "contactGroup", &args.contact_group);
     Ok(body)
 }
 
@@ -269,14 +262,14 @@ async fn whatsapp_send(
 ) -> Result<(), Failure> {
     let mut body = read_body(&args.body)?;
     args.flags.merge(&mut body);
-    set(&mut body, "message", args.message.as_ref());
+    flags::put(&mut body, "message", &args.message);
     if !args.to.is_empty() {
         body.insert("contacts".into(), contacts("msisdn", &args.to, &Map::new()));
     }
     if let Some(url) = &args.media_url {
         let mut media = Map::new();
         media.insert("url".into(), json!(url));
-        set(&mut media, "caption", args.caption.as_ref());
+        flags::put(&mut media, "caption", &args.caption);
         body.insert("media".into(), Value::Object(media));
     }
     let req = request("whatsapp send", flags::SendWhatsappMessage::REQUIRED, body)?;
@@ -414,9 +407,9 @@ pub async fn voice(client: &Client, output: Output, cmd: &Voice) -> Result<(), F
     if let Some(text) = &args.tts {
         let mut tts = Map::new();
         tts.insert("text".into(), json!(text));
-        set(&mut tts, "language", args.language.as_ref());
-        set(&mut tts, "voice", args.voice.as_ref());
-        set(&mut tts, "repeat", args.repeat);
+        flags::put(&mut tts, "language", &args.language);
+        flags::put(&mut tts, "voice", &args.voice);
+        flags::put(&mut tts, "repeat", &args.repeat);
         body.insert("tts".into(), Value::Object(tts));
     }
     let req = request("voice call", flags::PlaceVoiceCall::REQUIRED, body)?;

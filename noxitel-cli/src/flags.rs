@@ -109,7 +109,7 @@ where
         .try_map(|value| serde_json::from_value::<T>(Value::String(value)))
 }
 
-/// Sets `body[field]` when the flag was given.
+/// Sets `body[field]` when a value was given (a generated or hand-made flag).
 pub(crate) fn put<T: Serialize>(body: &mut Map<String, Value>, field: &str, value: &Option<T>) {
     if let Some(value) = value {
         body.insert(field.to_owned(), serde_json::json!(value));

@@ -102,7 +102,8 @@ fn checked_template(template: &Map<String, Value>) -> Result<SendSmsRequest, Fai
         "contacts".into(),
         serde_json::json!([{"mobile": "10000000000"}]),
     );
-    let required = <crate::flags::SendSms as crate::flags::BodyFlags>::REQUIRED;
+    use crate::flags::BodyFlags as _;
+    let required = crate::flags::SendSms::REQUIRED;
     let request: SendSmsRequest = crate::commands::request("sms send", required, probe)?;
     noxitel_types::Validate::validate(&request)
         .map_err(|e| Failure::usage(format!("sms send: invalid request (not sent): {e}")))?;
